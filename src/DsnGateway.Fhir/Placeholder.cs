@@ -1,0 +1,1 @@
+namespace DsnGateway.Fhir; public static class Placeholder {}

@@ -1,0 +1,1 @@
+namespace DsnGateway.RecordStore; public static class Placeholder {}
