@@ -1,1 +1,0 @@
-namespace DsnGateway.Fhir; public static class Placeholder {}
