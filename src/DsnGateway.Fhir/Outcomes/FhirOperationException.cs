@@ -1,0 +1,62 @@
+using DsnGateway.Fhir.Model;
+
+namespace DsnGateway.Fhir.Outcomes;
+
+/// <summary>
+/// A FHIR interaction failed in a way the caller must be told about: becomes an OperationOutcome
+/// with <see cref="StatusCode"/> as the HTTP status.
+/// </summary>
+public sealed class FhirOperationException : Exception
+{
+    public FhirOperationException(int statusCode, string issueCode, string message, string? expression = null)
+        : base(message)
+    {
+        StatusCode = statusCode;
+        IssueCode = issueCode;
+        Expression = expression;
+    }
+
+    public int StatusCode { get; }
+
+    /// <summary>An IssueType code (http://hl7.org/fhir/issue-type), e.g. <c>invalid</c>, <c>not-found</c>.</summary>
+    public string IssueCode { get; }
+
+    /// <summary>Where in the input the problem is (FHIRPath-like), when known.</summary>
+    public string? Expression { get; }
+
+    public OperationOutcome ToOutcome() => OperationOutcomes.Error(IssueCode, Message, Expression);
+
+    public static FhirOperationException BadRequest(string message, string? expression = null) => new(400, "invalid", message, expression);
+    public static FhirOperationException NotFound(string message) => new(404, "not-found", message);
+    public static FhirOperationException Gone(string message) => new(410, "deleted", message);
+    public static FhirOperationException MethodNotAllowed(string message) => new(405, "not-supported", message);
+    public static FhirOperationException Conflict(string message) => new(409, "conflict", message);
+    public static FhirOperationException PreconditionFailed(string message) => new(412, "conflict", message);
+    public static FhirOperationException Unprocessable(string message, string? expression = null) => new(422, "processing", message, expression);
+}
+
+/// <summary>Builds the OperationOutcomes this product answers with.</summary>
+public static class OperationOutcomes
+{
+    public static OperationOutcome Error(string issueCode, string diagnostics, string? expression = null) =>
+        Single("error", issueCode, diagnostics, expression);
+
+    public static OperationOutcome Warning(string issueCode, string diagnostics, string? expression = null) =>
+        Single("warning", issueCode, diagnostics, expression);
+
+    public static OperationOutcome Information(string diagnostics) => Single("information", "informational", diagnostics, null);
+
+    private static OperationOutcome Single(string severity, string code, string diagnostics, string? expression) => new()
+    {
+        Issue =
+        [
+            new OperationOutcomeIssue
+            {
+                Severity = severity,
+                Code = code,
+                Diagnostics = diagnostics,
+                Expression = expression is null ? null : [expression],
+            },
+        ],
+    };
+}

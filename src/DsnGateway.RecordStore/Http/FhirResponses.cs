@@ -1,0 +1,43 @@
+using System.Globalization;
+using DsnGateway.Fhir.Model;
+using DsnGateway.Fhir.Primitives;
+using DsnGateway.Fhir.Serialization;
+using DsnGateway.RecordStore.Interactions;
+using Microsoft.AspNetCore.Http;
+
+namespace DsnGateway.RecordStore.Http;
+
+/// <summary>Writes FHIR answers: the resource as <c>application/fhir+json</c> with its version headers.</summary>
+public static class FhirResponses
+{
+    public const string FhirJsonContentType = "application/fhir+json; charset=utf-8";
+
+    public static Task WriteAsync(HttpContext context, int status, Resource? resource)
+    {
+        context.Response.StatusCode = status;
+        if (resource is null) return Task.CompletedTask;
+        context.Response.ContentType = FhirJsonContentType;
+        var pretty = context.Request.Query.TryGetValue("_pretty", out var p) && p == "true";
+        return FhirJson.SerializeAsync(context.Response.Body, resource, pretty, context.RequestAborted);
+    }
+
+    /// <summary>A single-resource answer: ETag, Last-Modified, Location on create, and the body the client asked for with Prefer.</summary>
+    public static Task WriteResultAsync(HttpContext context, InteractionResult result, string baseUrl)
+    {
+        var headers = context.Response.Headers;
+        if (result.Stored is { } stored)
+        {
+            headers.ETag = result.ETag;
+            headers.LastModified = stored.LastUpdated.ToString("R", CultureInfo.InvariantCulture);
+            if (result.Status == 201) headers.Location = $"{baseUrl}/{result.Location}";
+        }
+        var prefer = context.Request.Headers["Prefer"].ToString();
+        if (prefer.Contains("return=minimal", StringComparison.OrdinalIgnoreCase))
+            return WriteAsync(context, result.Status, null);
+        if (prefer.Contains("return=OperationOutcome", StringComparison.OrdinalIgnoreCase))
+            return WriteAsync(context, result.Status, Fhir.Outcomes.OperationOutcomes.Information($"{result.Location} written."));
+        return WriteAsync(context, result.Status, result.Resource);
+    }
+
+    public static string Timestamp() => FhirDateTime.FormatInstant(DateTimeOffset.UtcNow);
+}

@@ -1,0 +1,11 @@
+namespace DsnGateway.RecordStore.Indexing;
+
+/// <summary>Converts date ranges to the inclusive Unix-millisecond bounds stored in the date index.</summary>
+public static class DateBounds
+{
+    public static long ToLow(DateTimeOffset start) =>
+        start == DateTimeOffset.MinValue ? long.MinValue : start.ToUnixTimeMilliseconds();
+
+    public static long ToHigh(DateTimeOffset endExclusive) =>
+        endExclusive == DateTimeOffset.MaxValue ? long.MaxValue : endExclusive.ToUnixTimeMilliseconds() - 1;
+}

@@ -1,1 +1,0 @@
-namespace DsnGateway.RecordStore; public static class Placeholder {}

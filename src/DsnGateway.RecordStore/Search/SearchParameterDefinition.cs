@@ -1,0 +1,42 @@
+using DsnGateway.Fhir.Model;
+using DsnGateway.RecordStore.Indexing;
+
+namespace DsnGateway.RecordStore.Search;
+
+/// <summary>
+/// A search parameter of one resource type: its name and type as in the official R4 definition,
+/// and how its values are taken from a resource (the definition's FHIRPath expression, in C#).
+/// </summary>
+public sealed class SearchParameterDefinition
+{
+    public SearchParameterDefinition(
+        string resourceType,
+        string name,
+        SearchParamType type,
+        string expression,
+        Func<Resource, IEnumerable<IndexEntry>> extract,
+        IReadOnlyList<string>? targets = null)
+    {
+        ResourceType = resourceType;
+        Name = name;
+        Type = type;
+        Expression = expression;
+        Extract = extract;
+        Targets = targets ?? [];
+    }
+
+    public string ResourceType { get; }
+    public string Name { get; }
+    public SearchParamType Type { get; }
+
+    /// <summary>The FHIRPath of the official definition, listed in the CapabilityStatement.</summary>
+    public string Expression { get; }
+
+    public Func<Resource, IEnumerable<IndexEntry>> Extract { get; }
+
+    /// <summary>For references: the resource types the parameter may point at.</summary>
+    public IReadOnlyList<string> Targets { get; }
+
+    /// <summary>Parameters answered from the resource row itself (_id, _lastUpdated), not from index tables.</summary>
+    public bool IsRowColumn => Name is "_id" or "_lastUpdated";
+}
