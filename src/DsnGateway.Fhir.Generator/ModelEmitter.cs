@@ -92,7 +92,7 @@ public sealed class ModelEmitter
             if (isResource && ModelScope.ResourceBaseElements.Contains(jsonName)) continue;
             if (isDomain && ModelScope.DomainResourceBaseElements.Contains(jsonName)) continue;
             if (!isResource && type != "Element" && jsonName is "id" or "extension") continue; // inherited from Element
-            var clrType = ClrType(prop.Value, jsonName);
+            var clrType = ClrType(prop.Value, jsonName, hasPrimitiveExtension: names.Contains("_" + jsonName));
             var memberName = MemberName(jsonName, className);
             if (prop.Value.TryGetProperty("description", out var d))
             {
@@ -106,7 +106,7 @@ public sealed class ModelEmitter
         return sb.ToString();
     }
 
-    private string ClrType(JsonElement property, string jsonName)
+    private string ClrType(JsonElement property, string jsonName, bool hasPrimitiveExtension)
     {
         var isArray = property.TryGetProperty("type", out var t) && t.GetString() == "array";
         var element = isArray ? property.GetProperty("items") : property;
@@ -138,8 +138,9 @@ public sealed class ModelEmitter
 
         if (isArray)
         {
-            // Arrays of primitive extensions (`_given`) hold nulls to stay aligned with their values.
-            var item = jsonName.StartsWith('_') ? scalar + "?" : scalar;
+            // Arrays of primitive extensions (`_given`) hold nulls to stay aligned with their values, and so
+            // do the primitive arrays they extend: `"given": ["Jim", null]` when only `_given[1]` is present.
+            var item = jsonName.StartsWith('_') || hasPrimitiveExtension ? scalar + "?" : scalar;
             return $"List<{item}>?";
         }
         return scalar + "?";

@@ -70,8 +70,8 @@ public readonly partial record struct FhirDateTime
             {
                 var hours = int.Parse(tz.AsSpan(1, 2), CultureInfo.InvariantCulture);
                 var minutes = int.Parse(tz.AsSpan(4, 2), CultureInfo.InvariantCulture);
-                if (hours > 14 || minutes > 59) return false;
                 offset = new TimeSpan(hours, minutes, 0);
+                if (minutes > 59 || offset > MaxOffset) return false;
                 if (tz[0] == '-') offset = -offset;
             }
         }
@@ -85,9 +85,9 @@ public readonly partial record struct FhirDateTime
             start = new DateTimeOffset(year, month, day, 0, 0, 0, TimeSpan.Zero);
             end = precision switch
             {
-                DatePrecision.Year => start.AddYears(1),
-                DatePrecision.Month => start.AddMonths(1),
-                _ => start.AddDays(1),
+                DatePrecision.Year => AddClamped(start, s => s.AddYears(1)),
+                DatePrecision.Month => AddClamped(start, s => s.AddMonths(1)),
+                _ => AddClamped(start, s => s.AddDays(1)),
             };
         }
         else
@@ -111,17 +111,38 @@ public readonly partial record struct FhirDateTime
                 var digits = fraction.Length > 7 ? fraction[..7] : fraction.PadRight(7, '0');
                 ticks = long.Parse(digits, CultureInfo.InvariantCulture);
             }
-            start = new DateTimeOffset(year, month, day, hour, minute, second, offset).AddTicks(ticks);
+            var local = new DateTime(year, month, day, hour, minute, second, DateTimeKind.Unspecified).AddTicks(ticks);
+            var utcTicks = local.Ticks - offset.Ticks;
+            if (utcTicks < DateTimeOffset.MinValue.Ticks || utcTicks > DateTimeOffset.MaxValue.Ticks)
+            {
+                return false; // a valid FHIR text, but an instant before year 1 or after year 9999 in UTC
+            }
+            start = new DateTimeOffset(local, offset);
             end = precision switch
             {
-                DatePrecision.Minute => start.AddMinutes(1),
-                DatePrecision.Second => start.AddSeconds(1),
-                _ => start.AddTicks((long)Math.Pow(10, 7 - Math.Min(fraction.Length, 7))),
+                DatePrecision.Minute => AddClamped(start, s => s.AddMinutes(1)),
+                DatePrecision.Second => AddClamped(start, s => s.AddSeconds(1)),
+                _ => AddClamped(start, s => s.AddTicks((long)Math.Pow(10, 7 - Math.Min(fraction.Length, 7)))),
             };
         }
 
         value = new FhirDateTime(text, precision, start, end, hasOffset);
         return true;
+    }
+
+    private static readonly TimeSpan MaxOffset = TimeSpan.FromHours(14);
+
+    /// <summary>The end of a range that reaches past year 9999 is the last instant there is.</summary>
+    private static DateTimeOffset AddClamped(DateTimeOffset start, Func<DateTimeOffset, DateTimeOffset> add)
+    {
+        try
+        {
+            return add(start);
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            return DateTimeOffset.MaxValue;
+        }
     }
 
     public static FhirDateTime Parse(string text) =>
@@ -143,6 +164,6 @@ public readonly partial record struct FhirDateTime
         instant.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
     // Search values may omit seconds (2024-01-15T10:30Z); stored dateTimes must not (IsValidDateTime).
-    [GeneratedRegex(@"^(?<y>[0-9]{4})(-(?<M>0[1-9]|1[0-2])(-(?<d>0[1-9]|[12][0-9]|3[01])(T(?<h>[0-9]{2}):(?<m>[0-9]{2})(:(?<s>[0-9]{2})(\.(?<f>[0-9]+))?)?(?<tz>Z|[+-][0-9]{2}:[0-9]{2})?)?)?)?$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^(?<y>[0-9]{4})(-(?<M>0[1-9]|1[0-2])(-(?<d>0[1-9]|[12][0-9]|3[01])(T(?<h>[0-9]{2}):(?<m>[0-9]{2})(:(?<s>[0-9]{2})(\.(?<f>[0-9]+))?)?(?<tz>Z|[+-][0-9]{2}:[0-9]{2})?)?)?)?\z", RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();
 }

@@ -6,14 +6,23 @@ using DsnGateway.Fhir.Model;
 namespace DsnGateway.Fhir.Serialization;
 
 /// <summary>
-/// Adjusts the serializer's contract to FHIR JSON: <c>resourceType</c> first on every resource,
-/// no empty arrays written, and the declared <c>resourceType</c> checked against the class read.
+/// Adjusts the serializer's contract to FHIR JSON: <c>resourceType</c> first on every resource, inherited
+/// elements before a type's own, no empty arrays written, and the declared <c>resourceType</c> checked against the class read.
 /// </summary>
 internal static class FhirContract
 {
     public static void Apply(JsonTypeInfo info)
     {
         if (info.Kind != JsonTypeInfoKind.Object) return;
+
+        // The reflection resolver lists a class's own properties before its base class's; FHIR writes the
+        // inherited elements first (id, meta, ... then the resource's own; id and extension first in a data type).
+        var ordered = info.Properties.OrderBy(p => InheritanceDepth(p.AttributeProvider)).ToList();
+        info.Properties.Clear();
+        foreach (var property in ordered)
+        {
+            info.Properties.Add(property);
+        }
 
         foreach (var property in info.Properties)
         {
@@ -38,5 +47,15 @@ internal static class FhirContract
             };
             info.Properties.Insert(0, resourceType);
         }
+    }
+
+    private static int InheritanceDepth(System.Reflection.ICustomAttributeProvider? member)
+    {
+        var depth = 0;
+        for (var type = (member as System.Reflection.MemberInfo)?.DeclaringType; type is not null; type = type.BaseType)
+        {
+            depth++;
+        }
+        return depth;
     }
 }

@@ -12,12 +12,23 @@ public sealed partial class FhirParseException : Exception
         ElementPath = elementPath;
     }
 
-    /// <summary>Where the problem is, e.g. <c>Patient.contact[0].foo</c>.</summary>
+    /// <summary>
+    /// Where the problem is, from the root resource down, e.g. <c>contact[0].foo</c> or
+    /// <c>entry[0].resource.name[0].foo</c>; <c>(root)</c> for the body as a whole.
+    /// </summary>
     public string ElementPath { get; }
 
-    internal static FhirParseException From(JsonException ex)
+    internal static FhirParseException From(JsonException thrown)
     {
-        var path = ex.Path ?? "$";
+        var path = thrown.Path ?? "$";
+        var ex = thrown;
+        if (thrown is NestedResourceJsonException nested)
+        {
+            // Found inside a Bundle entry's or a contained resource: the path is where that resource
+            // stands followed by the path within it.
+            path += nested.RelativePath;
+            ex = nested.Original;
+        }
         var message = ex.Message;
         var unmapped = UnmappedProperty().Match(ex.Message);
         if (unmapped.Success)

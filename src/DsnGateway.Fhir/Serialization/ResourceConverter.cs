@@ -22,7 +22,16 @@ internal sealed class ResourceConverter : JsonConverter<Resource>
         {
             throw new FhirUnsupportedResourceTypeException(typeName);
         }
-        return (Resource?)JsonSerializer.Deserialize(ref reader, type, options);
+        try
+        {
+            return (Resource?)JsonSerializer.Deserialize(ref reader, type, options);
+        }
+        catch (JsonException ex) when (ex.Path is not null)
+        {
+            // The nested call knows the path only from this resource down (`$.foo`). Rethrown without a
+            // path, the enclosing call adds where this resource stands (`$.entry[0].resource`).
+            throw NestedResourceJsonException.Wrap(ex);
+        }
     }
 
     public override void Write(Utf8JsonWriter writer, Resource value, JsonSerializerOptions options) =>
@@ -55,4 +64,32 @@ public sealed class FhirUnsupportedResourceTypeException(string resourceType)
     : JsonException($"Resource type '{resourceType}' is not supported.")
 {
     public string ResourceType { get; } = resourceType;
+}
+
+/// <summary>
+/// A <see cref="JsonException"/> from inside a resource nested in another (a Bundle entry's, a contained one),
+/// carrying the path within that resource so that <see cref="FhirParseException"/> can give the whole path.
+/// </summary>
+internal sealed class NestedResourceJsonException : JsonException
+{
+    private NestedResourceJsonException(JsonException original, string relativePath)
+        : base(original.Message, original)
+    {
+        Original = original;
+        RelativePath = relativePath;
+    }
+
+    /// <summary>The exception where the problem was found.</summary>
+    public JsonException Original { get; }
+
+    /// <summary>The JSON path below the nested resource, without the leading <c>$</c>: <c>.contact[0].foo</c>.</summary>
+    public string RelativePath { get; }
+
+    public static NestedResourceJsonException Wrap(JsonException ex)
+    {
+        var here = ex.Path is { Length: > 0 } path && path[0] == '$' ? path[1..] : ex.Path ?? "";
+        return ex is NestedResourceJsonException nested
+            ? new NestedResourceJsonException(nested.Original, here + nested.RelativePath)
+            : new NestedResourceJsonException(ex, here);
+    }
 }

@@ -35,7 +35,7 @@ public sealed partial class Address : Element
 
     /// <summary>This component contains the house number, apartment number, street name, street direction,  P.O.</summary>
     [JsonPropertyName("line")]
-    public List<string>? Line { get; set; }
+    public List<string?>? Line { get; set; }
 
     /// <summary>Extensions for line</summary>
     [JsonPropertyName("_line")]

@@ -55,7 +55,7 @@ public sealed partial class AuditEventAgent : Element
 
     /// <summary>The policy or plan that authorized the activity being recorded.</summary>
     [JsonPropertyName("policy")]
-    public List<string>? Policy { get; set; }
+    public List<string?>? Policy { get; set; }
 
     /// <summary>Extensions for policy</summary>
     [JsonPropertyName("_policy")]

@@ -148,7 +148,7 @@ public sealed partial class CapabilityStatement : DomainResource
 
     /// <summary>A list of the formats supported by this implementation using their content types.</summary>
     [JsonPropertyName("format")]
-    public List<string>? Format { get; set; }
+    public List<string?>? Format { get; set; }
 
     /// <summary>Extensions for format</summary>
     [JsonPropertyName("_format")]
@@ -156,7 +156,7 @@ public sealed partial class CapabilityStatement : DomainResource
 
     /// <summary>A list of the patch formats supported by this implementation using their content types.</summary>
     [JsonPropertyName("patchFormat")]
-    public List<string>? PatchFormat { get; set; }
+    public List<string?>? PatchFormat { get; set; }
 
     /// <summary>Extensions for patchFormat</summary>
     [JsonPropertyName("_patchFormat")]

@@ -99,7 +99,7 @@ public sealed partial class CapabilityStatementResource : Element
 
     /// <summary>A set of flags that defines how references are supported.</summary>
     [JsonPropertyName("referencePolicy")]
-    public List<string>? ReferencePolicy { get; set; }
+    public List<string?>? ReferencePolicy { get; set; }
 
     /// <summary>Extensions for referencePolicy</summary>
     [JsonPropertyName("_referencePolicy")]
@@ -107,7 +107,7 @@ public sealed partial class CapabilityStatementResource : Element
 
     /// <summary>A list of _include values supported by the server.</summary>
     [JsonPropertyName("searchInclude")]
-    public List<string>? SearchInclude { get; set; }
+    public List<string?>? SearchInclude { get; set; }
 
     /// <summary>Extensions for searchInclude</summary>
     [JsonPropertyName("_searchInclude")]
@@ -115,7 +115,7 @@ public sealed partial class CapabilityStatementResource : Element
 
     /// <summary>A list of _revinclude (reverse include) values supported by the server.</summary>
     [JsonPropertyName("searchRevInclude")]
-    public List<string>? SearchRevInclude { get; set; }
+    public List<string?>? SearchRevInclude { get; set; }
 
     /// <summary>Extensions for searchRevInclude</summary>
     [JsonPropertyName("_searchRevInclude")]

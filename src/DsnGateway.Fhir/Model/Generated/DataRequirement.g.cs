@@ -31,7 +31,7 @@ public sealed partial class DataRequirement : Element
 
     /// <summary>Indicates that specific elements of the type are referenced by the knowledge module and must be supported by the consumer in order to obtain an effective evaluation.</summary>
     [JsonPropertyName("mustSupport")]
-    public List<string>? MustSupport { get; set; }
+    public List<string?>? MustSupport { get; set; }
 
     /// <summary>Extensions for mustSupport</summary>
     [JsonPropertyName("_mustSupport")]

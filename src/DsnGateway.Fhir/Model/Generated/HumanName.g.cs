@@ -35,7 +35,7 @@ public sealed partial class HumanName : Element
 
     /// <summary>Given name.</summary>
     [JsonPropertyName("given")]
-    public List<string>? Given { get; set; }
+    public List<string?>? Given { get; set; }
 
     /// <summary>Extensions for given</summary>
     [JsonPropertyName("_given")]
@@ -43,7 +43,7 @@ public sealed partial class HumanName : Element
 
     /// <summary>Part of the name that is acquired as a title due to academic, legal, employment or nobility status, etc.</summary>
     [JsonPropertyName("prefix")]
-    public List<string>? Prefix { get; set; }
+    public List<string?>? Prefix { get; set; }
 
     /// <summary>Extensions for prefix</summary>
     [JsonPropertyName("_prefix")]
@@ -51,7 +51,7 @@ public sealed partial class HumanName : Element
 
     /// <summary>Part of the name that is acquired as a title due to academic, legal, employment or nobility status, etc.</summary>
     [JsonPropertyName("suffix")]
-    public List<string>? Suffix { get; set; }
+    public List<string?>? Suffix { get; set; }
 
     /// <summary>Extensions for suffix</summary>
     [JsonPropertyName("_suffix")]

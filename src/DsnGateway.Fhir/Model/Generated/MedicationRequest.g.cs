@@ -124,7 +124,7 @@ public sealed partial class MedicationRequest : DomainResource
 
     /// <summary>The URL pointing to a protocol, guideline, orderset, or other definition that is adhered to in whole or in part by this MedicationRequest.</summary>
     [JsonPropertyName("instantiatesCanonical")]
-    public List<string>? InstantiatesCanonical { get; set; }
+    public List<string?>? InstantiatesCanonical { get; set; }
 
     /// <summary>Extensions for instantiatesCanonical</summary>
     [JsonPropertyName("_instantiatesCanonical")]
@@ -132,7 +132,7 @@ public sealed partial class MedicationRequest : DomainResource
 
     /// <summary>The URL pointing to an externally maintained protocol, guideline, orderset or other definition that is adhered to in whole or in part by this MedicationRequest.</summary>
     [JsonPropertyName("instantiatesUri")]
-    public List<string>? InstantiatesUri { get; set; }
+    public List<string?>? InstantiatesUri { get; set; }
 
     /// <summary>Extensions for instantiatesUri</summary>
     [JsonPropertyName("_instantiatesUri")]

@@ -43,7 +43,7 @@ public sealed partial class OperationOutcomeIssue : Element
 
     /// <summary>This element is deprecated because it is XML specific.</summary>
     [JsonPropertyName("location")]
-    public List<string>? Location { get; set; }
+    public List<string?>? Location { get; set; }
 
     /// <summary>Extensions for location</summary>
     [JsonPropertyName("_location")]
@@ -51,7 +51,7 @@ public sealed partial class OperationOutcomeIssue : Element
 
     /// <summary>A [simple subset of FHIRPath](fhirpath.html#simple) limited to element names, repetition indicators and the default child accessor that identifies one of the elements in the resource that caused this issue to be raised.</summary>
     [JsonPropertyName("expression")]
-    public List<string>? Expression { get; set; }
+    public List<string?>? Expression { get; set; }
 
     /// <summary>Extensions for expression</summary>
     [JsonPropertyName("_expression")]

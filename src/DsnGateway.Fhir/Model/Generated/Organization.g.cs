@@ -40,7 +40,7 @@ public sealed partial class Organization : DomainResource
 
     /// <summary>A list of alternate names that the organization is known as, or was known as in the past.</summary>
     [JsonPropertyName("alias")]
-    public List<string>? Alias { get; set; }
+    public List<string?>? Alias { get; set; }
 
     /// <summary>Extensions for alias</summary>
     [JsonPropertyName("_alias")]

@@ -24,7 +24,7 @@ public sealed partial class Procedure : DomainResource
 
     /// <summary>The URL pointing to an externally maintained protocol, guideline, order set or other definition that is adhered to in whole or in part by this Procedure.</summary>
     [JsonPropertyName("instantiatesUri")]
-    public List<string>? InstantiatesUri { get; set; }
+    public List<string?>? InstantiatesUri { get; set; }
 
     /// <summary>Extensions for instantiatesUri</summary>
     [JsonPropertyName("_instantiatesUri")]

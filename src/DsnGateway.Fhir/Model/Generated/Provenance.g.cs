@@ -40,7 +40,7 @@ public sealed partial class Provenance : DomainResource
 
     /// <summary>Policy or plan the activity was defined by.</summary>
     [JsonPropertyName("policy")]
-    public List<string>? Policy { get; set; }
+    public List<string?>? Policy { get; set; }
 
     /// <summary>Extensions for policy</summary>
     [JsonPropertyName("_policy")]

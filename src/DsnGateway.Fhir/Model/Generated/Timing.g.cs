@@ -15,7 +15,7 @@ public sealed partial class Timing : Element
 
     /// <summary>Identifies specific times when the event occurs.</summary>
     [JsonPropertyName("event")]
-    public List<string>? Event { get; set; }
+    public List<string?>? Event { get; set; }
 
     /// <summary>Extensions for event</summary>
     [JsonPropertyName("_event")]

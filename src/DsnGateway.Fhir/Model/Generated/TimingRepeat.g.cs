@@ -107,7 +107,7 @@ public sealed partial class TimingRepeat : Element
 
     /// <summary>If one or more days of week is provided, then the action happens only on the specified day(s).</summary>
     [JsonPropertyName("dayOfWeek")]
-    public List<string>? DayOfWeek { get; set; }
+    public List<string?>? DayOfWeek { get; set; }
 
     /// <summary>Extensions for dayOfWeek</summary>
     [JsonPropertyName("_dayOfWeek")]
@@ -115,7 +115,7 @@ public sealed partial class TimingRepeat : Element
 
     /// <summary>Specified time of day for action to take place.</summary>
     [JsonPropertyName("timeOfDay")]
-    public List<string>? TimeOfDay { get; set; }
+    public List<string?>? TimeOfDay { get; set; }
 
     /// <summary>Extensions for timeOfDay</summary>
     [JsonPropertyName("_timeOfDay")]
@@ -123,7 +123,7 @@ public sealed partial class TimingRepeat : Element
 
     /// <summary>An approximate time period during the day, potentially linked to an event of daily living that indicates when the action should occur.</summary>
     [JsonPropertyName("when")]
-    public List<string>? When { get; set; }
+    public List<string?>? When { get; set; }
 
     /// <summary>Extensions for when</summary>
     [JsonPropertyName("_when")]
