@@ -20,10 +20,10 @@ public static class CapabilityStatementBuilder
             ConditionalUpdate = true,
             ConditionalDelete = "not-supported",
             ReferencePolicy = ["literal", "enforced", "local"],
-            SearchInclude = registry.For(type).Where(p => p.Type == SearchParamType.Reference).Select(p => $"{type}:{p.Name}").ToList(),
+            SearchInclude = registry.For(type).Where(p => p.Type == SearchParamType.Reference).Select(p => (string?)$"{type}:{p.Name}").ToList(),
             SearchRevInclude = registry.ResourceTypes.SelectMany(source => registry.For(source)
                     .Where(p => p.Type == SearchParamType.Reference && p.Targets.Contains(type))
-                    .Select(p => $"{source}:{p.Name}"))
+                    .Select(p => (string?)$"{source}:{p.Name}"))
                 .ToList(),
             SearchParam = registry.For(type).Select(p => new CapabilityStatementSearchParam
             {

@@ -37,10 +37,10 @@ internal sealed class SqlWriteSession : IWriteSession
             ON CONFLICT (type, id) DO UPDATE SET version = excluded.version, last_updated = excluded.last_updated,
                 deleted = excluded.deleted, json = excluded.json
             """,
-            new { version.Type, version.Id, version = version.VersionId, lastUpdated, deleted = version.Deleted ? 1 : 0, version.Json }, cancellationToken);
+            new { type = version.Type, id = version.Id, version = version.VersionId, lastUpdated, deleted = version.Deleted ? 1 : 0, json = version.Json }, cancellationToken);
         await Execute(
             "INSERT INTO resource_version (type, id, version, last_updated, deleted, method, json) VALUES (@type, @id, @version, @lastUpdated, @deleted, @method, @json)",
-            new { version.Type, version.Id, version = version.VersionId, lastUpdated, deleted = version.Deleted ? 1 : 0, method = version.Method ?? "PUT", version.Json }, cancellationToken);
+            new { type = version.Type, id = version.Id, version = version.VersionId, lastUpdated, deleted = version.Deleted ? 1 : 0, method = version.Method ?? "PUT", json = version.Json }, cancellationToken);
 
         foreach (var table in new[] { "search_token", "search_string", "search_date", "search_reference" })
         {

@@ -1,0 +1,34 @@
+using DsnGateway.RecordStore.Http;
+using DsnGateway.RecordStore.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace DsnGateway.RecordStore;
+
+/// <summary>
+/// The record store on its own: a FHIR R4 server on Kestrel over one SQLite file. The gateway hosts the same
+/// endpoints in-process (embedded mode); this is the store for a deployment that runs it apart.
+/// </summary>
+public static class RecordStoreServer
+{
+    public static WebApplication Build(RecordStoreOptions options, string urls, string prefix = "")
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = Environments.Production });
+        builder.WebHost.UseUrls(urls);
+        builder.Services.AddRecordStore(o =>
+        {
+            o.DatabasePath = options.DatabasePath;
+            o.PublicBaseUrl = options.PublicBaseUrl;
+            o.MaxRequestBodyBytes = options.MaxRequestBodyBytes;
+        });
+        var app = builder.Build();
+        app.MapRecordStore(prefix);
+        return app;
+    }
+
+    /// <summary>Creates the database schema; call once before serving.</summary>
+    public static Task InitializeAsync(this WebApplication app, CancellationToken cancellationToken = default) =>
+        app.Services.GetRequiredService<IResourceRepository>().InitializeAsync(cancellationToken);
+}
