@@ -13,10 +13,12 @@ namespace DsnGateway.RecordStore;
 /// </summary>
 public static class RecordStoreServer
 {
-    public static WebApplication Build(RecordStoreOptions options, string urls, string prefix = "")
+    /// <param name="configure">Last word on the host: the gateway swaps Kestrel for its in-memory server here.</param>
+    public static WebApplication Build(RecordStoreOptions options, string urls, string prefix = "", Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = Environments.Production });
         builder.WebHost.UseUrls(urls);
+        configure?.Invoke(builder);
         builder.Services.AddRecordStore(o =>
         {
             o.DatabasePath = options.DatabasePath;

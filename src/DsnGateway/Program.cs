@@ -1,1 +1,6 @@
-var b = WebApplication.CreateBuilder(args); var app = b.Build(); app.Run(); public partial class Program {}
+using DsnGateway.Cli;
+
+return await GatewayCommandLine.RunAsync(args);
+
+/// <summary>The gateway's entry point (public for tests that start it in-process).</summary>
+public partial class Program;

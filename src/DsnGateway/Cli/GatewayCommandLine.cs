@@ -1,0 +1,56 @@
+using System.CommandLine;
+using DsnGateway.Hosting;
+
+namespace DsnGateway.Cli;
+
+/// <summary>
+/// The gateway's command line. Exit codes: 0 success, 1 failure, 2 usage error. Every command takes
+/// --data-dir and --config-dir and acts on that state directly.
+/// </summary>
+public static class GatewayCommandLine
+{
+    public static readonly Option<string?> DataDir = new("--data-dir")
+    {
+        Description = "Directory holding all state (databases, logs). Default: ./data",
+        Recursive = true,
+    };
+
+    public static readonly Option<string?> ConfigDir = new("--config-dir")
+    {
+        Description = "Configuration directory. Default: the config/ folder beside the executable",
+        Recursive = true,
+    };
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var root = new RootCommand("DSN gateway: patient-record integration gateway of the provincial digital health record.");
+        root.Options.Add(DataDir);
+        root.Options.Add(ConfigDir);
+
+        var serve = ServeCommand.Create();
+        root.Subcommands.Add(serve);
+        // No command means serve, with serve's options.
+        foreach (var option in serve.Options) root.Options.Add(option);
+        root.SetAction((result, token) => ServeCommand.RunAsync(result, token));
+
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var error in parsed.Errors) Console.Error.WriteLine(error.Message);
+            Console.Error.WriteLine("Run with --help for usage.");
+            return 2;
+        }
+        try
+        {
+            return await parsed.InvokeAsync();
+        }
+        catch (DevelopmentOnlyException ex)
+        {
+            Console.Error.WriteLine(ex.Message);
+            return 1;
+        }
+    }
+
+    public static GatewayPaths Paths(ParseResult result) =>
+        GatewayPaths.Resolve(result.GetValue(DataDir), result.GetValue(ConfigDir));
+}

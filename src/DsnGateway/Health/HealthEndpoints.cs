@@ -1,0 +1,62 @@
+using System.Text.Json;
+using DsnGateway.EmbeddedStore;
+using DsnGateway.Hosting;
+using DsnGateway.Proxy;
+using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace DsnGateway.Health;
+
+/// <summary>
+/// <c>/healthz</c>: the process answers. <c>/readyz</c>: the record store answers its metadata and, when
+/// embedded, its database takes writes; 503 with the failing check otherwise, so a load balancer stops
+/// sending clinicians to a gateway that cannot serve them.
+/// </summary>
+public static partial class HealthEndpoints
+{
+    public static void MapHealth(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet("/healthz", () => Results.Json(new { status = "alive" }));
+        endpoints.MapGet("/readyz", async (HttpContext http, IServiceProvider services) =>
+        {
+            var checks = new Dictionary<string, string>();
+            checks["recordStore"] = await StoreAnswersAsync(services, http.RequestAborted);
+            var embedded = services.GetService<EmbeddedRecordStore>();
+            if (embedded is not null)
+            {
+                checks["database"] = await embedded.Repository.IsWritableAsync(http.RequestAborted) ? "ok" : "not writable";
+            }
+            var ready = checks.Values.All(v => v == "ok");
+            return Results.Json(new { status = ready ? "ready" : "not ready", checks }, statusCode: ready ? 200 : 503);
+        });
+    }
+
+    private static async Task<string> StoreAnswersAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var factory = services.GetRequiredService<IForwarderHttpClientFactory>();
+        var connection = services.GetRequiredService<IOptions<RecordStoreConnectionOptions>>().Value;
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("DsnGateway.Health");
+        using var client = factory.CreateClient(new ForwarderHttpClientContext { NewConfig = HttpClientConfig.Empty });
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(5));
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(RecordStoreRoute.StoreBase(connection), "metadata"));
+            if (connection.RemoteAuthorization is { Length: > 0 } auth) request.Headers.TryAddWithoutValidation("Authorization", auth);
+            using var response = await client.SendAsync(request, timeout.Token);
+            return response.IsSuccessStatusCode ? "ok" : $"answered {(int)response.StatusCode}";
+        }
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or IOException)
+        {
+            Log.StoreUnreachable(logger, ex.GetType().Name);
+            return "unreachable";
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Warning, "Readiness: the record store is unreachable ({Error})")]
+        public static partial void StoreUnreachable(ILogger logger, string error);
+    }
+}

@@ -1,0 +1,37 @@
+namespace DsnGateway.Hosting;
+
+/// <summary>Section <c>Gateway</c>.</summary>
+public sealed class GatewayOptions
+{
+    public const string Section = "Gateway";
+
+    /// <summary>Where the gateway listens (overridden by --urls).</summary>
+    public string Urls { get; set; } = "http://127.0.0.1:8080";
+
+    /// <summary>The base URL clients see in links (e.g. https://dsn.example/fhir); unset, the request's own scheme and host plus /fhir.</summary>
+    public string? PublicBaseUrl { get; set; }
+}
+
+/// <summary>Section <c>RecordStore</c>: which FHIR R4 server the gateway fronts.</summary>
+public sealed class RecordStoreConnectionOptions
+{
+    public const string Section = "RecordStore";
+
+    /// <summary><c>Embedded</c> (the store in this process, SQLite under the data directory) or <c>Remote</c>.</summary>
+    public RecordStoreMode Mode { get; set; } = RecordStoreMode.Embedded;
+
+    /// <summary>The remote store's FHIR base URL (Mode Remote).</summary>
+    public string? RemoteUrl { get; set; }
+
+    /// <summary>Sent as the Authorization header to a remote store (e.g. "Bearer …" or "Basic …"); never logged.</summary>
+    public string? RemoteAuthorization { get; set; }
+
+    /// <summary>The embedded store's database file, relative to the data directory.</summary>
+    public string DatabaseFile { get; set; } = "records.db";
+}
+
+public enum RecordStoreMode
+{
+    Embedded,
+    Remote,
+}
