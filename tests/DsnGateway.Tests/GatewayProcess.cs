@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace DsnGateway.Tests;
+
+/// <summary>The real gateway executable as a child process, the way an operator runs it.</summary>
+public sealed partial class GatewayProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+    private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private GatewayProcess(Process process) => _process = process;
+
+    public static string Executable => Path.Combine(AppContext.BaseDirectory, "DsnGateway.dll");
+
+    public int Id => _process.Id;
+
+    public string Output
+    {
+        get { lock (_output) return _output.ToString(); }
+    }
+
+    public static GatewayProcess Start(IEnumerable<string> arguments, string environment = "Development", string? workingDirectory = null)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? AppContext.BaseDirectory,
+        };
+        info.ArgumentList.Add(Executable);
+        foreach (var argument in arguments) info.ArgumentList.Add(argument);
+        info.Environment["DOTNET_ENVIRONMENT"] = environment;
+        info.Environment.Remove("ASPNETCORE_ENVIRONMENT");
+        var gateway = new GatewayProcess(new Process { StartInfo = info, EnableRaisingEvents = true });
+        gateway._process.OutputDataReceived += (_, e) => gateway.Append(e.Data);
+        gateway._process.ErrorDataReceived += (_, e) => gateway.Append(e.Data);
+        gateway._process.Exited += (_, _) => gateway._listening.TrySetException(new InvalidOperationException("the gateway exited"));
+        gateway._process.Start();
+        gateway._process.BeginOutputReadLine();
+        gateway._process.BeginErrorReadLine();
+        return gateway;
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null) return;
+        lock (_output) _output.AppendLine(line);
+        var m = Listening().Match(line);
+        if (m.Success) _listening.TrySetResult(new Uri(m.Groups["url"].Value.TrimEnd('/') + "/"));
+    }
+
+    /// <summary>The address it listens on, once it says so (a generous bound: a hang detector, not a timing check).</summary>
+    public async Task<Uri> WaitUntilListeningAsync()
+    {
+        var finished = await Task.WhenAny(_listening.Task, Task.Delay(TimeSpan.FromSeconds(60)));
+        if (finished != _listening.Task) throw new TimeoutException("The gateway did not start listening:\n" + Output);
+        try
+        {
+            return await _listening.Task;
+        }
+        catch (InvalidOperationException)
+        {
+            throw new InvalidOperationException("The gateway exited before listening:\n" + Output);
+        }
+    }
+
+    public async Task<int> WaitForExitAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await _process.WaitForExitAsync(timeout.Token);
+        // The asynchronous readers may still be draining; WaitForExit() without a timeout waits for them.
+        _process.WaitForExit();
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+    }
+
+    [GeneratedRegex(@"Now listening on: (?<url>http://\S+)")]
+    private static partial Regex Listening();
+}

@@ -1,1 +1,0 @@
-namespace DsnGateway.Tests; public class SmokeTests { [Fact] public void Ok() => 1.Should().Be(1); }
