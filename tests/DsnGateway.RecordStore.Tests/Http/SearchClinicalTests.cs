@@ -141,6 +141,16 @@ public class SearchClinicalTests : IClassFixture<RecordStoreFixture>
     }
 
     [Fact]
+    public async Task Procedure_performed_with_sub_millisecond_precision_is_found()
+    {
+        var p = await _store.CreateAsync(Patient());
+        var precise = await _store.CreateAsync(Procedure(p.Id!, performed: "2023-05-10T14:30:00.1234Z"));
+        foreach (var value in new[] { "2023-05-10T14:30:00.1234Z", "2023-05-10T14:30:00Z", "2023-05-10", "ge2023-05-10T14:30:00.1234Z", "le2023-05-10T14:30:00.1234Z", "gt2023-05-10T14:30:00.122Z", "sa2023-05-10T14:30:00.122Z" })
+            (await _store.FindAsync($"Procedure?patient={p.Id}&date={E(value)}")).Should().Equal([precise.Id], value);
+        (await _store.FindAsync($"Procedure?patient={p.Id}&date={E("2023-05-10T14:30:00.123Z")}")).Should().Equal(precise.Id);
+    }
+
+    [Fact]
     public async Task Procedure_sorted_by_date_puts_those_without_a_date_last_both_ways()
     {
         var p = await _store.CreateAsync(Patient());
