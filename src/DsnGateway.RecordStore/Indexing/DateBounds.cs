@@ -6,6 +6,7 @@ public static class DateBounds
     public static long ToLow(DateTimeOffset start) =>
         start == DateTimeOffset.MinValue ? long.MinValue : start.ToUnixTimeMilliseconds();
 
+    /// <summary>The millisecond holding the range's last instant (a range may end inside a millisecond: .1234 s).</summary>
     public static long ToHigh(DateTimeOffset endExclusive) =>
-        endExclusive == DateTimeOffset.MaxValue ? long.MaxValue : endExclusive.ToUnixTimeMilliseconds() - 1;
+        endExclusive == DateTimeOffset.MaxValue ? long.MaxValue : endExclusive.AddTicks(-1).ToUnixTimeMilliseconds();
 }

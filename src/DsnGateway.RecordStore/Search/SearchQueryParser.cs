@@ -45,18 +45,19 @@ public sealed class SearchQueryParser
                 switch (key)
                 {
                     case "_count":
-                        if (!int.TryParse(rawValue, NumberStyles.None, CultureInfo.InvariantCulture, out count))
+                        // Parsed aside: a rejected value ignored under lenient handling must leave the default.
+                        if (!int.TryParse(rawValue, NumberStyles.None, CultureInfo.InvariantCulture, out var requested))
                             throw FhirOperationException.BadRequest($"_count must be a whole number, not '{rawValue}'.", "_count");
-                        count = Math.Min(count, MaxCount);
+                        count = Math.Min(requested, MaxCount);
                         break;
                     case "_sort":
                         sort = ParseSort(resourceType, rawValue);
                         break;
                     case "_include":
-                        includes.Add(ParseInclude(rawValue, "_include"));
+                        includes.Add(ParseInclude(resourceType, rawValue, "_include"));
                         break;
                     case "_revinclude":
-                        revIncludes.Add(ParseInclude(rawValue, "_revinclude"));
+                        revIncludes.Add(ParseInclude(resourceType, rawValue, "_revinclude"));
                         break;
                     case "_summary":
                         summary = rawValue switch
@@ -200,7 +201,7 @@ public sealed class SearchQueryParser
         return new SortSpec(parameter, descending);
     }
 
-    private IncludeSpec ParseInclude(string value, string key)
+    private IncludeSpec ParseInclude(string resourceType, string value, string key)
     {
         var parts = value.Split(':');
         if (parts.Length is < 2 or > 3)
@@ -211,6 +212,11 @@ public sealed class SearchQueryParser
         var target = parts.Length == 3 ? parts[2] : null;
         if (target is not null && !parameter.Targets.Contains(target))
             throw FhirOperationException.BadRequest($"{key}={value}: '{parts[1]}' cannot point at {target}.", key);
+        // What could never add anything is refused rather than silently doing nothing.
+        if (key == "_include" && parts[0] != resourceType)
+            throw FhirOperationException.BadRequest($"{key}={value}: a search of {resourceType} can only include through {resourceType}'s own parameters.", key);
+        if (key == "_revinclude" && (!parameter.Targets.Contains(resourceType) || (target is not null && target != resourceType)))
+            throw FhirOperationException.BadRequest($"{key}={value}: {parts[0]}.{parts[1]} never points at a {resourceType}.", key);
         return new IncludeSpec(parts[0], parameter, target);
     }
 
