@@ -5,6 +5,7 @@ using DsnGateway.RecordStore.Interactions;
 using DsnGateway.RecordStore.Search;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -27,6 +28,12 @@ public static class RecordStoreEndpoints
 
         group.MapGet("/metadata", (HttpContext http, RecordStoreService store) =>
             FhirResponses.WriteAsync(http, 200, CapabilityStatementBuilder.Build(store.Registry, BaseUrl(http))));
+
+        // Without this, PUT/POST /metadata would reach the /{type} routes and be answered 404 (unknown type).
+        group.MapMethods("/metadata", ["POST", "PUT", "DELETE", "PATCH"], (HttpContext http) =>
+        {
+            throw FhirOperationException.MethodNotAllowed($"{http.Request.Method} is not supported on /metadata; use GET.");
+        });
 
         group.MapPost("/", async (HttpContext http, BundleProcessor processor) =>
         {
@@ -171,6 +178,9 @@ public static class RecordStoreEndpoints
         var limit = http.RequestServices.GetRequiredService<IOptions<RecordStoreOptions>>().Value.MaxRequestBodyBytes;
         if (http.Request.ContentLength > limit)
             throw new FhirOperationException(413, "too-costly", $"The body is larger than the {limit} bytes accepted.");
+        // The server's own ceiling (Kestrel: 30 MB by default) must not refuse what the configured limit accepts.
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
+            bodySize.MaxRequestBodySize = limit;
         using var buffer = new MemoryStream();
         var chunk = new byte[81920];
         int read;

@@ -34,6 +34,15 @@ public sealed class BundleProcessor
             .GroupBy(e => (e.Type, e.Id)).FirstOrDefault(g => g.Count() > 1);
         if (duplicates is not null)
             throw FhirOperationException.BadRequest($"The transaction names {duplicates.Key.Type}/{duplicates.Key.Id} more than once.");
+        // Two entries under one fullUrl would make references to it ambiguous.
+        var sameFullUrl = entries.Where(e => e.FullUrl is not null).GroupBy(e => e.FullUrl).FirstOrDefault(g => g.Count() > 1);
+        if (sameFullUrl is not null)
+            throw FhirOperationException.BadRequest($"Entries {string.Join(" and ", sameFullUrl.Select(e => e.Index))} share the fullUrl '{sameFullUrl.Key}'.", "Bundle.entry.fullUrl");
+        // Two conditional writes with one condition name the same resource: neither sees the other, so both
+        // would create it (a duplicate record inside one transaction).
+        var sameCondition = entries.Where(e => e.ConditionKey is not null).GroupBy(e => e.ConditionKey).FirstOrDefault(g => g.Count() > 1);
+        if (sameCondition is not null)
+            throw FhirOperationException.BadRequest($"Entries {string.Join(" and ", sameCondition.Select(e => e.Index))} name the same {sameCondition.First().Type} by the same condition; send it once.", "Bundle.entry.request");
 
         var responses = new BundleEntry[entries.Count];
         // Disposing the session without its commit rolls back everything: all or nothing.
@@ -213,6 +222,15 @@ public sealed class BundleProcessor
         public Resource? Resource { get; set; }
 
         public int Order => Method switch { "DELETE" => 0, "POST" => 1, "PUT" => 2, _ => 3 };
+
+        /// <summary>The type and the condition (parameters sorted) of a conditional create or update, else null.</summary>
+        public string? ConditionKey =>
+            Method == "POST" && IfNoneExist is not null ? Key(RecordStoreService.ParseQueryString(IfNoneExist))
+            : Method == "PUT" && Id is null && Conditions.Count > 0 ? Key(Conditions)
+            : null;
+
+        private string Key(IEnumerable<KeyValuePair<string, string>> parameters) =>
+            Type + "?" + string.Join("&", parameters.Select(p => $"{p.Key}={p.Value}").Order(StringComparer.Ordinal));
 
         public static ParsedEntry From(BundleEntry entry, int index)
         {

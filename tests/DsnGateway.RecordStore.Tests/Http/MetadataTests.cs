@@ -1,0 +1,46 @@
+using DsnGateway.Fhir.Model;
+
+namespace DsnGateway.RecordStore.Tests.Http;
+
+public class MetadataTests : IClassFixture<RecordStoreFixture>
+{
+    private readonly RecordStoreFixture _store;
+
+    public MetadataTests(RecordStoreFixture store) => _store = store;
+
+    [Fact]
+    public async Task Capability_statement_describes_R4_our_types_their_search_parameters_and_transactions()
+    {
+        var (status, body, response) = await _store.SendAsync(Fhir.Request(HttpMethod.Get, "metadata"));
+
+        status.Should().Be(200);
+        response.Content.Headers.ContentType!.MediaType.Should().Be("application/fhir+json");
+        var capabilities = body.Should().BeOfType<CapabilityStatement>().Subject;
+        capabilities.FhirVersion.Should().Be("4.0.1");
+        capabilities.Kind.Should().Be("instance");
+        capabilities.Format.Should().Contain("application/fhir+json");
+        var rest = capabilities.Rest!.Single();
+        rest.Mode.Should().Be("server");
+        rest.Interaction!.Select(i => i.Code).Should().Contain(["transaction", "batch"]);
+
+        var expected = new Dictionary<string, string[]>
+        {
+            ["Patient"] = ["identifier", "name", "family", "given", "birthdate", "gender", "_id", "_lastUpdated"],
+            ["MedicationRequest"] = ["identifier", "patient", "subject", "status", "intent", "authoredon", "code"],
+            ["Procedure"] = ["identifier", "patient", "subject", "date", "code", "status"],
+        };
+        foreach (var (type, parameters) in expected)
+        {
+            var resource = rest.Resource!.Should().ContainSingle(r => r.Type == type).Subject;
+            resource.SearchParam!.Select(p => p.Name).Should().Contain(parameters, $"{type}'s search parameters are listed");
+            resource.SearchParam!.Should().OnlyContain(p => !string.IsNullOrEmpty(p.Type));
+            resource.ConditionalCreate.Should().BeTrue();
+            resource.ConditionalUpdate.Should().BeTrue();
+            resource.Versioning.Should().Be("versioned-update");
+            resource.Interaction!.Select(i => i.Code).Should().Contain(["read", "vread", "update", "delete", "create", "search-type", "history-instance"]);
+        }
+        rest.Resource!.Single(r => r.Type == "Patient").SearchParam!.Single(p => p.Name == "birthdate").Type.Should().Be("date");
+        rest.Resource!.Single(r => r.Type == "MedicationRequest").SearchParam!.Single(p => p.Name == "patient").Type.Should().Be("reference");
+        rest.Resource!.Single(r => r.Type == "Patient").Operation!.Select(o => o.Name).Should().Contain("everything");
+    }
+}
