@@ -78,6 +78,12 @@ public sealed class BundleProcessor
                 if (entry.FullUrl is not null) resolved[entry.FullUrl] = $"{entry.Type}/{entry.Id}";
             }
 
+            // Conditions resolved, two writes may still land on one resource (a matched conditional create
+            // and a PUT of that id): the outcome would depend on processing order, so refuse it.
+            var sameTarget = entries.Where(e => e.Method != "GET").GroupBy(e => (e.Type, e.Id)).FirstOrDefault(g => g.Count() > 1);
+            if (sameTarget is not null)
+                throw FhirOperationException.BadRequest($"Entries {string.Join(" and ", sameTarget.Select(e => e.Index))} all write {sameTarget.Key.Type}/{sameTarget.Key.Id}; a transaction may touch a resource once.", "Bundle.entry");
+
             // 2. References: urn:uuid to the entry's final id; conditional references (Patient?identifier=...) by search.
             foreach (var entry in entries.Where(e => e.Resource is not null))
             {

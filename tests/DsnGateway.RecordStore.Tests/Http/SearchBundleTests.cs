@@ -109,7 +109,7 @@ public class SearchBundleTests : IClassFixture<RecordStoreFixture>
         var p = await _store.CreateAsync(Patient(family: family));
         using var response = await _store.Client.PostAsync("Patient/_search", new FormUrlEncodedContent([KeyValuePair.Create("family", family)]));
         ((int)response.StatusCode).Should().Be(200);
-        var bundle = Fhir.Serialization.FhirJson.Parse<Bundle>(await response.Content.ReadAsStringAsync());
+        var bundle = DsnGateway.Fhir.Serialization.FhirJson.Parse<Bundle>(await response.Content.ReadAsStringAsync());
         bundle.MatchIds().Should().Equal(p.Id);
     }
 

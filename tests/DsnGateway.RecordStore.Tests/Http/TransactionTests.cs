@@ -210,6 +210,21 @@ public class TransactionTests : IClassFixture<RecordStoreFixture>
     }
 
     [Fact]
+    public async Task A_matched_conditional_create_and_a_put_of_that_patient_are_400()
+    {
+        var existing = await _store.CreateAsync(Fhir.Patient(Fhir.UniqueValue(), "Original"));
+        var value = existing.Identifier![0].Value!;
+
+        var (status, body, _) = await _store.SendAsync(Fhir.Request(HttpMethod.Post, "", Transaction(
+            Fhir.Entry(Fhir.Patient(value, "Conditionnel"), "POST", "Patient", Fhir.NewUrn(), ifNoneExist: Fhir.IdentifierQuery(value)),
+            Fhir.Entry(Fhir.Patient(value, "Remplacé", id: existing.Id), "PUT", $"Patient/{existing.Id}"))));
+
+        status.Should().Be(400);
+        body.ShouldBeOutcome($"Patient/{existing.Id}");
+        (await ReadAsync<Patient>($"Patient/{existing.Id}")).Meta!.VersionId.Should().Be("1");
+    }
+
+    [Fact]
     public async Task Two_entries_with_the_same_full_url_are_400()
     {
         var urn = Fhir.NewUrn();
