@@ -1,0 +1,74 @@
+namespace DsnGateway.Audit;
+
+/// <summary>
+/// What happened in one request, as the gateway saw it: who asked, what for, which patients it touched,
+/// and how it ended. One record per request (never one per returned resource); it becomes one FHIR
+/// AuditEvent following IHE BALP.
+/// </summary>
+public sealed record AuditRecord
+{
+    public required DateTimeOffset Recorded { get; init; }
+
+    /// <summary>The request id (X-Request-Id) that ties the audit to the logs.</summary>
+    public required string RequestId { get; init; }
+
+    /// <summary>FHIR restful interaction (http://hl7.org/fhir/restful-interaction): read, vread, search-type,
+    /// create, update, delete, history-instance, operation, transaction, batch, capabilities; or "login" for
+    /// a request refused before any interaction could be named.</summary>
+    public required string Interaction { get; init; }
+
+    public string? ResourceType { get; init; }
+
+    public string? ResourceId { get; init; }
+
+    public required string HttpMethod { get; init; }
+
+    /// <summary>The path (no query string).</summary>
+    public required string Path { get; init; }
+
+    /// <summary>The query string as received, for searches (kept in the audit store only, never in logs).</summary>
+    public string? Query { get; init; }
+
+    public required int HttpStatus { get; init; }
+
+    /// <summary>Why a request failed or was refused, in words (no patient data).</summary>
+    public string? OutcomeDescription { get; init; }
+
+    public required AuditAgent Agent { get; init; }
+
+    /// <summary>Every patient the request touched, as "Patient/{id}" (for searches: every patient in the results).</summary>
+    public IReadOnlyList<string> Patients { get; init; } = [];
+
+    /// <summary>Set when the caller invoked break-the-glass; the reason they gave.</summary>
+    public string? BreakGlassReason { get; init; }
+
+    /// <summary>A refused request (401, 403) or a break-the-glass access: privacy officers review these.</summary>
+    public bool IsSecurityAlert => HttpStatus is 401 or 403 || BreakGlassReason is not null;
+}
+
+/// <summary>The caller, as far as it is known (nothing is for an unauthenticated request but the address).</summary>
+public sealed record AuditAgent
+{
+    public string? Subject { get; init; }
+
+    public string? FhirUser { get; init; }
+
+    public string? ClientId { get; init; }
+
+    public string? Establishment { get; init; }
+
+    public string? Role { get; init; }
+
+    public string? Scopes { get; init; }
+
+    public string? NetworkAddress { get; init; }
+}
+
+/// <summary>The audit trail: a record is durable when <see cref="RecordAsync"/> completes.</summary>
+public interface IAuditTrail
+{
+    /// <exception cref="AuditUnavailableException">the record could not be made durable; the caller must fail closed.</exception>
+    Task RecordAsync(AuditRecord record, CancellationToken cancellationToken);
+}
+
+public sealed class AuditUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
