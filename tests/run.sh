@@ -40,8 +40,9 @@ echo "== conformance suite (Node.js)"
 if (cd conformance && npm ci --no-audit --no-fund --loglevel=error) >"$log" 2>&1; then
   (cd conformance && DSN_GATEWAY_DLL="$root/src/DsnGateway/bin/Debug/net10.0/DsnGateway.dll" npm test) 2>&1 | tee "$log"
   [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
-  p=$(sed -nE 's/^. pass ([0-9]+)$/\1/p; s/^# pass ([0-9]+)$/\1/p' "$log" | tail -1)
-  f=$(sed -nE 's/^. fail ([0-9]+)$/\1/p; s/^# fail ([0-9]+)$/\1/p' "$log" | tail -1)
+  # node's summary lines end "pass N" / "fail N" (after an "ℹ" or "#", whatever the locale).
+  p=$(sed -nE 's/^[^ ]+ pass ([0-9]+)$/\1/p' "$log" | tail -1)
+  f=$(sed -nE 's/^[^ ]+ fail ([0-9]+)$/\1/p' "$log" | tail -1)
   if [ -z "$p" ]; then echo "no conformance summary found"; status=1; f=$(( ${f:-0} + 1 )); fi
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
 else

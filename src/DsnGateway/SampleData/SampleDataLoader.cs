@@ -23,7 +23,7 @@ public static partial class SampleDataLoader
         foreach (var file in Directory.GetFiles(folder, "*.json").Order(StringComparer.Ordinal))
         {
             var bundle = FhirJson.Parse<Bundle>(await File.ReadAllTextAsync(file, cancellationToken));
-            var response = await processor.ProcessAsync(bundle, cancellationToken);
+            var response = await processor.ProcessAsync(bundle, DsnGateway.EmbeddedStore.EmbeddedRecordStore.BaseAddress.ToString(), cancellationToken);
             written += response.Entry?.Count ?? 0;
         }
         Log.Loaded(logger, written, folder);

@@ -80,7 +80,7 @@ public class ReadPathTests : IClassFixture<GatewayFixture>
         var urls = new[]
         {
             "fhir/Patient", "fhir/Patient/sample-both-cote/_history", "fhir/Patient/sample-both-cote/$everything",
-            "fhir/metadata", "fhir/Procedure?_revinclude=Procedure:patient", "fhir/Patient?_revinclude=Procedure:patient",
+            "fhir/metadata", "fhir/Procedure?_include=Procedure:patient", "fhir/Patient?_revinclude=Procedure:patient",
         };
         foreach (var url in urls)
         {
