@@ -1,0 +1,58 @@
+namespace DsnGateway.Authentication;
+
+/// <summary>Section <c>Authentication</c>: which OpenID provider issues the access tokens the gateway accepts.</summary>
+public sealed class GatewayAuthenticationOptions
+{
+    public const string Section = "Authentication";
+
+    /// <summary>The OpenID provider (issuer) URL; its discovery document and JWKS give the signing keys.</summary>
+    public string? Authority { get; set; }
+
+    /// <summary>The audience the tokens must carry (this gateway's API identifier).</summary>
+    public string Audience { get; set; } = "dsn-gateway";
+
+    /// <summary>Only for tests and laptops: allow an http:// Authority.</summary>
+    public bool RequireHttpsMetadata { get; set; } = true;
+
+    /// <summary>Authorization and token endpoints for SMART discovery, when the provider's discovery document lacks them.</summary>
+    public string? AuthorizationEndpoint { get; set; }
+
+    public string? TokenEndpoint { get; set; }
+
+    public ClaimNames Claims { get; set; } = new();
+
+    public DevelopmentIssuerOptions DevelopmentIssuer { get; set; } = new();
+}
+
+/// <summary>The names of the claims the gateway reads; an Entra ID deployment sets scp, roles and azp here.</summary>
+public sealed class ClaimNames
+{
+    public string Subject { get; set; } = "sub";
+
+    /// <summary>Space-separated scopes; <see cref="AlternativeScope"/> (an array or a string) is read when it is absent.</summary>
+    public string Scope { get; set; } = "scope";
+
+    public string AlternativeScope { get; set; } = "scp";
+
+    public string Role { get; set; } = "role";
+
+    public string AlternativeRole { get; set; } = "roles";
+
+    public string Establishment { get; set; } = "establishment";
+
+    public string FhirUser { get; set; } = "fhirUser";
+
+    public string Patient { get; set; } = "patient";
+
+    public string ClientId { get; set; } = "client_id";
+
+    public string AlternativeClientId { get; set; } = "azp";
+}
+
+/// <summary>The development token issuer: a key of the gateway's own, trusted only in Development.</summary>
+public sealed class DevelopmentIssuerOptions
+{
+    public bool Enabled { get; set; }
+
+    public string Issuer { get; set; } = "urn:dsn:development-issuer";
+}
