@@ -44,7 +44,7 @@ public static class GatewayCommandLine
         {
             return await parsed.InvokeAsync();
         }
-        catch (DevelopmentOnlyException ex)
+        catch (GatewayStartupException ex)
         {
             Console.Error.WriteLine(ex.Message);
             return 1;

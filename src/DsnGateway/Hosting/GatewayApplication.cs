@@ -1,4 +1,10 @@
+using DsnGateway.Admin;
+using DsnGateway.Audit;
+using DsnGateway.Authentication;
+using DsnGateway.Authorization;
 using DsnGateway.EmbeddedStore;
+using DsnGateway.Smart;
+using Microsoft.Extensions.Options;
 using DsnGateway.Health;
 using DsnGateway.Observability;
 using DsnGateway.Proxy;
@@ -21,21 +27,14 @@ public static partial class GatewayApplication
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
-            EnvironmentName = settings.EnvironmentName
-                ?? Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT")
-                ?? Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT")
-                ?? Environments.Production,
+            EnvironmentName = GatewayConfiguration.EnvironmentName(settings.EnvironmentName),
             ContentRootPath = AppContext.BaseDirectory,
         });
         var paths = settings.Paths;
         Directory.CreateDirectory(paths.DataDirectory);
 
         builder.Configuration.Sources.Clear();
-        builder.Configuration
-            .AddJsonFile(Path.Combine(paths.ConfigDirectory, "gateway.json"), optional: false, reloadOnChange: false)
-            .AddJsonFile(Path.Combine(paths.ConfigDirectory, $"gateway.{builder.Environment.EnvironmentName}.json"), optional: true, reloadOnChange: false)
-            .AddEnvironmentVariables("DSN_")
-            .AddInMemoryCollection(settings.Overrides);
+        builder.Configuration.AddGatewaySources(paths, builder.Environment.EnvironmentName, settings.Overrides);
 
         var gateway = builder.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
         var storeConnection = builder.Configuration.GetSection(RecordStoreConnectionOptions.Section).Get<RecordStoreConnectionOptions>() ?? new RecordStoreConnectionOptions();
@@ -53,7 +52,7 @@ public static partial class GatewayApplication
         var loggerFactory = new SerilogLoggerFactory(serilog);
         var startupLog = loggerFactory.CreateLogger("DsnGateway.Startup");
 
-        DevelopmentOnly.Check(builder.Environment, settings, storeConnection);
+        DevelopmentOnly.Check(builder.Environment, settings, storeConnection, builder.Configuration);
 
         builder.WebHost.UseUrls(settings.Urls ?? gateway.Urls);
         builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
@@ -73,21 +72,39 @@ public static partial class GatewayApplication
         }
         Log.Started(startupLog, builder.Environment.EnvironmentName, storeConnection.Mode.ToString(), paths.DataDirectory);
 
+        builder.Services.AddSingleton(TimeProvider.System);
+        var developmentIssuer = builder.Services.AddGatewayAuthentication(builder.Configuration, builder.Environment, paths);
+        if (developmentIssuer is not null) Log.DevelopmentIssuer(startupLog, developmentIssuer.Issuer);
+        builder.Services.Configure<AccessOptions>(builder.Configuration.GetSection(AccessOptions.Section));
+        builder.Services.AddSingleton<RecordStoreClient>();
+        builder.Services.AddSingleton<FhirAccessPolicy>();
+        builder.Services.AddSingleton<RestrictedPatients>();
+        builder.Services.AddAuditTrail(paths);
+
         var storeBase = RecordStoreRoute.StoreBase(storeConnection);
         builder.Services.AddSingleton(new LinkRewriter(storeBase));
         builder.Services.AddSingleton<IForwarderHttpClientFactory>(new RecordStoreClientFactory(embedded));
         var proxy = builder.Services.AddReverseProxy()
             .LoadFromMemory([RecordStoreRoute.Route()], [RecordStoreRoute.Cluster(storeBase)])
             .AddTransforms<LinkRewritingTransform>();
-        if (storeConnection.RemoteAuthorization is { Length: > 0 } authorization)
+        // The caller's token is for the gateway; the store sees the gateway's own credentials, or none.
+        proxy.AddTransforms(t =>
         {
-            proxy.AddTransforms(t => t.AddRequestHeader("Authorization", authorization, append: false));
-        }
+            t.AddRequestHeaderRemove("Authorization");
+            t.AddRequestHeaderRemove(FhirAccessMiddleware.BreakGlassHeader);
+            if (storeConnection.RemoteAuthorization is { Length: > 0 } authorization)
+                t.AddRequestHeader("Authorization", authorization, append: false);
+        });
 
         var app = builder.Build();
         app.UseMiddleware<RequestLoggingMiddleware>();
+        app.UseMiddleware<FhirAccessMiddleware>();
         app.MapHealth();
+        app.MapSmartEndpoints();
+        app.MapAuditEvents();
+        app.MapAdmin();
         app.MapReverseProxy();
+        await MarkConfiguredRestrictionsAsync(app, startupLog, cancellationToken);
         if (embedded is not null)
         {
             app.Lifetime.ApplicationStopped.Register(() => embedded.DisposeAsync().AsTask().GetAwaiter().GetResult());
@@ -95,8 +112,26 @@ public static partial class GatewayApplication
         return app;
     }
 
+    /// <summary>Patients listed under Access:RestrictedPatients are marked restricted at every start.</summary>
+    private static async Task MarkConfiguredRestrictionsAsync(WebApplication app, ILogger log, CancellationToken cancellationToken)
+    {
+        var ids = app.Services.GetRequiredService<IOptions<AccessOptions>>().Value.RestrictedPatients;
+        var restricted = app.Services.GetRequiredService<RestrictedPatients>();
+        foreach (var id in ids)
+        {
+            var outcome = await restricted.SetAsync(id, true, cancellationToken);
+            if (outcome == RestrictedPatients.Outcome.NotFound) Log.RestrictedPatientMissing(log, id);
+        }
+    }
+
     private static partial class Log
     {
+        [LoggerMessage(2, LogLevel.Warning, "Development token issuer {Issuer} is trusted (Development only)")]
+        public static partial void DevelopmentIssuer(ILogger logger, string issuer);
+
+        [LoggerMessage(3, LogLevel.Warning, "Access:RestrictedPatients names Patient/{Id}, which the record store does not have")]
+        public static partial void RestrictedPatientMissing(ILogger logger, string id);
+
         [LoggerMessage(1, LogLevel.Information, "DSN gateway starting: environment {Environment}, record store {StoreMode}, data in {DataDirectory}")]
         public static partial void Started(ILogger logger, string environment, string storeMode, string dataDirectory);
     }

@@ -1,0 +1,28 @@
+using DsnGateway.Fhir.Outcomes;
+using DsnGateway.RecordStore.Http;
+
+namespace DsnGateway.Admin;
+
+/// <summary>Operations under /admin (the access middleware admits role admin only, and audits them).</summary>
+public static class AdminEndpoints
+{
+    public static void MapAdmin(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapPost("/admin/patients/{id}/restricted", (HttpContext http, string id, RestrictedPatients restricted) =>
+            SetAsync(http, id, true, restricted));
+        endpoints.MapDelete("/admin/patients/{id}/restricted", (HttpContext http, string id, RestrictedPatients restricted) =>
+            SetAsync(http, id, false, restricted));
+    }
+
+    private static async Task SetAsync(HttpContext http, string id, bool restricted, RestrictedPatients patients)
+    {
+        var outcome = await patients.SetAsync(id, restricted, http.RequestAborted);
+        var state = restricted ? "restricted" : "not restricted";
+        await (outcome switch
+        {
+            RestrictedPatients.Outcome.NotFound => FhirResponses.WriteAsync(http, 404, OperationOutcomes.Error("not-found", $"Patient/{id} is not known.")),
+            RestrictedPatients.Outcome.Unchanged => FhirResponses.WriteAsync(http, 200, OperationOutcomes.Information($"Patient/{id} was already {state}.")),
+            _ => FhirResponses.WriteAsync(http, 200, OperationOutcomes.Information($"Patient/{id} is now {state}.")),
+        });
+    }
+}

@@ -1,0 +1,119 @@
+using DsnGateway.Hosting;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+using Microsoft.IdentityModel.Tokens;
+
+namespace DsnGateway.Authentication;
+
+/// <summary>
+/// Bearer tokens from the configured OpenID provider (keys from its discovery document and JWKS, refreshed
+/// when a token names an unknown key) and, in Development only, from the development issuer.
+/// </summary>
+public static class AuthenticationSetup
+{
+    /// <summary>Where the reason a token was refused is kept for the 401 answer and the audit.</summary>
+    public const string FailureItem = "dsn.authentication.failure";
+
+    private static readonly string[] AcceptedAlgorithms = [SecurityAlgorithms.RsaSha256, SecurityAlgorithms.EcdsaSha256];
+
+    public static DevelopmentTokenIssuer? AddGatewayAuthentication(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment, GatewayPaths paths)
+    {
+        var options = configuration.GetSection(GatewayAuthenticationOptions.Section).Get<GatewayAuthenticationOptions>() ?? new GatewayAuthenticationOptions();
+        services.Configure<GatewayAuthenticationOptions>(configuration.GetSection(GatewayAuthenticationOptions.Section));
+
+        DevelopmentTokenIssuer? developmentIssuer = null;
+        if (options.DevelopmentIssuer.Enabled)
+        {
+            if (!environment.IsDevelopment())
+                throw new GatewayStartupException($"Refusing to start in {environment.EnvironmentName}: Authentication:DevelopmentIssuer:Enabled is true, and the development token issuer is trusted only in Development.");
+            developmentIssuer = DevelopmentTokenIssuer.Open(paths.DataDirectory, options.DevelopmentIssuer.Issuer, options.Audience);
+            services.AddSingleton(developmentIssuer);
+        }
+        if (string.IsNullOrWhiteSpace(options.Authority) && developmentIssuer is null)
+            throw new GatewayStartupException("Authentication:Authority (the OpenID provider) is required: without it no token can be validated, and the gateway does not run open.");
+
+        services.AddSingleton(sp => new CachingTokenHandler(sp.GetRequiredService<TimeProvider>()));
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
+            .AddJwtBearer(JwtBearerDefaults.AuthenticationScheme, jwt =>
+            {
+                jwt.MapInboundClaims = false;
+                jwt.SaveToken = false;
+                jwt.Audience = options.Audience;
+                jwt.RequireHttpsMetadata = options.RequireHttpsMetadata;
+                if (!string.IsNullOrWhiteSpace(options.Authority))
+                {
+                    jwt.Authority = options.Authority;
+                    // A token signed by a key we have not seen: fetch the JWKS again (key rotation), not more often than this.
+                    jwt.RefreshOnIssuerKeyNotFound = true;
+                    jwt.AutomaticRefreshInterval = TimeSpan.FromHours(12);
+                    jwt.RefreshInterval = TimeSpan.FromSeconds(30);
+                }
+                else
+                {
+                    // Development issuer alone: no discovery, the key is local.
+                    jwt.Configuration = new OpenIdConnectConfiguration { Issuer = developmentIssuer!.Issuer };
+                }
+                jwt.TokenValidationParameters = new TokenValidationParameters
+                {
+                    ValidateIssuer = true,
+                    ValidIssuers = developmentIssuer is null ? null : [developmentIssuer.Issuer],
+                    ValidateAudience = true,
+                    ValidAudience = options.Audience,
+                    ValidateLifetime = true,
+                    RequireExpirationTime = true,
+                    ClockSkew = TimeSpan.FromSeconds(60),
+                    ValidateIssuerSigningKey = true,
+                    RequireSignedTokens = true,
+                    IssuerSigningKeys = developmentIssuer is null ? null : [developmentIssuer.SigningKey],
+                    // Asymmetric only: never "none", never an HMAC keyed with a public key.
+                    ValidAlgorithms = AcceptedAlgorithms,
+                    TypeValidator = ValidateType,
+                    NameClaimType = options.Claims.Subject,
+                    RoleClaimType = options.Claims.Role,
+                };
+                jwt.Events = new JwtBearerEvents
+                {
+                    OnAuthenticationFailed = context =>
+                    {
+                        context.HttpContext.Items[FailureItem] = Describe(context.Exception);
+                        return Task.CompletedTask;
+                    },
+                };
+            });
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .Configure<CachingTokenHandler>((jwt, handler) =>
+            {
+                jwt.TokenHandlers.Clear();
+                jwt.TokenHandlers.Add(handler);
+            });
+        return developmentIssuer;
+    }
+
+    /// <summary>RFC 9068 access tokens say typ "at+jwt"; older providers say "JWT" or nothing. Anything else is refused.</summary>
+    private static string ValidateType(string? type, SecurityToken token, TokenValidationParameters parameters)
+    {
+        if (string.IsNullOrEmpty(type)) return "JWT";
+        if (type.Equals("at+jwt", StringComparison.OrdinalIgnoreCase) || type.Equals("application/at+jwt", StringComparison.OrdinalIgnoreCase)
+            || type.Equals("JWT", StringComparison.OrdinalIgnoreCase))
+        {
+            return type;
+        }
+        throw new SecurityTokenInvalidTypeException($"Token type '{type}' is not an access token type.") { InvalidType = type };
+    }
+
+    /// <summary>Why a token was refused, in words fit for the client and the audit (no token content).</summary>
+    public static string Describe(Exception exception) => exception switch
+    {
+        SecurityTokenExpiredException => "the token has expired",
+        SecurityTokenNotYetValidException => "the token is not yet valid",
+        SecurityTokenInvalidIssuerException => "the token's issuer is not trusted",
+        SecurityTokenInvalidAudienceException => "the token is not meant for this gateway (audience)",
+        SecurityTokenSignatureKeyNotFoundException => "the token is signed by an unknown key",
+        SecurityTokenInvalidSignatureException => "the token's signature is invalid",
+        SecurityTokenInvalidAlgorithmException => "the token's signing algorithm is not accepted",
+        SecurityTokenInvalidTypeException => "the token is not an access token",
+        SecurityTokenNoExpirationException => "the token has no expiry",
+        SecurityTokenMalformedException or ArgumentException => "the token is malformed",
+        _ => "the token is invalid",
+    };
+}

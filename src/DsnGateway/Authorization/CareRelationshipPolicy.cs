@@ -1,0 +1,44 @@
+using DsnGateway.Authentication;
+
+namespace DsnGateway.Authorization;
+
+/// <summary>
+/// Who may see which patient, as search parameters the store applies inside the query: a clinician sees
+/// patients carrying an MRN of their establishment; nobody sees a restricted patient without break-the-glass;
+/// a patient-context grant sees only its patient. Applied in the query, never by filtering the answer, so
+/// totals, counts and pages reveal nothing outside the relationship.
+/// </summary>
+public static class CareRelationshipPolicy
+{
+    public const string ConfidentialitySystem = "http://terminology.hl7.org/CodeSystem/v3-Confidentiality";
+    public const string Restricted = "R";
+
+    /// <summary>Types whose resources belong to a patient, and the search parameter naming that patient.</summary>
+    public static readonly IReadOnlyDictionary<string, string?> PatientLink = new Dictionary<string, string?>(StringComparer.Ordinal)
+    {
+        ["Patient"] = null,
+        ["MedicationRequest"] = "patient",
+        ["Procedure"] = "patient",
+    };
+
+    /// <summary>Types that hold no patient data (reference data); readable with a matching scope.</summary>
+    public static readonly IReadOnlySet<string> ReferenceData = new HashSet<string>(StringComparer.Ordinal) { "Practitioner", "Organization", "Medication" };
+
+    public static string MrnSystem(string establishment) => $"urn:dsn:mrn:{establishment.ToLowerInvariant()}";
+
+    public static IReadOnlyList<KeyValuePair<string, string>> Restrictions(CallerIdentity caller, string resourceType, bool breakGlass, string? patientContext)
+    {
+        if (!PatientLink.TryGetValue(resourceType, out var link)) return [];
+        var prefix = link is null ? "" : link + ".";
+        var added = new List<KeyValuePair<string, string>>();
+        if (!breakGlass)
+        {
+            if (caller.Role == CallerIdentity.Clinician)
+                added.Add(KeyValuePair.Create(prefix + "identifier", MrnSystem(caller.Establishment!) + "|"));
+            added.Add(KeyValuePair.Create(prefix + "_security:not", $"{ConfidentialitySystem}|{Restricted}"));
+        }
+        if (patientContext is not null)
+            added.Add(link is null ? KeyValuePair.Create("_id", patientContext) : KeyValuePair.Create(link, "Patient/" + patientContext));
+        return added;
+    }
+}

@@ -1,0 +1,16 @@
+namespace DsnGateway.Authorization;
+
+public sealed partial class FhirAccessMiddleware
+{
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Error, "The access audit could not be written; the request is answered 503")]
+        public static partial void AuditUnavailable(ILogger logger, Exception exception);
+
+        [LoggerMessage(2, LogLevel.Warning, "The record store answered {Status} to an authorization check")]
+        public static partial void CheckFailed(ILogger logger, int status);
+
+        [LoggerMessage(3, LogLevel.Information, "The token carries {Count} scopes that are not valid SMART scopes; they grant nothing")]
+        public static partial void InvalidScopes(ILogger logger, int count);
+    }
+}

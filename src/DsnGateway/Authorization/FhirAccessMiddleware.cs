@@ -1,0 +1,207 @@
+using System.Net;
+using DsnGateway.Audit;
+using DsnGateway.Authentication;
+using DsnGateway.Fhir.Outcomes;
+using DsnGateway.RecordStore.Http;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+
+namespace DsnGateway.Authorization;
+
+/// <summary>
+/// The gate in front of everything under /fhir and /admin: authenticate the bearer token, decide with
+/// <see cref="FhirAccessPolicy"/>, confine the query, let the request run with its answer held back, write
+/// one audit record naming every patient the answer shows, and only then release the answer. If the audit
+/// cannot be written, the caller gets 503 and no clinical data (fail closed). Refusals are audited too.
+/// </summary>
+public sealed partial class FhirAccessMiddleware
+{
+    public const string BreakGlassHeader = "X-Break-Glass";
+
+    private static readonly HashSet<string> AnonymousFhirPaths = new(StringComparer.OrdinalIgnoreCase) { "/metadata", "/.well-known/smart-configuration" };
+
+    private readonly RequestDelegate _next;
+    private readonly FhirAccessPolicy _policy;
+    private readonly IAuditTrail _audit;
+    private readonly IOptionsMonitor<GatewayAuthenticationOptions> _authentication;
+    private readonly ILogger<FhirAccessMiddleware> _logger;
+    private readonly TimeProvider _clock;
+
+    public FhirAccessMiddleware(RequestDelegate next, FhirAccessPolicy policy, IAuditTrail audit, IOptionsMonitor<GatewayAuthenticationOptions> authentication, ILogger<FhirAccessMiddleware> logger, TimeProvider clock)
+    {
+        _next = next;
+        _policy = policy;
+        _audit = audit;
+        _authentication = authentication;
+        _logger = logger;
+        _clock = clock;
+    }
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var path = context.Request.Path;
+        var isFhir = path.StartsWithSegments("/fhir", out var fhirPath);
+        var isAdmin = path.StartsWithSegments("/admin");
+        if ((!isFhir && !isAdmin) || (isFhir && AnonymousFhirPaths.Contains(fhirPath.Value ?? "")))
+        {
+            await _next(context);
+            return;
+        }
+
+        var query = context.Request.Query.SelectMany(q => q.Value.Select(v => KeyValuePair.Create(q.Key, v ?? ""))).ToList();
+        var request = isFhir ? FhirRequest.Classify(context.Request.Method, fhirPath.Value ?? "", query) : new FhirRequest("operation", null, null, query);
+        var audit = new AuditContext(context, request, _clock);
+
+        var authentication = await context.AuthenticateAsync();
+        if (!authentication.Succeeded)
+        {
+            var why = context.Items[AuthenticationSetup.FailureItem] as string
+                ?? (authentication.None ? "no bearer token was sent" : "the token is invalid");
+            await RefuseAsync(context, audit, 401, $"Authentication required: {why}.", null, authentication.None ? null : why);
+            return;
+        }
+        var caller = CallerIdentityReader.Read(authentication.Principal!, _authentication.CurrentValue.Claims, out var problem);
+        if (caller is null)
+        {
+            await RefuseAsync(context, audit, 401, $"The token is refused: {problem}.", null, problem);
+            return;
+        }
+        context.User = authentication.Principal!;
+        audit.Caller = caller;
+        if (caller.Scopes.InvalidScopes.Count > 0) Log.InvalidScopes(_logger, caller.Scopes.InvalidScopes.Count);
+
+        string? breakGlass = null;
+        if (context.Request.Headers.TryGetValue(BreakGlassHeader, out var header))
+        {
+            breakGlass = header.ToString().Trim();
+            if (breakGlass.Length == 0)
+            {
+                await RefuseAsync(context, audit, 403, "Break-the-glass needs a reason: X-Break-Glass: <why this access is needed>.", null, null);
+                return;
+            }
+            audit.BreakGlassReason = breakGlass;
+        }
+
+        if (isAdmin)
+        {
+            if (caller.Role != CallerIdentity.Admin)
+            {
+                await RefuseAsync(context, audit, 403, "Only administrators run the operations under /admin.", null, null);
+                return;
+            }
+            await RunAndAuditAsync(context, audit);
+            return;
+        }
+
+        AccessDecision decision;
+        try
+        {
+            decision = await _policy.DecideAsync(caller, request, breakGlass, ct => ReadBodyAsync(context, ct), context.RequestAborted);
+        }
+        catch (Proxy.RecordStoreException ex)
+        {
+            Log.CheckFailed(_logger, (int)ex.Status);
+            await RefuseAsync(context, audit, 503, "The record store could not answer an authorization check; retry shortly.", null, null);
+            return;
+        }
+        catch (HttpRequestException)
+        {
+            await RefuseAsync(context, audit, 503, "The record store is unreachable; retry shortly.", null, null);
+            return;
+        }
+        audit.Patients.UnionWith(decision.Patients);
+        if (!decision.IsAllowed)
+        {
+            await RefuseAsync(context, audit, decision.Status, decision.Reason!, null, null);
+            return;
+        }
+        if (decision.AddedParameters.Count > 0)
+        {
+            var confined = QueryString.Create(query.Concat(decision.AddedParameters).Select(p => KeyValuePair.Create(p.Key, (string?)p.Value)));
+            context.Request.QueryString = confined;
+        }
+        await RunAndAuditAsync(context, audit);
+    }
+
+    /// <summary>Runs the rest of the pipeline with the answer held in memory, audits, then releases it.</summary>
+    private async Task RunAndAuditAsync(HttpContext context, AuditContext audit)
+    {
+        var originalBody = context.Features.Get<IHttpResponseBodyFeature>()!;
+        using var buffer = new MemoryStream();
+        context.Features.Set<IHttpResponseBodyFeature>(new StreamResponseBodyFeature(buffer));
+        try
+        {
+            await _next(context);
+        }
+        finally
+        {
+            context.Features.Set(originalBody);
+        }
+
+        if (context.Response.StatusCode < 400)
+        {
+            audit.Patients.UnionWith(PatientsInResponse.Find(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)));
+        }
+        if (!await TryAuditAsync(context, audit, context.Response.StatusCode, null))
+        {
+            await WriteUnavailableAsync(context);
+            return;
+        }
+        if (buffer.Length > 0)
+        {
+            context.Response.ContentLength = buffer.Length;
+            buffer.Position = 0;
+            await buffer.CopyToAsync(context.Response.Body, context.RequestAborted);
+        }
+    }
+
+    private async Task RefuseAsync(HttpContext context, AuditContext audit, int status, string message, string? unused, string? tokenProblem)
+    {
+        if (!await TryAuditAsync(context, audit, status, message))
+        {
+            await WriteUnavailableAsync(context);
+            return;
+        }
+        if (status == 401)
+        {
+            context.Response.Headers.WWWAuthenticate = tokenProblem is null
+                ? "Bearer realm=\"dsn-gateway\""
+                : $"Bearer realm=\"dsn-gateway\", error=\"invalid_token\", error_description=\"{tokenProblem.Replace("\"", "'")}\"";
+        }
+        var code = status switch { 401 => "login", 403 => "forbidden", 503 => "transient", _ => "processing" };
+        await FhirResponses.WriteAsync(context, status, OperationOutcomes.Error(code, message));
+    }
+
+    private async Task<bool> TryAuditAsync(HttpContext context, AuditContext audit, int status, string? description)
+    {
+        try
+        {
+            await _audit.RecordAsync(audit.ToRecord(status, description), context.RequestAborted);
+            return true;
+        }
+        catch (AuditUnavailableException ex)
+        {
+            Log.AuditUnavailable(_logger, ex);
+            return false;
+        }
+    }
+
+    private static Task WriteUnavailableAsync(HttpContext context)
+    {
+        context.Response.Clear();
+        context.Response.Headers.RetryAfter = "5";
+        return FhirResponses.WriteAsync(context, (int)HttpStatusCode.ServiceUnavailable,
+            OperationOutcomes.Error("transient", "The access audit cannot be written, so no record is released. Retry shortly."));
+    }
+
+    private static async Task<byte[]> ReadBodyAsync(HttpContext context, CancellationToken cancellationToken)
+    {
+        // Read for the check, then rewound so the proxy forwards the same bytes.
+        context.Request.EnableBuffering();
+        using var copy = new MemoryStream();
+        await context.Request.Body.CopyToAsync(copy, cancellationToken);
+        context.Request.Body.Position = 0;
+        return copy.ToArray();
+    }
+}

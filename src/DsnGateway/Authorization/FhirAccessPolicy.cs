@@ -1,0 +1,157 @@
+using System.Text.Json;
+using DsnGateway.Authentication;
+using DsnGateway.Authorization.SmartScopes;
+using DsnGateway.Proxy;
+using Microsoft.Extensions.Options;
+
+namespace DsnGateway.Authorization;
+
+/// <summary>
+/// Decides every FHIR request: role, SMART scope (with its qualifiers), care relationship, restricted
+/// patients and break-the-glass. What it allows leaves with the parameters the store must add to the query;
+/// what it refuses leaves with the status and the reason (naming the scope needed).
+/// </summary>
+public sealed class FhirAccessPolicy
+{
+    private readonly RecordStoreClient _store;
+    private readonly IOptionsMonitor<AccessOptions> _options;
+
+    public FhirAccessPolicy(RecordStoreClient store, IOptionsMonitor<AccessOptions> options)
+    {
+        _store = store;
+        _options = options;
+    }
+
+    public async Task<AccessDecision> DecideAsync(CallerIdentity caller, FhirRequest request, string? breakGlassReason, Func<CancellationToken, Task<byte[]>> readBody, CancellationToken cancellationToken)
+    {
+        var type = request.ResourceType;
+        var targetPatient = type == "Patient" && request.Id is not null ? new[] { "Patient/" + request.Id } : [];
+
+        // Roles first: what each kind of caller may touch at all.
+        if (type == "AuditEvent")
+        {
+            if (caller.Role != CallerIdentity.PrivacyOfficer)
+                return AccessDecision.Deny(403, "Only privacy officers read the access audit.");
+            return Scope(caller, request, [SmartContext.User]) is { IsAllowed: false } denied
+                ? AccessDecision.Deny(403, $"This needs the scope {denied.RequiredScope}.")
+                : AccessDecision.Allow([], []);
+        }
+        switch (caller.Role)
+        {
+            case CallerIdentity.PrivacyOfficer:
+                return AccessDecision.Deny(403, "Privacy officers read the access audit, nothing clinical.", targetPatient);
+            case CallerIdentity.Admin:
+                return AccessDecision.Deny(403, "Administrators run the operations under /admin and read nothing clinical.", targetPatient);
+            case CallerIdentity.System when !_options.CurrentValue.SystemMayUseFhirApi:
+                return AccessDecision.Deny(403, "System senders write through ingestion; this deployment does not let them use the FHIR API.", targetPatient);
+        }
+        if (request.Interaction == FhirRequest.Transaction)
+            return AccessDecision.Deny(403, "Transaction and batch Bundles are accepted from system senders through ingestion only.");
+        if (type is null || request.Interaction == FhirRequest.Unknown)
+            return AccessDecision.Allow([], []); // the store answers 404/405 itself; nothing is disclosed
+        if (!CareRelationshipPolicy.PatientLink.ContainsKey(type) && !CareRelationshipPolicy.ReferenceData.Contains(type))
+            return AccessDecision.Deny(403, $"{type} is not offered to {caller.Role}s through the gateway.");
+
+        // SMART scopes, confined to the token's patient for patient/ grants.
+        var contexts = caller.Role == CallerIdentity.System ? new[] { SmartContext.System } : [SmartContext.User, SmartContext.Patient];
+        var scope = Scope(caller, request, contexts);
+        if (!scope.IsAllowed) return AccessDecision.Deny(403, $"This needs the scope {scope.RequiredScope}.", targetPatient);
+        if (scope.ConstraintAlternatives.Count > 1)
+            return AccessDecision.Deny(403, "Several qualified scopes grant this request; the gateway applies one qualified scope per resource type.", targetPatient);
+        var constraints = scope.ConstraintAlternatives.Count == 1 ? scope.ConstraintAlternatives[0] : [];
+        var patientContext = scope.Context == SmartContext.Patient ? caller.Patient : null;
+
+        var breakGlass = breakGlassReason is not null;
+        var restrictions = CareRelationshipPolicy.Restrictions(caller, type, breakGlass, patientContext);
+        var added = restrictions.Concat(constraints).ToList();
+
+        foreach (var include in request.Query.Where(p => p.Key is "_include" or "_revinclude"))
+        {
+            var includedType = include.Key == "_include" ? include.Value.Split(':').ElementAtOrDefault(2) : include.Value.Split(':')[0];
+            if (includedType is null) continue; // an _include names its target type only when ambiguous; the source's rules cover it
+            if (!caller.Scopes.Evaluate(contexts, includedType, SmartInteraction.Read).IsAllowed)
+                return AccessDecision.Deny(403, $"{include.Key}={include.Value} needs the scope {SmartScopeSet.RequiredScopeFor(contexts[0], includedType, SmartInteraction.Read)}.");
+        }
+
+        switch (request.Interaction)
+        {
+            case FhirRequest.Search:
+                return AccessDecision.Allow(added, []);
+            case FhirRequest.Read or FhirRequest.VRead or FhirRequest.History or FhirRequest.Operation or FhirRequest.Delete:
+                return await VisibleAsync(type, request.Id!, added, cancellationToken)
+                    ? AccessDecision.Allow([], targetPatient)
+                    : Refused(type, targetPatient, breakGlass);
+            case FhirRequest.Create or FhirRequest.Update:
+                if (constraints.Count > 0)
+                    return AccessDecision.Deny(403, "A qualified scope grants reads and searches only; writing needs an unqualified scope.", targetPatient);
+                if (request.Id is not null && !await VisibleAsync(type, request.Id, added, cancellationToken))
+                    return Refused(type, targetPatient, breakGlass);
+                if (request.IsConditional && await _store.CountAsync(type, request.Query, cancellationToken) != await _store.CountAsync(type, request.Query.Concat(added), cancellationToken))
+                    return Refused(type, targetPatient, breakGlass);
+                return await BodyStaysInRelationshipAsync(caller, type, await readBody(cancellationToken), breakGlass, patientContext, cancellationToken);
+            default:
+                return AccessDecision.Deny(403, $"The interaction {request.Interaction} is not offered through the gateway.");
+        }
+    }
+
+    private static ScopeDecision Scope(CallerIdentity caller, FhirRequest request, IReadOnlyList<SmartContext> contexts)
+    {
+        var interaction = request.Interaction switch
+        {
+            FhirRequest.Search => SmartInteraction.Search,
+            FhirRequest.Create => SmartInteraction.Create,
+            FhirRequest.Update => SmartInteraction.Update,
+            FhirRequest.Delete => SmartInteraction.Delete,
+            _ => SmartInteraction.Read,
+        };
+        return caller.Scopes.Evaluate(contexts, request.ResourceType ?? "*", interaction, request.Query);
+    }
+
+    /// <summary>Whether the caller's restrictions let the resource through (or it has none to pass).</summary>
+    private async Task<bool> VisibleAsync(string type, string id, IReadOnlyList<KeyValuePair<string, string>> added, CancellationToken cancellationToken)
+    {
+        if (added.Count == 0) return true;
+        if (await _store.CountAsync(type, added.Prepend(KeyValuePair.Create("_id", id)), cancellationToken) > 0) return true;
+        // Not visible: refuse only what exists, so a missing id stays an honest 404/410 from the store.
+        return !await _store.ExistsAsync(type, id, cancellationToken);
+    }
+
+    private static AccessDecision Refused(string type, IReadOnlyList<string> patients, bool breakGlass) => AccessDecision.Deny(403,
+        breakGlass
+            ? $"This {type} is outside what the token's scope grants."
+            : $"This {type} belongs to a patient outside your care relationship, or to a restricted patient. If care requires it, repeat the request with the header X-Break-Glass: <reason>; the access will be audited and reviewed.",
+        patients);
+
+    /// <summary>A clinician writes only what they could read afterwards: a Patient with their MRN, an order about a patient they see.</summary>
+    private async Task<AccessDecision> BodyStaysInRelationshipAsync(CallerIdentity caller, string type, byte[] body, bool breakGlass, string? patientContext, CancellationToken cancellationToken)
+    {
+        JsonElement root;
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            root = document.RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            return AccessDecision.Allow([], []); // the store refuses malformed JSON with its own 400
+        }
+        if (type == "Patient")
+        {
+            var mrn = CareRelationshipPolicy.MrnSystem(caller.Establishment ?? "");
+            var hasMrn = root.TryGetProperty("identifier", out var identifiers) && identifiers.ValueKind == JsonValueKind.Array
+                && identifiers.EnumerateArray().Any(i => i.TryGetProperty("system", out var s) && s.GetString() == mrn);
+            if (caller.Role == CallerIdentity.Clinician && !hasMrn && !breakGlass)
+                return AccessDecision.Deny(403, $"A Patient written by a clinician of {caller.Establishment} must carry an identifier of {mrn}.");
+            return AccessDecision.Allow([], []);
+        }
+        if (!CareRelationshipPolicy.PatientLink.TryGetValue(type, out var link) || link is null) return AccessDecision.Allow([], []);
+        var subject = root.TryGetProperty("subject", out var s2) && s2.TryGetProperty("reference", out var r) ? r.GetString() : null;
+        if (subject is null || !subject.StartsWith("Patient/", StringComparison.Ordinal))
+            return AccessDecision.Allow([], []); // the store validates the subject (422)
+        var patientId = subject["Patient/".Length..];
+        var restrictions = CareRelationshipPolicy.Restrictions(caller, "Patient", breakGlass, patientContext);
+        return await VisibleAsync("Patient", patientId, restrictions, cancellationToken)
+            ? AccessDecision.Allow([], [subject])
+            : Refused("Patient", [subject], breakGlass);
+    }
+}

@@ -1,0 +1,72 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using DsnGateway.Hosting;
+using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace DsnGateway.Proxy;
+
+/// <summary>
+/// The gateway's own requests to the record store (authorization checks, admin operations), over the same
+/// transport the proxy uses: in memory when embedded, HTTP with the configured credentials when remote.
+/// </summary>
+public sealed class RecordStoreClient : IDisposable
+{
+    private readonly HttpMessageInvoker _invoker;
+    private readonly Uri _base;
+    private readonly string? _authorization;
+
+    public RecordStoreClient(IForwarderHttpClientFactory factory, IOptions<RecordStoreConnectionOptions> options)
+    {
+        _invoker = factory.CreateClient(new ForwarderHttpClientContext { NewConfig = HttpClientConfig.Empty });
+        _base = RecordStoreRoute.StoreBase(options.Value);
+        _authorization = options.Value.RemoteAuthorization;
+    }
+
+    /// <summary>How many current resources match the search (the store counts; nothing is returned).</summary>
+    public async Task<long> CountAsync(string resourceType, IEnumerable<KeyValuePair<string, string>> parameters, CancellationToken cancellationToken)
+    {
+        var query = string.Join("&", parameters.Append(KeyValuePair.Create("_summary", "count"))
+            .Select(p => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(p.Value)}"));
+        using var response = await SendAsync(HttpMethod.Get, $"{resourceType}?{query}", null, null, cancellationToken);
+        var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+        if (!response.IsSuccessStatusCode)
+            throw new RecordStoreException(response.StatusCode, Encoding.UTF8.GetString(body));
+        using var document = JsonDocument.Parse(body);
+        return document.RootElement.TryGetProperty("total", out var total) ? total.GetInt64() : 0;
+    }
+
+    /// <summary>True when the resource exists and is not deleted.</summary>
+    public async Task<bool> ExistsAsync(string resourceType, string id, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(HttpMethod.Get, $"{resourceType}/{Uri.EscapeDataString(id)}", null, null, cancellationToken);
+        return response.StatusCode switch
+        {
+            HttpStatusCode.OK => true,
+            HttpStatusCode.NotFound or HttpStatusCode.Gone => false,
+            _ => throw new RecordStoreException(response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken)),
+        };
+    }
+
+    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string relativeUrl, string? jsonBody, string? ifMatch, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, new Uri(_base, relativeUrl));
+        if (jsonBody is not null) request.Content = new StringContent(jsonBody, Encoding.UTF8, "application/fhir+json");
+        if (ifMatch is not null) request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+        if (_authorization is { Length: > 0 }) request.Headers.TryAddWithoutValidation("Authorization", _authorization);
+        return await _invoker.SendAsync(request, cancellationToken);
+    }
+
+    public void Dispose() => _invoker.Dispose();
+}
+
+/// <summary>The store answered a check with an unexpected status.</summary>
+public sealed class RecordStoreException(HttpStatusCode status, string body)
+    : Exception($"The record store answered {(int)status}.")
+{
+    public HttpStatusCode Status { get; } = status;
+
+    public string Body { get; } = body;
+}
