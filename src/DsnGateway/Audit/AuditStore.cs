@@ -184,20 +184,33 @@ public sealed class AuditStore
         }
     }
 
+    /// <summary>The patient index, (seq, patient) in seq then patient order, streamed.</summary>
+    public async IAsyncEnumerable<(long Seq, string Patient)> ReadPatientIndexAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT seq, patient FROM audit_patient ORDER BY seq, patient";
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            yield return (reader.GetInt64(0), reader.GetString(1));
+        }
+    }
+
     internal const string SelectRow =
         "SELECT seq AS Seq, recorded AS Recorded, json AS Json, outcome AS Outcome, agent AS Agent, flagged AS Flagged, hash AS Hash, previous_hash AS PreviousHash FROM audit_event";
 
-    private static DateTimeOffset RecordedOf(AuditEvent auditEvent) =>
+    internal static DateTimeOffset RecordedOf(AuditEvent auditEvent) =>
         FhirDateTime.TryParse(auditEvent.Recorded, out var recorded) ? recorded.Start.ToUniversalTime() : throw new ArgumentException("An AuditEvent needs its recorded instant.");
 
     /// <summary>The requestor's token subject: what the <c>agent</c> search matches.</summary>
-    private static string? SubjectOf(AuditEvent auditEvent) =>
+    internal static string? SubjectOf(AuditEvent auditEvent) =>
         auditEvent.Agent?.FirstOrDefault(a => a.Requestor == true)?.Who?.Identifier is { System: AuditCodes.SubjectSystem, Value: { } subject } ? subject : null;
 
-    private static bool IsFlagged(AuditEvent auditEvent) =>
+    internal static bool IsFlagged(AuditEvent auditEvent) =>
         auditEvent.Meta?.Tag?.Any(t => t.System == AuditCodes.FlagSystem && t.Code == AuditCodes.FlagCode) == true;
 
-    private static IEnumerable<string> PatientsOf(AuditEvent auditEvent) =>
+    internal static IEnumerable<string> PatientsOf(AuditEvent auditEvent) =>
         (auditEvent.Entity ?? [])
             .Where(e => e.Role is { System: AuditCodes.ObjectRoleSystem, Code: "1" } && e.What?.ReferenceValue is not null)
             .Select(e => e.What!.ReferenceValue!)

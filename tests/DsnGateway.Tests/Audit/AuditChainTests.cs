@@ -36,7 +36,7 @@ public class AuditChainTests
         await using (var connection = await audit.Store.OpenAsync(CancellationToken.None))
         {
             var row = await connection.QuerySingleAsync<(string Json, string Previous)>("SELECT json, previous_hash FROM audit_event WHERE seq = 2");
-            var json = row.Json.Replace("Patient/p2", "Patient/other", StringComparison.Ordinal);
+            var json = row.Json.Replace("\"description\":\"GET ", "\"description\":\"PUT ", StringComparison.Ordinal);
             await connection.ExecuteAsync("UPDATE audit_event SET json = @json, hash = @hash WHERE seq = 2",
                 new { json, hash = AuditChain.Hash(row.Previous, json) });
         }
@@ -56,6 +56,41 @@ public class AuditChainTests
         verification.IntactRecords.Should().Be(2);
         verification.FirstBreak!.Seq.Should().Be(4);
         verification.FirstBreak.Reason.Should().Be("gap in the chain: record 3 is missing");
+    }
+
+    [Fact]
+    public async Task Clearing_a_flag_outside_the_hashed_JSON_is_detected()
+    {
+        await using var audit = await AuditStoreFixture.StartAsync();
+        await audit.Writer.RecordAsync(AuditTestData.Read("p1"), CancellationToken.None);
+        await audit.Writer.RecordAsync(AuditTestData.Read("p2", status: 403), CancellationToken.None);
+        await ExecuteAsync(audit, "UPDATE audit_event SET flagged = 0 WHERE seq = 2");
+
+        var broken = (await AuditChain.VerifyAsync(audit.Store, CancellationToken.None)).FirstBreak!;
+        broken.Seq.Should().Be(2);
+        broken.Reason.Should().Contain("flagged");
+    }
+
+    [Fact]
+    public async Task Removing_a_patient_from_the_index_is_detected()
+    {
+        await using var audit = await WithRecordsAsync(3);
+        await ExecuteAsync(audit, "DELETE FROM audit_patient WHERE seq = 2");
+
+        var broken = (await AuditChain.VerifyAsync(audit.Store, CancellationToken.None)).FirstBreak!;
+        broken.Seq.Should().Be(2);
+        broken.Reason.Should().Contain("patient index");
+    }
+
+    [Fact]
+    public async Task Removing_the_last_records_but_not_their_index_rows_is_detected()
+    {
+        await using var audit = await WithRecordsAsync(3);
+        await ExecuteAsync(audit, "DELETE FROM audit_event WHERE seq = 3");
+
+        var verification = await AuditChain.VerifyAsync(audit.Store, CancellationToken.None);
+        verification.IntactRecords.Should().Be(2);
+        verification.FirstBreak!.Seq.Should().Be(3);
     }
 
     internal static async Task<AuditStoreFixture> WithRecordsAsync(int count)
