@@ -32,6 +32,7 @@ public static class GatewayCommandLine
         // No command means serve, with serve's options.
         foreach (var option in serve.Options) root.Options.Add(option);
         root.SetAction((result, token) => ServeCommand.RunAsync(result, token));
+        root.Subcommands.Add(AuditCommand.Create());
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -1,0 +1,22 @@
+using DsnGateway.Hosting;
+
+namespace DsnGateway.Audit;
+
+public static class AuditServiceCollectionExtensions
+{
+    /// <summary>
+    /// The audit trail: the store in <c>&lt;data-dir&gt;/audit.db</c>, the group-commit writer as
+    /// <see cref="IAuditTrail"/> and as a hosted service (it creates the schema on start and drains the queue on
+    /// stop), and the search behind <c>/fhir/AuditEvent</c>.
+    /// </summary>
+    public static IServiceCollection AddAuditTrail(this IServiceCollection services, GatewayPaths paths)
+    {
+        services.AddSingleton(new AuditStore(paths.InData(AuditStore.FileName)));
+        services.AddSingleton<AuditEventFactory>();
+        services.AddSingleton<AuditWriter>();
+        services.AddSingleton<IAuditTrail>(sp => sp.GetRequiredService<AuditWriter>());
+        services.AddHostedService(sp => sp.GetRequiredService<AuditWriter>());
+        services.AddSingleton<AuditSearch>();
+        return services;
+    }
+}

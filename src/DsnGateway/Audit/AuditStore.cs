@@ -1,0 +1,239 @@
+using System.Runtime.CompilerServices;
+using Dapper;
+using DsnGateway.Fhir.Model;
+using DsnGateway.Fhir.Primitives;
+using DsnGateway.Fhir.Serialization;
+using Microsoft.Data.Sqlite;
+
+namespace DsnGateway.Audit;
+
+/// <summary>
+/// The audit in its own SQLite file (WAL, synchronous=FULL: a committed record survives a crash), apart from
+/// the clinical data so neither can fill or lock the other. Records are appended in seq order with their hash
+/// chain; a side table (seq, patient) serves the patient search and access reports.
+/// </summary>
+public sealed class AuditStore
+{
+    public const string FileName = "audit.db";
+
+    private readonly string _connectionString;
+    private readonly int _busyTimeoutMilliseconds;
+
+    /// <param name="busyTimeout">How long a write waits for another connection's lock before failing (the
+    /// caller then fails closed); default 5 s. Whole seconds above the first are SQLite's command timeout.</param>
+    public AuditStore(string databasePath, TimeSpan? busyTimeout = null, bool createIfMissing = true)
+    {
+        DatabasePath = Path.GetFullPath(databasePath);
+        var timeout = busyTimeout ?? TimeSpan.FromSeconds(5);
+        _busyTimeoutMilliseconds = (int)Math.Max(0, timeout.TotalMilliseconds);
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = DatabasePath,
+            Mode = createIfMissing ? SqliteOpenMode.ReadWriteCreate : SqliteOpenMode.ReadWrite,
+            Cache = SqliteCacheMode.Private,
+            Pooling = true,
+            // Microsoft.Data.Sqlite retries a busy statement up to this many seconds; 0 would mean forever.
+            DefaultTimeout = Math.Max(1, (int)Math.Ceiling(timeout.TotalSeconds)),
+        }.ToString();
+    }
+
+    public string DatabasePath { get; }
+
+    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            await using var pragma = connection.CreateCommand();
+            pragma.CommandText = $"PRAGMA synchronous = FULL; PRAGMA busy_timeout = {_busyTimeoutMilliseconds};";
+            await pragma.ExecuteNonQueryAsync(cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Closes this database's idle pooled connections (so the file can be moved, deleted or copied).</summary>
+    public void ReleaseConnections()
+    {
+        using var connection = new SqliteConnection(_connectionString);
+        SqliteConnection.ClearPool(connection);
+    }
+
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        var directory = Path.GetDirectoryName(DatabasePath);
+        if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
+        await using var connection = await OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(Schema, cancellationToken: cancellationToken));
+    }
+
+    // seq is assigned by the writer (last + 1), never by AUTOINCREMENT, so the chain and the ids agree.
+    private const string Schema = """
+        PRAGMA journal_mode = WAL;
+        CREATE TABLE IF NOT EXISTS audit_event (
+            seq INTEGER PRIMARY KEY,
+            recorded INTEGER NOT NULL,
+            json TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            agent TEXT,
+            flagged INTEGER NOT NULL,
+            hash TEXT NOT NULL,
+            previous_hash TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS ix_audit_event_recorded ON audit_event (recorded);
+        CREATE INDEX IF NOT EXISTS ix_audit_event_agent ON audit_event (agent);
+        CREATE INDEX IF NOT EXISTS ix_audit_event_flagged ON audit_event (flagged) WHERE flagged = 1;
+        CREATE TABLE IF NOT EXISTS audit_patient (
+            seq INTEGER NOT NULL,
+            patient TEXT NOT NULL,
+            PRIMARY KEY (patient, seq)) WITHOUT ROWID;
+        """;
+
+    /// <summary>
+    /// Appends the events in one transaction: each gets the next seq as its id, its canonical JSON, and its link
+    /// in the chain. The chain's head is read inside the transaction (never cached), so a failed batch leaves
+    /// nothing behind and the next one continues from what is really committed.
+    /// </summary>
+    public async Task<IReadOnlyList<StoredAuditEvent>> AppendAsync(IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        // BEGIN IMMEDIATE: take the write lock now, so the head read below is the head we append to.
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        var head = await connection.QuerySingleOrDefaultAsync<ChainHead>(new CommandDefinition(
+            "SELECT seq AS Seq, hash AS Hash FROM audit_event ORDER BY seq DESC LIMIT 1", transaction: transaction, cancellationToken: cancellationToken));
+        var seq = head?.Seq ?? 0;
+        var previousHash = head?.Hash ?? AuditChain.Genesis;
+
+        var stored = new List<StoredAuditEvent>(events.Count);
+        await using var insert = connection.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = """
+            INSERT INTO audit_event (seq, recorded, json, outcome, agent, flagged, hash, previous_hash)
+            VALUES ($seq, $recorded, $json, $outcome, $agent, $flagged, $hash, $previous)
+            """;
+        var pSeq = insert.Parameters.Add("$seq", SqliteType.Integer);
+        var pRecorded = insert.Parameters.Add("$recorded", SqliteType.Integer);
+        var pJson = insert.Parameters.Add("$json", SqliteType.Text);
+        var pOutcome = insert.Parameters.Add("$outcome", SqliteType.Text);
+        var pAgent = insert.Parameters.Add("$agent", SqliteType.Text);
+        var pFlagged = insert.Parameters.Add("$flagged", SqliteType.Integer);
+        var pHash = insert.Parameters.Add("$hash", SqliteType.Text);
+        var pPrevious = insert.Parameters.Add("$previous", SqliteType.Text);
+
+        await using var patientInsert = connection.CreateCommand();
+        patientInsert.Transaction = transaction;
+        patientInsert.CommandText = "INSERT OR IGNORE INTO audit_patient (seq, patient) VALUES ($seq, $patient)";
+        var ppSeq = patientInsert.Parameters.Add("$seq", SqliteType.Integer);
+        var ppPatient = patientInsert.Parameters.Add("$patient", SqliteType.Text);
+
+        foreach (var auditEvent in events)
+        {
+            seq++;
+            auditEvent.Id = seq.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var json = FhirJson.Serialize(auditEvent);
+            var hash = AuditChain.Hash(previousHash, json);
+            var row = new StoredAuditEvent(seq, RecordedOf(auditEvent), json, auditEvent.Outcome ?? "0", SubjectOf(auditEvent),
+                IsFlagged(auditEvent), hash, previousHash);
+
+            pSeq.Value = row.Seq;
+            pRecorded.Value = row.Recorded.UtcTicks;
+            pJson.Value = row.Json;
+            pOutcome.Value = row.Outcome;
+            pAgent.Value = (object?)row.Agent ?? DBNull.Value;
+            pFlagged.Value = row.Flagged ? 1 : 0;
+            pHash.Value = row.Hash;
+            pPrevious.Value = row.PreviousHash;
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+
+            foreach (var patient in PatientsOf(auditEvent))
+            {
+                ppSeq.Value = seq;
+                ppPatient.Value = patient;
+                await patientInsert.ExecuteNonQueryAsync(cancellationToken);
+            }
+            stored.Add(row);
+            previousHash = hash;
+        }
+        await transaction.CommitAsync(cancellationToken);
+        return stored;
+    }
+
+    public async Task<StoredAuditEvent?> ReadAsync(long seq, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<AuditRow>(new CommandDefinition(
+            $"{SelectRow} WHERE seq = @seq", new { seq }, cancellationToken: cancellationToken));
+        return row?.ToStored();
+    }
+
+    /// <summary>Every record in seq order, streamed (the chain may be far larger than memory).</summary>
+    public async IAsyncEnumerable<StoredAuditEvent> ReadChainAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"{SelectRow} ORDER BY seq";
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var parser = reader.GetRowParser<AuditRow>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            yield return parser(reader).ToStored();
+        }
+    }
+
+    /// <summary>The patient index, (seq, patient) in seq then patient order, streamed.</summary>
+    public async IAsyncEnumerable<(long Seq, string Patient)> ReadPatientIndexAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT seq, patient FROM audit_patient ORDER BY seq, patient";
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            yield return (reader.GetInt64(0), reader.GetString(1));
+        }
+    }
+
+    internal const string SelectRow =
+        "SELECT seq AS Seq, recorded AS Recorded, json AS Json, outcome AS Outcome, agent AS Agent, flagged AS Flagged, hash AS Hash, previous_hash AS PreviousHash FROM audit_event";
+
+    internal static DateTimeOffset RecordedOf(AuditEvent auditEvent) =>
+        FhirDateTime.TryParse(auditEvent.Recorded, out var recorded) ? recorded.Start.ToUniversalTime() : throw new ArgumentException("An AuditEvent needs its recorded instant.");
+
+    /// <summary>The requestor's token subject: what the <c>agent</c> search matches.</summary>
+    internal static string? SubjectOf(AuditEvent auditEvent) =>
+        auditEvent.Agent?.FirstOrDefault(a => a.Requestor == true)?.Who?.Identifier is { System: AuditCodes.SubjectSystem, Value: { } subject } ? subject : null;
+
+    internal static bool IsFlagged(AuditEvent auditEvent) =>
+        auditEvent.Meta?.Tag?.Any(t => t.System == AuditCodes.FlagSystem && t.Code == AuditCodes.FlagCode) == true;
+
+    internal static IEnumerable<string> PatientsOf(AuditEvent auditEvent) =>
+        (auditEvent.Entity ?? [])
+            .Where(e => e.Role is { System: AuditCodes.ObjectRoleSystem, Code: "1" } && e.What?.ReferenceValue is not null)
+            .Select(e => e.What!.ReferenceValue!)
+            .Distinct(StringComparer.Ordinal);
+
+    private sealed class ChainHead
+    {
+        public long Seq { get; init; }
+        public string Hash { get; init; } = "";
+    }
+
+    internal sealed class AuditRow
+    {
+        public long Seq { get; init; }
+        public long Recorded { get; init; }
+        public string Json { get; init; } = "";
+        public string Outcome { get; init; } = "";
+        public string? Agent { get; init; }
+        public long Flagged { get; init; }
+        public string Hash { get; init; } = "";
+        public string PreviousHash { get; init; } = "";
+
+        public StoredAuditEvent ToStored() =>
+            new(Seq, new DateTimeOffset(Recorded, TimeSpan.Zero), Json, Outcome, Agent, Flagged != 0, Hash, PreviousHash);
+    }
+}
