@@ -1,5 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text;
+using System.Security.Claims;
+using DsnGateway.Authentication;
 using DsnGateway.Fhir.Model;
 using DsnGateway.Fhir.Serialization;
 using DsnGateway.Hosting;
@@ -24,7 +26,11 @@ public class GatewayFixture : IAsyncLifetime
 
     public Uri BaseUri { get; private set; } = null!;
 
+    /// <summary>A clinician of NIM with user/*.cruds: the ordinary caller of the read path.</summary>
     public HttpClient Client { get; private set; } = null!;
+
+    /// <summary>No token at all.</summary>
+    public HttpClient Anonymous { get; private set; } = null!;
 
     public IServiceProvider Services => _app!.Services;
 
@@ -37,7 +43,30 @@ public class GatewayFixture : IAsyncLifetime
         _app = await StartAsync(DataDirectory, Overrides, LoadSampleData);
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         BaseUri = new Uri(address.TrimEnd('/') + "/");
-        Client = new HttpClient { BaseAddress = BaseUri };
+        Client = ClientWith(Token());
+        Anonymous = new HttpClient { BaseAddress = BaseUri };
+    }
+
+    /// <summary>A development token for this gateway (its issuer is trusted in Development).</summary>
+    public string Token(string role = "clinician", string scope = "user/*.cruds", string? establishment = "NIM", string subject = "dr.test",
+        string? patient = null, string? fhirUser = "Practitioner/95112", TimeSpan? lifetime = null) =>
+        IssueToken(Services, role, scope, establishment, subject, patient, fhirUser, lifetime);
+
+    public static string IssueToken(IServiceProvider services, string role = "clinician", string scope = "user/*.cruds", string? establishment = "NIM", string subject = "dr.test",
+        string? patient = null, string? fhirUser = "Practitioner/95112", TimeSpan? lifetime = null)
+    {
+        var claims = new List<Claim> { new("sub", subject), new("scope", scope), new("role", role), new("client_id", "test-app") };
+        if (establishment is not null) claims.Add(new Claim("establishment", establishment));
+        if (patient is not null) claims.Add(new Claim("patient", patient));
+        if (fhirUser is not null) claims.Add(new Claim("fhirUser", fhirUser));
+        return services.GetRequiredService<DevelopmentTokenIssuer>().Issue(claims, lifetime ?? TimeSpan.FromHours(1));
+    }
+
+    public HttpClient ClientWith(string token)
+    {
+        var client = new HttpClient { BaseAddress = BaseUri };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
     }
 
     public static async Task<WebApplication> StartAsync(string dataDirectory, IReadOnlyDictionary<string, string?> overrides, bool loadSampleData = true)
@@ -57,6 +86,7 @@ public class GatewayFixture : IAsyncLifetime
     public virtual async Task DisposeAsync()
     {
         Client?.Dispose();
+        Anonymous?.Dispose();
         if (_app is not null)
         {
             await _app.StopAsync();

@@ -9,9 +9,16 @@ public sealed partial class GatewayProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private readonly StringBuilder _stdout = new();
     private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private GatewayProcess(Process process) => _process = process;
+
+    /// <summary>Standard output alone (commands such as token print their result there and nothing else).</summary>
+    public string StandardOutput
+    {
+        get { lock (_stdout) return _stdout.ToString(); }
+    }
 
     public static string Executable => Path.Combine(AppContext.BaseDirectory, "DsnGateway.dll");
 
@@ -36,7 +43,11 @@ public sealed partial class GatewayProcess : IAsyncDisposable
         info.Environment["DOTNET_ENVIRONMENT"] = environment;
         info.Environment.Remove("ASPNETCORE_ENVIRONMENT");
         var gateway = new GatewayProcess(new Process { StartInfo = info, EnableRaisingEvents = true });
-        gateway._process.OutputDataReceived += (_, e) => gateway.Append(e.Data);
+        gateway._process.OutputDataReceived += (_, e) =>
+        {
+            gateway.Append(e.Data);
+            if (e.Data is not null) lock (gateway._stdout) gateway._stdout.AppendLine(e.Data);
+        };
         gateway._process.ErrorDataReceived += (_, e) => gateway.Append(e.Data);
         gateway._process.Exited += (_, _) => gateway._listening.TrySetException(new InvalidOperationException("the gateway exited"));
         gateway._process.Start();
@@ -66,6 +77,15 @@ public sealed partial class GatewayProcess : IAsyncDisposable
         {
             throw new InvalidOperationException("The gateway exited before listening:\n" + Output);
         }
+    }
+
+    /// <summary>Runs the <c>token</c> command for a data directory and returns what it printed.</summary>
+    public static async Task<string> TokenAsync(string dataDirectory, params string[] options)
+    {
+        await using var command = Start(["token", "--data-dir", dataDirectory, .. options]);
+        var exit = await command.WaitForExitAsync();
+        if (exit != 0) throw new InvalidOperationException($"token exited {exit}: {command.Output}");
+        return command.StandardOutput.Trim();
     }
 
     public async Task<int> WaitForExitAsync()

@@ -33,6 +33,7 @@ public static class GatewayCommandLine
         foreach (var option in serve.Options) root.Options.Add(option);
         root.SetAction((result, token) => ServeCommand.RunAsync(result, token));
         root.Subcommands.Add(AuditCommand.Create());
+        root.Subcommands.Add(TokenCommand.Create());
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -38,9 +38,10 @@ public sealed class ProcessTests : IDisposable
     [Fact]
     public async Task The_embedded_store_has_no_socket_the_gateway_listens_on_one_port_only()
     {
-        await using var gateway = GatewayProcess.Start(["--urls", "http://127.0.0.1:0", "--data-dir", Path.Combine(_root, "sockets")]);
+        var data = Path.Combine(_root, "sockets");
+        await using var gateway = GatewayProcess.Start(["--urls", "http://127.0.0.1:0", "--data-dir", data]);
         var address = await gateway.WaitUntilListeningAsync();
-        using var client = new HttpClient { BaseAddress = address };
+        using var client = await ClientAsync(address, data);
         (await client.GetAsync("fhir/Patient/sample-nim-tremblay")).StatusCode.Should().Be(HttpStatusCode.OK);
 
         var ports = ListeningTcpPorts(gateway.Id);
@@ -57,10 +58,14 @@ public sealed class ProcessTests : IDisposable
         var second = Path.Combine(_root, "second");
         await using var a = GatewayProcess.Start(["--urls", "http://127.0.0.1:0", "--data-dir", first], workingDirectory: workingDirectory);
         await using var b = GatewayProcess.Start(["--urls", "http://127.0.0.1:0", "--data-dir", second, "--no-sample-data"], workingDirectory: workingDirectory);
-        using var clientA = new HttpClient { BaseAddress = await a.WaitUntilListeningAsync() };
-        using var clientB = new HttpClient { BaseAddress = await b.WaitUntilListeningAsync() };
+        using var clientA = await ClientAsync(await a.WaitUntilListeningAsync(), first);
+        using var clientB = await ClientAsync(await b.WaitUntilListeningAsync(), second);
 
-        using var created = await clientA.PostAsync("fhir/Patient", GatewayFixture.Json(new Patient { Name = [new HumanName { Family = "Isolée" }] }));
+        using var created = await clientA.PostAsync("fhir/Patient", GatewayFixture.Json(new Patient
+        {
+            Name = [new HumanName { Family = "Isolée" }],
+            Identifier = [new Identifier { System = "urn:dsn:mrn:nim", Value = "NIM-ISO-1" }],
+        }));
         created.StatusCode.Should().Be(HttpStatusCode.Created);
         var id = created.Headers.Location!.Segments[^3].TrimEnd('/');
 
@@ -72,6 +77,17 @@ public sealed class ProcessTests : IDisposable
         File.Exists(Path.Combine(second, "records.db")).Should().BeTrue();
         Directory.GetFiles(Path.Combine(first, "logs")).Should().NotBeEmpty();
         Directory.EnumerateFileSystemEntries(workingDirectory).Should().BeEmpty("no state is written outside --data-dir");
+        File.Exists(Path.Combine(first, "audit.db")).Should().BeTrue("the audit store lives in the data directory too");
+        File.Exists(Path.Combine(first, "keys", "development-issuer.json")).Should().BeTrue();
+    }
+
+    /// <summary>A client with a token from the gateway's own token command for that data directory.</summary>
+    private static async Task<HttpClient> ClientAsync(Uri address, string dataDirectory)
+    {
+        var token = await GatewayProcess.TokenAsync(dataDirectory, "--sub", "dr.test", "--scope", "user/*.cruds", "--role", "clinician", "--establishment", "NIM");
+        var client = new HttpClient { BaseAddress = address };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return client;
     }
 
     /// <summary>TCP ports in LISTEN state whose socket belongs to the process (Linux /proc).</summary>

@@ -39,7 +39,7 @@ public class RequestIdTests : IClassFixture<GatewayFixture>
     public async Task The_request_id_is_on_the_structured_log_line_of_the_request()
     {
         var id = "log-check-" + Guid.NewGuid().ToString("N");
-        using var request = new HttpRequestMessage(HttpMethod.Get, "fhir/Patient/sample-mcq-gagnon");
+        using var request = new HttpRequestMessage(HttpMethod.Get, "fhir/Patient/sample-nim-tremblay");
         request.Headers.Add("X-Request-Id", id);
         using var response = await _gateway.Client.SendAsync(request);
 
