@@ -1,5 +1,7 @@
 // FHIR R4 read/write conformance of the gateway, through an independent client (fhir-kit-client),
 // every answer validated against the official R4 JSON schema. One gateway per file, fresh data dir.
+// Every /fhir request carries a bearer token minted by the gateway's CLI (Development issuer): a NIM
+// clinician with user/*.cruds, who sees the patients carrying a NIM MRN (care relationship).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -15,16 +17,30 @@ import {
   responseOf,
 } from '../lib/fhir.js';
 
-const SAMPLE_PATIENTS = ['sample-nim-tremblay', 'sample-mcq-gagnon', 'sample-both-cote'];
-const SAMPLE_MEDICATION_REQUESTS = ['sample-mr-tremblay-1', 'sample-mr-gagnon-1', 'sample-mr-cote-1', 'sample-mr-cote-2'];
-const SAMPLE_PROCEDURES = ['sample-proc-gagnon-1', 'sample-proc-cote-1'];
+// Visible to a NIM clinician (a urn:dsn:mrn:nim identifier) ...
+const NIM_PATIENTS = ['sample-nim-tremblay', 'sample-both-cote'];
+const NIM_MEDICATION_REQUESTS = ['sample-mr-tremblay-1', 'sample-mr-cote-1', 'sample-mr-cote-2'];
+const NIM_PROCEDURES = ['sample-proc-cote-1'];
+// ... and outside the care relationship (MCQ only): 403, readable with break-the-glass.
+const MCQ_PATIENT = 'sample-mcq-gagnon';
+const MCQ_RECORDS = [['MedicationRequest', 'sample-mr-gagnon-1'], ['Procedure', 'sample-proc-gagnon-1']];
+
+const CLINICIAN = { sub: 'dr.test', scope: 'user/*.cruds', role: 'clinician', establishment: 'NIM' };
+const PRIVACY_OFFICER = { sub: 'po.test', scope: 'user/AuditEvent.rs', role: 'privacy-officer' };
+const SYSTEM = { sub: 'sys.test', scope: 'system/*.cruds', role: 'system', establishment: 'NIM' };
+const BREAK_GLASS_REASON = 'conformance test: emergency care';
 
 let gw;
-let client;
+let client; // the NIM clinician
+let breakGlass; // the same clinician, with X-Break-Glass
+let anonymous; // no token at all
 
 before(async () => {
   gw = await startGateway();
-  client = fhirClient(gw.fhirBase);
+  const bearerToken = await gw.token(CLINICIAN);
+  client = fhirClient(gw.fhirBase, { bearerToken });
+  breakGlass = fhirClient(gw.fhirBase, { bearerToken, customHeaders: { 'X-Break-Glass': BREAK_GLASS_REASON } });
+  anonymous = fhirClient(gw.fhirBase);
   // The oracle must be able to say no; otherwise every check below would pass vacuously.
   assert.equal(validateResource({ resourceType: 'Patient', gender: 42 }, 'Patient').valid, false);
 });
@@ -45,8 +61,8 @@ function newPatient(family, extra = {}) {
 }
 
 describe('capability statement', () => {
-  test('GET /fhir/metadata is an R4 (4.0.1) CapabilityStatement that validates', async () => {
-    const cs = await client.capabilityStatement();
+  test('GET /fhir/metadata is an R4 (4.0.1) CapabilityStatement that validates (no token needed)', async () => {
+    const cs = await anonymous.capabilityStatement();
     assert.equal(responseOf(cs).status, 200);
     assert.match(responseOf(cs).headers.get('content-type'), /^application\/fhir\+json/);
     assertValidResource(cs, 'CapabilityStatement', 'metadata');
@@ -55,7 +71,7 @@ describe('capability statement', () => {
     const server = cs.rest.find((r) => r.mode === 'server');
     assert.ok(server, 'a rest entry in server mode');
     const byType = new Map(server.resource.map((r) => [r.type, r]));
-    for (const type of ['Patient', 'MedicationRequest', 'Procedure', 'Provenance', 'Practitioner', 'Organization', 'Medication']) {
+    for (const type of ['Patient', 'MedicationRequest', 'Procedure', 'Practitioner', 'Organization', 'Medication']) {
       const r = byType.get(type);
       assert.ok(r, `${type} is declared`);
       const codes = r.interaction.map((i) => i.code);
@@ -63,14 +79,17 @@ describe('capability statement', () => {
         assert.ok(codes.includes(code), `${type} declares ${code}`);
       }
     }
-    const systemCodes = (server.interaction ?? []).map((i) => i.code);
-    assert.ok(systemCodes.includes('transaction') && systemCodes.includes('batch'), 'transaction and batch declared');
+    // The gateway declares only what it offers: no Provenance (not offered to callers), no transaction or batch
+    // (system senders write through ingestion), and the AuditEvent it answers itself.
+    assert.equal(byType.get('Provenance'), undefined);
+    assert.deepEqual((server.interaction ?? []).map((i) => i.code).filter((c) => c === 'transaction' || c === 'batch'), []);
+    assert.deepEqual(byType.get('AuditEvent').interaction.map((i) => i.code).sort(), ['read', 'search-type']);
     assert.ok(byType.get('MedicationRequest').searchInclude?.includes('MedicationRequest:patient'));
   });
 });
 
 describe('read the sample data', () => {
-  for (const id of SAMPLE_PATIENTS) {
+  for (const id of NIM_PATIENTS) {
     test(`read Patient/${id}`, async () => {
       const p = await client.read({ resourceType: 'Patient', id });
       assert.equal(responseOf(p).status, 200);
@@ -78,11 +97,12 @@ describe('read the sample data', () => {
       assert.equal(p.id, id);
       assert.ok(p.meta?.versionId, 'meta.versionId present');
       assert.ok(p.meta?.lastUpdated, 'meta.lastUpdated present');
+      assert.ok(p.identifier.some((i) => i.system === 'urn:dsn:mrn:nim'), 'carries a NIM MRN');
     });
   }
 
-  test('read the sample MedicationRequests and Procedures', async () => {
-    for (const [resourceType, ids] of [['MedicationRequest', SAMPLE_MEDICATION_REQUESTS], ['Procedure', SAMPLE_PROCEDURES]]) {
+  test('read the sample MedicationRequests and Procedures of NIM patients', async () => {
+    for (const [resourceType, ids] of [['MedicationRequest', NIM_MEDICATION_REQUESTS], ['Procedure', NIM_PROCEDURES]]) {
       for (const id of ids) {
         const r = await client.read({ resourceType, id });
         assertValidResource(r, resourceType, `${resourceType}/${id}`);
@@ -90,6 +110,38 @@ describe('read the sample data', () => {
         assert.match(r.subject.reference, /^Patient\/sample-/);
       }
     }
+  });
+
+  test(`Patient/${MCQ_PATIENT} (MCQ only) is 403 with a valid OperationOutcome, and so are its records`, async () => {
+    const { status, body } = await expectHttpError(client.read({ resourceType: 'Patient', id: MCQ_PATIENT }));
+    assert.equal(status, 403);
+    assertOperationOutcome(body, '403 outside the care relationship');
+    assert.ok(body.issue.some((i) => i.code === 'forbidden'), `issue code forbidden: ${JSON.stringify(body.issue)}`);
+    assert.match(JSON.stringify(body), /X-Break-Glass/i, 'the OperationOutcome says how to break the glass');
+    for (const [resourceType, id] of MCQ_RECORDS) {
+      const r = await expectHttpError(client.read({ resourceType, id }));
+      assert.equal(r.status, 403, `${resourceType}/${id}`);
+      assertOperationOutcome(r.body, `403 ${resourceType}/${id}`);
+    }
+  });
+
+  test(`with X-Break-Glass: <reason>, Patient/${MCQ_PATIENT} and its records are readable and valid`, async () => {
+    const p = await breakGlass.read({ resourceType: 'Patient', id: MCQ_PATIENT });
+    assert.equal(responseOf(p).status, 200);
+    assertValidResource(p, 'Patient', `Patient/${MCQ_PATIENT} (break-the-glass)`);
+    assert.equal(p.id, MCQ_PATIENT);
+    for (const [resourceType, id] of MCQ_RECORDS) {
+      const r = await breakGlass.read({ resourceType, id });
+      assertValidResource(r, resourceType, `${resourceType}/${id} (break-the-glass)`);
+      assert.equal(r.subject.reference, `Patient/${MCQ_PATIENT}`);
+    }
+  });
+
+  test('X-Break-Glass without a reason is 403 with an OperationOutcome', async () => {
+    const noReason = fhirClient(gw.fhirBase, { bearerToken: await gw.token(CLINICIAN), customHeaders: { 'X-Break-Glass': '' } });
+    const { status, body } = await expectHttpError(noReason.read({ resourceType: 'Patient', id: MCQ_PATIENT }));
+    assert.equal(status, 403);
+    assertOperationOutcome(body, 'break-the-glass without a reason');
   });
 });
 
@@ -117,9 +169,11 @@ describe('search', () => {
         }
       }
     }
-    for (const id of SAMPLE_MEDICATION_REQUESTS) {
+    for (const id of NIM_MEDICATION_REQUESTS) {
       assert.ok(matches.some((m) => m.id === id), `${id} found`);
     }
+    assert.ok(!matches.some((m) => m.id === MCQ_RECORDS[0][1]), 'the MCQ patient\'s order is not found');
+    assert.ok(!included.has(MCQ_PATIENT), 'the MCQ patient is not included');
     if (first.total !== undefined) assert.equal(first.total, matches.length, 'total counts the matches only');
     for (const mr of matches) {
       const patientId = mr.subject.reference.replace(/^Patient\//, '');
@@ -204,111 +258,36 @@ describe('create, read, update, vread, history, delete a Patient', () => {
   });
 });
 
-describe('transaction', () => {
-  test('urn:uuid references are resolved; conditional create does not duplicate the Patient', async () => {
-    const mrn = `CONF-TX-${randomUUID()}`;
-    const patientUrn = `urn:uuid:${randomUUID()}`;
-    const transaction = () => ({
-      resourceType: 'Bundle',
-      type: 'transaction',
-      entry: [
-        {
-          fullUrl: patientUrn,
-          resource: {
-            resourceType: 'Patient',
-            identifier: [{ system: 'urn:dsn:mrn:mcq', value: mrn }],
-            name: [{ family: 'Transaction', given: ['Test'] }],
-          },
-          request: { method: 'POST', url: 'Patient', ifNoneExist: `identifier=urn:dsn:mrn:mcq|${mrn}` },
-        },
-        {
-          fullUrl: `urn:uuid:${randomUUID()}`,
-          resource: {
-            resourceType: 'MedicationRequest',
-            status: 'active',
-            intent: 'order',
-            medicationCodeableConcept: {
-              coding: [{ system: 'http://hl7.org/fhir/NamingSystem/ca-hc-din', code: '02242903' }],
-            },
-            subject: { reference: patientUrn },
-          },
-          request: { method: 'POST', url: 'MedicationRequest' },
-        },
-      ],
-    });
-    const body = transaction();
-    assertValidBundle(body, 'the request itself');
-
-    const response = await client.transaction({ body });
-    assertValidBundle(response, 'transaction-response');
-    assertBundleRules(response, 'transaction-response');
-    assert.equal(response.type, 'transaction-response');
-    assert.equal(response.entry.length, 2, 'one response entry per request entry, in order');
-    assert.match(response.entry[0].response.status, /^201/);
-    assert.match(response.entry[1].response.status, /^201/);
-
-    const location = (e) => e.response.location.replace(`${gw.fhirBase}/`, '');
-    const [pType, patientId] = location(response.entry[0]).split('/');
-    const [mType, mrId] = location(response.entry[1]).split('/');
-    assert.equal(pType, 'Patient');
-    assert.equal(mType, 'MedicationRequest');
-
-    const mr = await client.read({ resourceType: 'MedicationRequest', id: mrId });
-    assertValidResource(mr, 'MedicationRequest', 'stored MedicationRequest');
-    assert.equal(mr.subject.reference, `Patient/${patientId}`, 'the urn:uuid became the real Patient id');
-    const patient = await client.read({ resourceType: 'Patient', id: patientId });
-    assertValidResource(patient, 'Patient', 'stored Patient');
-
-    // The same transaction again: the conditional create matches, no second Patient.
-    const again = await client.transaction({ body: transaction() });
-    assertValidBundle(again, 'second transaction-response');
-    assertBundleRules(again, 'second transaction-response');
-    assert.match(again.entry[0].response.status, /^200/, 'conditional create matched: 200');
-    const mr2Id = location(again.entry[1]).split('/')[1];
-    const mr2 = await client.read({ resourceType: 'MedicationRequest', id: mr2Id });
-    assert.equal(mr2.subject.reference, `Patient/${patientId}`, 'refers to the existing Patient');
-    const found = await client.search({ resourceType: 'Patient', searchParams: { identifier: `urn:dsn:mrn:mcq|${mrn}` } });
-    assert.equal(found.entry.length, 1, 'exactly one Patient carries the MRN');
-  });
-
-  test('a failing transaction writes nothing and answers an OperationOutcome', async () => {
-    const mrn = `CONF-TXFAIL-${randomUUID()}`;
-    const { status, body } = await expectHttpError(
-      client.transaction({
-        body: {
-          resourceType: 'Bundle',
-          type: 'transaction',
-          entry: [
-            {
-              fullUrl: `urn:uuid:${randomUUID()}`,
-              resource: { resourceType: 'Patient', identifier: [{ system: 'urn:dsn:mrn:nim', value: mrn }] },
-              request: { method: 'POST', url: 'Patient' },
-            },
-            {
-              fullUrl: `urn:uuid:${randomUUID()}`,
-              resource: { resourceType: 'MedicationRequest', intent: 'order', subject: { reference: 'Patient/sample-nim-tremblay' } },
-              request: { method: 'POST', url: 'MedicationRequest' },
-            },
-          ],
-        },
-      }),
-    );
-    assert.ok(status >= 400 && status < 500, `4xx, got ${status}`);
-    assertOperationOutcome(body, 'failed transaction');
-    const found = await client.search({ resourceType: 'Patient', searchParams: { identifier: `urn:dsn:mrn:nim|${mrn}` } });
-    assert.equal(found.entry?.length ?? 0, 0, 'the Patient of the failed transaction was not written');
-  });
-
-  test('transaction-response fullUrls are absolute URLs (R4 Bundle.entry.fullUrl)', async () => {
-    const response = await client.transaction({
-      body: {
-        resourceType: 'Bundle',
-        type: 'transaction',
-        entry: [{ fullUrl: `urn:uuid:${randomUUID()}`, resource: newPatient('FullUrl'), request: { method: 'POST', url: 'Patient' } }],
+describe('transaction (refused on /fhir: system senders write through ingestion)', () => {
+  const transactionBundle = (mrn) => ({
+    resourceType: 'Bundle',
+    type: 'transaction',
+    entry: [
+      {
+        fullUrl: `urn:uuid:${randomUUID()}`,
+        resource: newPatient('Transaction', { identifier: [{ system: 'urn:dsn:mrn:nim', value: mrn }] }),
+        request: { method: 'POST', url: 'Patient', ifNoneExist: `identifier=urn:dsn:mrn:nim|${mrn}` },
       },
-    });
-    assert.match(response.entry[0].fullUrl, /^https?:\/\//);
-    assertFullUrls(response, gw.fhirBase, 'transaction-response');
+    ],
+  });
+
+  test('a clinician\'s transaction is 403 with a valid OperationOutcome, and writes nothing', async () => {
+    const mrn = `CONF-TX-${randomUUID()}`;
+    const body = transactionBundle(mrn);
+    assertValidBundle(body, 'the request itself');
+    const { status, body: outcome } = await expectHttpError(client.transaction({ body }));
+    assert.equal(status, 403);
+    assertOperationOutcome(outcome, 'clinician transaction');
+    assert.ok(outcome.issue.some((i) => i.code === 'forbidden'), `issue code forbidden: ${JSON.stringify(outcome.issue)}`);
+    const found = await client.search({ resourceType: 'Patient', searchParams: { identifier: `urn:dsn:mrn:nim|${mrn}` } });
+    assert.equal(found.entry?.length ?? 0, 0, 'the Patient of the refused transaction was not written');
+  });
+
+  test('a batch is refused the same way', async () => {
+    const body = { ...transactionBundle(`CONF-BATCH-${randomUUID()}`), type: 'batch' };
+    const { status, body: outcome } = await expectHttpError(client.batch({ body }));
+    assert.equal(status, 403);
+    assertOperationOutcome(outcome, 'clinician batch');
   });
 });
 
@@ -357,7 +336,8 @@ describe('paging', () => {
       matches.push(...m.map((e) => e.resource.id));
     }
     assert.equal(new Set(matches).size, matches.length, `no duplicates: ${matches}`);
-    for (const id of SAMPLE_MEDICATION_REQUESTS) assert.ok(matches.includes(id), `${id} reached by paging`);
+    for (const id of NIM_MEDICATION_REQUESTS) assert.ok(matches.includes(id), `${id} reached by paging`);
+    assert.ok(!matches.includes(MCQ_RECORDS[0][1]), 'the MCQ patient\'s order is not reached by paging');
   });
 });
 
@@ -450,5 +430,102 @@ describe('errors are OperationOutcomes', () => {
   test('nothing invalid was stored', async () => {
     const bundle = await client.search({ resourceType: 'Patient', searchParams: { family: 'Invalid' } });
     assert.equal(bundle.entry?.length ?? 0, 0);
+  });
+});
+
+describe('authentication and authorization answers are OperationOutcomes', () => {
+  test('401 without a token: a valid OperationOutcome and a Bearer challenge', async () => {
+    for (const call of [
+      () => anonymous.search({ resourceType: 'Patient' }),
+      () => anonymous.read({ resourceType: 'Patient', id: 'sample-nim-tremblay' }),
+      () => anonymous.create({ resourceType: 'Patient', body: newPatient('NoToken') }),
+    ]) {
+      const { status, body } = await expectHttpError(call);
+      assert.equal(status, 401);
+      assertOperationOutcome(body, '401 without a token');
+    }
+    const raw = await fetch(`${gw.fhirBase}/Patient`);
+    assert.equal(raw.status, 401);
+    assert.match(raw.headers.get('www-authenticate') ?? '', /^Bearer\b/i, 'WWW-Authenticate: Bearer (RFC 6750)');
+  });
+
+  test('401 for a malformed or forged token', async () => {
+    const real = await gw.token(CLINICIAN);
+    const [h, p] = real.split('.');
+    const forged = `${h}.${Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(p, 'base64url')), establishment: 'MCQ' })).toString('base64url')}.${real.split('.')[2]}`;
+    for (const bearerToken of ['not-a-jwt', forged]) {
+      const { status, body } = await expectHttpError(fhirClient(gw.fhirBase, { bearerToken }).read({ resourceType: 'Patient', id: 'sample-nim-tremblay' }));
+      assert.equal(status, 401, `token ${bearerToken.slice(0, 20)}...`);
+      assertOperationOutcome(body, '401 bad token');
+    }
+  });
+
+  test('a clinician creating a Patient without an MRN of their establishment gets 403', async () => {
+    const mcqOnly = newPatient('WrongMrn', { identifier: [{ system: 'urn:dsn:mrn:mcq', value: `CONF-${randomUUID()}` }] });
+    const { status, body } = await expectHttpError(client.create({ resourceType: 'Patient', body: mcqOnly }));
+    assert.equal(status, 403);
+    assertOperationOutcome(body, '403 Patient without a NIM MRN');
+    const found = await client.search({ resourceType: 'Patient', searchParams: { family: 'WrongMrn' } });
+    assert.equal(found.entry?.length ?? 0, 0);
+  });
+
+  test('roles without clinical access get 403 OperationOutcomes on clinical data', async () => {
+    for (const claims of [PRIVACY_OFFICER, SYSTEM]) {
+      const other = fhirClient(gw.fhirBase, { bearerToken: await gw.token(claims) });
+      const { status, body } = await expectHttpError(other.read({ resourceType: 'Patient', id: 'sample-nim-tremblay' }));
+      assert.equal(status, 403, `${claims.role} reading a Patient`);
+      assertOperationOutcome(body, `403 ${claims.role}`);
+    }
+  });
+
+  test('a clinician may not read the access audit (403)', async () => {
+    const { status, body } = await expectHttpError(client.search({ resourceType: 'AuditEvent' }));
+    assert.equal(status, 403);
+    assertOperationOutcome(body, '403 AuditEvent for a clinician');
+  });
+});
+
+describe('access audit (IHE BALP AuditEvents) for a privacy officer', () => {
+  test('GET /fhir/AuditEvent is a searchset Bundle of AuditEvents valid against the R4 schema, on every page', async () => {
+    // Make sure the audit holds a read, a search, a denial and a break-the-glass read of this file's own.
+    await client.read({ resourceType: 'Patient', id: 'sample-nim-tremblay' });
+    await client.search({ resourceType: 'Patient', searchParams: { family: 'Tremblay' } });
+    await expectHttpError(client.read({ resourceType: 'Patient', id: MCQ_PATIENT }));
+    await breakGlass.read({ resourceType: 'Patient', id: MCQ_PATIENT });
+
+    const po = fhirClient(gw.fhirBase, { bearerToken: await gw.token(PRIVACY_OFFICER) });
+    const first = await po.search({ resourceType: 'AuditEvent', searchParams: { _count: 20 } });
+    assert.equal(responseOf(first).status, 200);
+    const pages = await allPages(po, first);
+    const events = [];
+    for (const [n, page] of pages.entries()) {
+      assertValidBundle(page, `AuditEvent page ${n}`);
+      assertBundleRules(page, `AuditEvent page ${n}`);
+      assert.equal(page.type, 'searchset');
+      for (const link of page.link ?? []) assert.ok(link.url.startsWith(`${gw.fhirBase}/`), `${link.relation} ${link.url}`);
+      assertFullUrls(page, gw.fhirBase, `AuditEvent page ${n}`);
+      for (const e of page.entry ?? []) {
+        assertValidResource(e.resource, 'AuditEvent', `AuditEvent/${e.resource.id}`);
+        events.push(e.resource);
+      }
+    }
+    assert.equal(new Set(events.map((e) => e.id)).size, events.length, 'no AuditEvent twice across pages');
+    assert.ok(events.length >= 4, `at least the 4 requests above are audited (got ${events.length})`);
+    if (first.total !== undefined) assert.equal(first.total, events.length, 'total counts every AuditEvent');
+
+    const about = (e, ref) => (e.entity ?? []).some((x) => x.what?.reference === ref);
+    const failures = events.filter((e) => e.outcome && e.outcome !== '0' && about(e, `Patient/${MCQ_PATIENT}`));
+    assert.ok(failures.length >= 1, `the 403 on Patient/${MCQ_PATIENT} is audited as a failure`);
+    const btg = events.filter((e) => e.outcome === '0' && about(e, `Patient/${MCQ_PATIENT}`) && JSON.stringify(e).includes('BTG'));
+    assert.ok(btg.length >= 1, `the break-the-glass read of Patient/${MCQ_PATIENT} is audited with purpose of use BTG`);
+  });
+
+  test('read one AuditEvent by id', async () => {
+    const po = fhirClient(gw.fhirBase, { bearerToken: await gw.token(PRIVACY_OFFICER) });
+    const bundle = await po.search({ resourceType: 'AuditEvent', searchParams: { _count: 1 } });
+    const { id } = bundle.entry[0].resource;
+    const one = await po.read({ resourceType: 'AuditEvent', id });
+    assertValidResource(one, 'AuditEvent', `AuditEvent/${id}`);
+    assert.equal(one.id, id);
   });
 });

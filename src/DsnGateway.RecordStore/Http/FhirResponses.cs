@@ -21,6 +21,16 @@ public static class FhirResponses
         return FhirJson.SerializeAsync(context.Response.Body, resource, pretty, context.RequestAborted);
     }
 
+    /// <summary>A stored version as it is kept: its JSON is already FHIR JSON, so it goes out without a parse.</summary>
+    public static Task WriteStoredAsync(HttpContext context, int status, Storage.StoredResource stored)
+    {
+        var pretty = context.Request.Query.TryGetValue("_pretty", out var p) && p == "true";
+        if (pretty) return WriteAsync(context, status, FhirJson.Parse(stored.Json!));
+        context.Response.StatusCode = status;
+        context.Response.ContentType = FhirJsonContentType;
+        return context.Response.WriteAsync(stored.Json!, context.RequestAborted);
+    }
+
     /// <summary>A single-resource answer: ETag, Last-Modified, Location on create, and the body the client asked for with Prefer.</summary>
     public static Task WriteResultAsync(HttpContext context, InteractionResult result, string baseUrl)
     {

@@ -143,7 +143,7 @@ public static class RecordStoreEndpoints
     {
         http.Response.Headers.ETag = result.ETag;
         http.Response.Headers.LastModified = result.Stored!.LastUpdated.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
-        return FhirResponses.WriteAsync(http, 200, result.Resource);
+        return FhirResponses.WriteStoredAsync(http, 200, result.Stored);
     }
 
     private static List<KeyValuePair<string, string>> Query(IQueryCollection query) =>

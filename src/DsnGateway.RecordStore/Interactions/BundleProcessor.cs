@@ -115,11 +115,24 @@ public sealed class BundleProcessor
                         "DELETE" => Response(baseUrl, await _store.DeleteAsync(session, entry.Type, entry.Id!, cancellationToken)),
                         "POST" when existingCreates.ContainsKey(entry.Index) =>
                             Response(baseUrl, new InteractionResult(200, null, await session.ReadAsync(entry.Type, entry.Id!, cancellationToken))),
-                        "POST" => Response(baseUrl, await _store.WriteNewAsync(session, entry.Resource!, entry.Id!, cancellationToken)),
-                        "PUT" => Response(baseUrl, await _store.UpdateAsync(session, entry.Type, entry.Id!, WithId(entry.Resource!, entry.Id!), entry.IfMatch, cancellationToken)),
+                        "POST" => Response(baseUrl, await _store.WriteNewAsync(session, entry.Resource!, entry.Id!, checkReferences: false, cancellationToken)),
+                        "PUT" => Response(baseUrl, await _store.UpdateAsync(session, entry.Type, entry.Id!, WithId(entry.Resource!, entry.Id!), entry.IfMatch, cancellationToken, checkReferences: false)),
                         "GET" => Response(baseUrl, await ReadInSessionAsync(session, entry, cancellationToken)),
                         _ => throw new InvalidOperationException(),
                     };
+                }
+                catch (FhirOperationException ex)
+                {
+                    throw EntryError(entry, ex);
+                }
+            }
+
+            // 4. References, now that every entry is written: a transaction's entries may come in any order.
+            foreach (var entry in entries.Where(e => e.Method is "POST" or "PUT" && !existingCreates.ContainsKey(e.Index)))
+            {
+                try
+                {
+                    await _store.EnsureReferencesExistAsync(session, responses[entry.Index].Resource!, cancellationToken);
                 }
                 catch (FhirOperationException ex)
                 {
@@ -179,7 +192,7 @@ public sealed class BundleProcessor
         var stored = await session.ReadAsync(entry.Type, entry.Id!, cancellationToken)
             ?? throw FhirOperationException.NotFound($"{entry.Type}/{entry.Id} is not known.");
         if (stored.Deleted) throw FhirOperationException.Gone($"{entry.Type}/{entry.Id} was deleted.");
-        return new InteractionResult(200, Fhir.Serialization.FhirJson.Parse(stored.Json!), stored);
+        return InteractionResult.FromStored(200, stored);
     }
 
     private static Resource WithId(Resource resource, string id)

@@ -46,7 +46,7 @@ public sealed class RecordStoreService
         var stored = await _repository.ReadAsync(type, id, cancellationToken)
             ?? throw FhirOperationException.NotFound($"{type}/{id} is not known.");
         if (stored.Deleted) throw FhirOperationException.Gone($"{type}/{id} was deleted.");
-        return new InteractionResult(200, FhirJson.Parse(stored.Json!), stored);
+        return InteractionResult.FromStored(200, stored);
     }
 
     public async Task<InteractionResult> VReadAsync(string type, string id, string versionId, CancellationToken cancellationToken)
@@ -57,7 +57,7 @@ public sealed class RecordStoreService
         var stored = await _repository.ReadVersionAsync(type, id, version, cancellationToken)
             ?? throw FhirOperationException.NotFound($"{type}/{id} has no version {versionId}.");
         if (stored.Deleted) throw FhirOperationException.Gone($"Version {versionId} of {type}/{id} is a deletion.");
-        return new InteractionResult(200, FhirJson.Parse(stored.Json!), stored);
+        return InteractionResult.FromStored(200, stored);
     }
 
     public async Task<IReadOnlyList<StoredResource>> HistoryAsync(string type, string id, CancellationToken cancellationToken)
@@ -110,7 +110,7 @@ public sealed class RecordStoreService
             if (existing.Count == 1)
             {
                 var stored = await session.ReadAsync(type, existing[0], cancellationToken);
-                return new InteractionResult(200, FhirJson.Parse(stored!.Json!), stored);
+                return InteractionResult.FromStored(200, stored!);
             }
         }
         // A create ignores any id in the body: the server assigns it.
@@ -118,13 +118,13 @@ public sealed class RecordStoreService
     }
 
     /// <summary>Writes a new resource under an id chosen beforehand (transactions resolve ids first).</summary>
-    internal Task<InteractionResult> WriteNewAsync(IWriteSession session, Resource resource, string id, CancellationToken cancellationToken)
+    internal Task<InteractionResult> WriteNewAsync(IWriteSession session, Resource resource, string id, bool checkReferences, CancellationToken cancellationToken)
     {
         EnsureSupportedType(resource.ResourceTypeName);
-        return WriteAsync(session, resource, id, "POST", null, cancellationToken);
+        return WriteAsync(session, resource, id, "POST", null, cancellationToken, checkReferences);
     }
 
-    internal async Task<InteractionResult> UpdateAsync(IWriteSession session, string type, string id, Resource resource, string? ifMatch, CancellationToken cancellationToken)
+    internal async Task<InteractionResult> UpdateAsync(IWriteSession session, string type, string id, Resource resource, string? ifMatch, CancellationToken cancellationToken, bool checkReferences = true)
     {
         EnsureSupportedType(type);
         if (resource.ResourceTypeName != type)
@@ -135,7 +135,7 @@ public sealed class RecordStoreService
             throw FhirOperationException.BadRequest($"The body's id '{resource.Id}' differs from the URL's '{id}'.", $"{type}.id");
         if (!ResourceReference.IsValidId(id))
             throw FhirOperationException.BadRequest($"'{id}' is not a valid id.", $"{type}.id");
-        return await WriteAsync(session, resource, id, "PUT", ifMatch, cancellationToken);
+        return await WriteAsync(session, resource, id, "PUT", ifMatch, cancellationToken, checkReferences);
     }
 
     internal async Task<string> ResolveConditionalUpdateAsync(IWriteSession session, string type, IEnumerable<KeyValuePair<string, string>> criteria, Resource resource, CancellationToken cancellationToken)
@@ -181,7 +181,8 @@ public sealed class RecordStoreService
         return session.FindIdsAsync(query, 2, cancellationToken);
     }
 
-    private async Task<InteractionResult> WriteAsync(IWriteSession session, Resource resource, string id, string method, string? ifMatch, CancellationToken cancellationToken)
+    /// <param name="checkReferences">False inside a transaction, which checks every reference once all its entries are written.</param>
+    private async Task<InteractionResult> WriteAsync(IWriteSession session, Resource resource, string id, string method, string? ifMatch, CancellationToken cancellationToken, bool checkReferences = true)
     {
         var type = resource.ResourceTypeName;
         var current = await session.ReadAsync(type, id, cancellationToken);
@@ -200,7 +201,7 @@ public sealed class RecordStoreService
         stored.Meta.VersionId = version.ToString(System.Globalization.CultureInfo.InvariantCulture);
         stored.Meta.LastUpdated = FhirDateTime.FormatInstant(lastUpdated);
         ResourceValidator.Validate(stored);
-        await EnsureReferencesExistAsync(session, stored, cancellationToken);
+        if (checkReferences) await EnsureReferencesExistAsync(session, stored, cancellationToken);
 
         var json = FhirJson.Serialize(stored);
         var row = new StoredResource(type, id, version, lastUpdated, false, json, current?.Sequence ?? 0, method);
@@ -210,7 +211,7 @@ public sealed class RecordStoreService
     }
 
     /// <summary>A stored resource never points at a resource of this store that does not exist.</summary>
-    private async Task EnsureReferencesExistAsync(IWriteSession session, Resource resource, CancellationToken cancellationToken)
+    internal async Task EnsureReferencesExistAsync(IWriteSession session, Resource resource, CancellationToken cancellationToken)
     {
         foreach (var reference in ReferenceRewriter.References(resource))
         {

@@ -32,12 +32,20 @@ public sealed class SqliteResourceRepository : IResourceRepository
 
     public string DatabasePath { get; }
 
+    /// <summary>A pooled connection. Waiting for another writer's lock is bounded by DefaultTimeout.</summary>
     internal async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
+        return connection;
+    }
+
+    /// <summary>A connection for writing: every commit reaches the disk before it returns (synchronous=FULL).</summary>
+    private async Task<SqliteConnection> OpenForWriteAsync(CancellationToken cancellationToken)
+    {
+        var connection = await OpenAsync(cancellationToken);
         await using var pragma = connection.CreateCommand();
-        pragma.CommandText = "PRAGMA synchronous = FULL; PRAGMA busy_timeout = 30000;";
+        pragma.CommandText = "PRAGMA synchronous = FULL;";
         await pragma.ExecuteNonQueryAsync(cancellationToken);
         return connection;
     }
@@ -116,7 +124,7 @@ public sealed class SqliteResourceRepository : IResourceRepository
 
     public async Task<IWriteSession> BeginWriteAsync(CancellationToken cancellationToken)
     {
-        var connection = await OpenAsync(cancellationToken);
+        var connection = await OpenForWriteAsync(cancellationToken);
         try
         {
             // BEGIN IMMEDIATE: take the write lock now, so what this unit reads stays true until it commits.

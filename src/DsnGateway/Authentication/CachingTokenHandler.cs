@@ -9,8 +9,9 @@ namespace DsnGateway.Authentication;
 /// <summary>
 /// Validates each distinct access token once and reuses the outcome until the token expires: an RSA
 /// signature check costs more than the rest of a proxied read. Only successes are kept, keyed by the
-/// token's SHA-256, never past the token's own expiry, and only while the validation parameters (issuer,
-/// audience, keys) are the same object the handler was given.
+/// token's SHA-256, never past the token's own expiry, and only while the validation parameters that
+/// decided it (issuers, audiences, signing keys) are unchanged: JwtBearer hands over a fresh copy of the
+/// parameters on every request, so they are compared by content, not by reference.
 /// </summary>
 public sealed class CachingTokenHandler : JsonWebTokenHandler
 {
@@ -26,7 +27,7 @@ public sealed class CachingTokenHandler : JsonWebTokenHandler
         var now = _clock.GetUtcNow();
         if (_cache.TryGetValue(key, out var cached))
         {
-            if (cached.Expires > now && ReferenceEquals(cached.Parameters, validationParameters)) return cached.Result;
+            if (cached.Expires > now && cached.Fingerprint == Fingerprint(validationParameters)) return cached.Result;
             _cache.TryRemove(key, out _);
         }
 
@@ -34,7 +35,7 @@ public sealed class CachingTokenHandler : JsonWebTokenHandler
         if (result.IsValid && result.SecurityToken is JsonWebToken jwt && jwt.ValidTo > DateTime.MinValue)
         {
             if (_cache.Count >= Capacity) Evict(now);
-            _cache[key] = new CachedResult(result, new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero), validationParameters);
+            _cache[key] = new CachedResult(result, new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero), Fingerprint(validationParameters));
         }
         return result;
     }
@@ -51,5 +52,11 @@ public sealed class CachingTokenHandler : JsonWebTokenHandler
 
     private static string Key(string token) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 
-    private sealed record CachedResult(TokenValidationResult Result, DateTimeOffset Expires, TokenValidationParameters Parameters);
+    /// <summary>What a cached decision depended on: a rotated key set or a new issuer invalidates it.</summary>
+    private static string Fingerprint(TokenValidationParameters p) => string.Join('|',
+        p.ValidIssuer, string.Join(',', p.ValidIssuers ?? []),
+        p.ValidAudience, string.Join(',', p.ValidAudiences ?? []),
+        string.Join(',', (p.IssuerSigningKeys ?? []).Select(k => k.KeyId)), p.IssuerSigningKey?.KeyId);
+
+    private sealed record CachedResult(TokenValidationResult Result, DateTimeOffset Expires, string Fingerprint);
 }

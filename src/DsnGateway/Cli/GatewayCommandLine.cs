@@ -34,6 +34,7 @@ public static class GatewayCommandLine
         root.SetAction((result, token) => ServeCommand.RunAsync(result, token));
         root.Subcommands.Add(AuditCommand.Create());
         root.Subcommands.Add(TokenCommand.Create());
+        root.Subcommands.Add(StoreCommand.Create());
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

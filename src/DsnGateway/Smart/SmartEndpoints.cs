@@ -50,7 +50,14 @@ public static partial class SmartEndpoints
             if (capability["rest"] is JsonArray { Count: > 0 } rest && rest[0] is JsonObject server)
             {
                 server["security"] = Security(oauth);
-                if (server["resource"] is JsonArray resources) resources.Add(AuditEventCapability());
+                // The gateway offers less than the store behind it: no transactions or batches (system senders
+                // write through ingestion), only the types callers may touch, and the audit it answers itself.
+                server.Remove("interaction");
+                if (server["resource"] is JsonArray resources)
+                {
+                    foreach (var hidden in resources.Where(r => !Offered((string?)r?["type"])).ToList()) resources.Remove(hidden);
+                    resources.Add(AuditEventCapability());
+                }
             }
             http.Response.ContentType = FhirResponses.FhirJsonContentType;
             await http.Response.WriteAsync(capability.ToJsonString(), http.RequestAborted);
@@ -72,9 +79,14 @@ public static partial class SmartEndpoints
                 ["capabilities"] = new JsonArray([.. Capabilities.Select(s => (JsonNode)s)]),
                 ["code_challenge_methods_supported"] = new JsonArray("S256"),
             };
+            // Endpoints the provider does not publish (the development issuer has none) are left out, not null.
+            foreach (var (name, _) in configuration.Where(p => p.Value is null).ToList()) configuration.Remove(name);
             return Results.Text(configuration.ToJsonString(), "application/json");
         });
     }
+
+    private static bool Offered(string? type) =>
+        type is not null && (Authorization.CareRelationshipPolicy.PatientLink.ContainsKey(type) || Authorization.CareRelationshipPolicy.ReferenceData.Contains(type));
 
     private static JsonObject Security(OAuthEndpoints oauth)
     {

@@ -54,6 +54,22 @@ public class TransactionTests : IClassFixture<RecordStoreFixture>
     }
 
     [Fact]
+    public async Task Entries_may_come_in_any_order_an_order_before_its_patient_is_fine()
+    {
+        var value = Fhir.UniqueValue();
+        var patientUrn = Fhir.NewUrn();
+        var bundle = Transaction(
+            Fhir.Entry(Fhir.MedicationRequest(patientUrn), "POST", "MedicationRequest", Fhir.NewUrn()),
+            Fhir.Entry(Fhir.Patient(value), "POST", "Patient", patientUrn));
+
+        var response = await _store.TransactionAsync(bundle);
+
+        response.Entry!.Select(e => e.StatusCode()).Should().Equal(201, 201);
+        var patientId = IdFromLocation(response.Entry![1]);
+        (await ReadAsync<MedicationRequest>($"MedicationRequest/{IdFromLocation(response.Entry[0])}")).Subject!.ReferenceValue.Should().Be($"Patient/{patientId}");
+    }
+
+    [Fact]
     public async Task A_reference_to_a_conditional_create_that_matched_resolves_to_the_existing_patient()
     {
         var value = Fhir.UniqueValue();
