@@ -1,7 +1,10 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using DsnGateway.EmbeddedStore;
+using DsnGateway.Fhir.Outcomes;
 using DsnGateway.Hosting;
+using DsnGateway.RecordStore.Interactions;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
@@ -11,23 +14,40 @@ namespace DsnGateway.Proxy;
 /// <summary>
 /// The gateway's own requests to the record store (authorization checks, admin operations), over the same
 /// transport the proxy uses: in memory when embedded, HTTP with the configured credentials when remote.
+/// The checks made on every read (count, exists) go straight to the embedded store's service when there is
+/// one: the same search code, without a request and a Bundle to build and parse.
 /// </summary>
 public sealed class RecordStoreClient : IDisposable
 {
     private readonly HttpMessageInvoker _invoker;
     private readonly Uri _base;
     private readonly string? _authorization;
+    private readonly RecordStoreService? _embedded;
 
-    public RecordStoreClient(IForwarderHttpClientFactory factory, IOptions<RecordStoreConnectionOptions> options)
+    public RecordStoreClient(IForwarderHttpClientFactory factory, IOptions<RecordStoreConnectionOptions> options, EmbeddedRecordStore? embedded = null)
     {
         _invoker = factory.CreateClient(new ForwarderHttpClientContext { NewConfig = HttpClientConfig.Empty });
         _base = RecordStoreRoute.StoreBase(options.Value);
         _authorization = options.Value.RemoteAuthorization;
+        _embedded = embedded?.Services.GetRequiredService<RecordStoreService>();
     }
 
     /// <summary>How many current resources match the search (the store counts; nothing is returned).</summary>
     public async Task<long> CountAsync(string resourceType, IEnumerable<KeyValuePair<string, string>> parameters, CancellationToken cancellationToken)
     {
+        if (_embedded is not null)
+        {
+            try
+            {
+                var count = _embedded.Parser.Parse(resourceType, parameters.Append(KeyValuePair.Create("_summary", "count")), lenient: false);
+                return (await _embedded.SearchAsync(count, cancellationToken)).Total ?? 0;
+            }
+            catch (FhirOperationException ex)
+            {
+                throw new RecordStoreException((HttpStatusCode)ex.StatusCode, ex.Message);
+            }
+        }
+
         var query = string.Join("&", parameters.Append(KeyValuePair.Create("_summary", "count"))
             .Select(p => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(p.Value)}"));
         using var response = await SendAsync(HttpMethod.Get, $"{resourceType}?{query}", null, null, cancellationToken);
@@ -41,6 +61,18 @@ public sealed class RecordStoreClient : IDisposable
     /// <summary>True when the resource exists and is not deleted.</summary>
     public async Task<bool> ExistsAsync(string resourceType, string id, CancellationToken cancellationToken)
     {
+        if (_embedded is not null)
+        {
+            try
+            {
+                await _embedded.ReadAsync(resourceType, id, cancellationToken);
+                return true;
+            }
+            catch (FhirOperationException ex) when (ex.StatusCode is 404 or 410)
+            {
+                return false;
+            }
+        }
         using var response = await SendAsync(HttpMethod.Get, $"{resourceType}/{Uri.EscapeDataString(id)}", null, null, cancellationToken);
         return response.StatusCode switch
         {
