@@ -9,9 +9,11 @@ public static class AuditServiceCollectionExtensions
     /// <see cref="IAuditTrail"/> and as a hosted service (it creates the schema on start and drains the queue on
     /// stop), and the search behind <c>/fhir/AuditEvent</c>.
     /// </summary>
-    public static IServiceCollection AddAuditTrail(this IServiceCollection services, GatewayPaths paths)
+    /// <param name="busyTimeout">How long an audit write waits for a lock held by another connection before the
+    /// request fails closed (configuration <c>Audit:BusyTimeoutSeconds</c>); the store's default when null.</param>
+    public static IServiceCollection AddAuditTrail(this IServiceCollection services, GatewayPaths paths, TimeSpan? busyTimeout = null)
     {
-        services.AddSingleton(new AuditStore(paths.InData(AuditStore.FileName)));
+        services.AddSingleton(new AuditStore(paths.InData(AuditStore.FileName), busyTimeout));
         services.AddSingleton<AuditEventFactory>();
         services.AddSingleton<AuditWriter>();
         services.AddSingleton<IAuditTrail>(sp => sp.GetRequiredService<AuditWriter>());

@@ -6,6 +6,9 @@ namespace DsnGateway.Authorization;
 /// <summary>What the access middleware learns about a request as it goes, turned into an <see cref="AuditRecord"/>.</summary>
 internal sealed class AuditContext(HttpContext http, FhirRequest request, TimeProvider clock)
 {
+    // Captured before the policy confines the query: the audit records the search as the caller asked it.
+    private readonly string? _query = http.Request.QueryString.HasValue ? http.Request.QueryString.Value : null;
+
     public CallerIdentity? Caller { get; set; }
 
     public string? BreakGlassReason { get; set; }
@@ -21,7 +24,7 @@ internal sealed class AuditContext(HttpContext http, FhirRequest request, TimePr
         ResourceId = request.Id,
         HttpMethod = http.Request.Method,
         Path = http.Request.Path.Value ?? "/",
-        Query = http.Request.QueryString.HasValue ? http.Request.QueryString.Value : null,
+        Query = _query,
         HttpStatus = status,
         OutcomeDescription = description,
         Agent = new AuditAgent

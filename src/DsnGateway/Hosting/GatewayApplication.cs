@@ -79,7 +79,8 @@ public static partial class GatewayApplication
         builder.Services.AddSingleton<RecordStoreClient>();
         builder.Services.AddSingleton<FhirAccessPolicy>();
         builder.Services.AddSingleton<RestrictedPatients>();
-        builder.Services.AddAuditTrail(paths);
+        var auditBusyTimeout = builder.Configuration.GetValue<double?>("Audit:BusyTimeoutSeconds");
+        builder.Services.AddAuditTrail(paths, auditBusyTimeout is { } seconds ? TimeSpan.FromSeconds(seconds) : null);
 
         var storeBase = RecordStoreRoute.StoreBase(storeConnection);
         builder.Services.AddSingleton(new LinkRewriter(storeBase));

@@ -1,0 +1,106 @@
+using System.Net;
+using DsnGateway.Fhir.Model;
+using DsnGateway.Fhir.Serialization;
+using static DsnGateway.Tests.Authorization.AccessKit;
+
+namespace DsnGateway.Tests.Authorization;
+
+/// <summary>A restricted patient (meta.security R) is out of every query without break-the-glass, even within the relationship.</summary>
+public class RestrictedPatientTests(GatewayFixture fixture) : IClassFixture<GatewayFixture>
+{
+    [Fact]
+    public async Task An_admin_restricts_a_patient_then_lifts_it()
+    {
+        using var clinician = fixture.Clinician("NIM");
+        using var admin = fixture.Admin();
+        var patient = await CreateAsync(clinician, NewPatient(NimMrn, out var mrn));
+        var order = await CreateAsync(clinician, NewOrder(patient.Id!));
+        var procedure = await CreateAsync(clinician, NewProcedure(patient.Id!));
+        var countBefore = (await SearchAsync(clinician, "fhir/Patient?_summary=count")).Total;
+        var ordersBefore = (await SearchAsync(clinician, "fhir/MedicationRequest?_summary=count")).Total;
+
+        using (var restrict = await admin.PostAsync($"admin/patients/{patient.Id}/restricted", null))
+            restrict.StatusCode.Should().Be(HttpStatusCode.OK, await restrict.Content.ReadAsStringAsync());
+
+        // Read refused, with the way out named; searches and counts no longer see the patient or the orders.
+        using (var read = await clinician.GetAsync($"fhir/Patient/{patient.Id}"))
+            (await ExpectOutcomeAsync(read, HttpStatusCode.Forbidden)).Diagnostics().Should().Contain("X-Break-Glass");
+        (await clinician.GetAsync($"fhir/MedicationRequest/{order.Id}")).StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        (await clinician.GetAsync($"fhir/Patient/{patient.Id}/$everything")).StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        (await SearchAllAsync(clinician, $"fhir/Patient?identifier={NimMrn}|{mrn}")).Should().BeEmpty();
+        (await SearchAllAsync(clinician, "fhir/Patient?_count=1000")).Select(p => p.Id).Should().NotContain(patient.Id);
+        (await SearchAsync(clinician, "fhir/Patient?_summary=count")).Total.Should().Be(countBefore - 1);
+        (await SearchAsync(clinician, "fhir/MedicationRequest?_summary=count")).Total.Should().Be(ordersBefore - 1);
+        (await SearchAllAsync(clinician, "fhir/MedicationRequest?_count=1000")).Select(o => o.Id).Should().NotContain(order.Id);
+        (await SearchAllAsync(clinician, $"fhir/MedicationRequest?patient=Patient/{patient.Id}")).Should().BeEmpty();
+        (await SearchAllAsync(clinician, "fhir/Procedure?_count=1000")).Select(p => p.Id).Should().NotContain(procedure.Id);
+        (await SearchAllAsync(clinician, "fhir/MedicationRequest?_count=1000&_include=MedicationRequest:patient"))
+            .Select(r => r.Id).Should().NotContain(patient.Id);
+
+        // Break-the-glass opens it, restriction label and all.
+        using (var glass = await GetAsync(clinician, $"fhir/Patient/{patient.Id}", "consentement du patient"))
+        {
+            glass.StatusCode.Should().Be(HttpStatusCode.OK);
+            var stored = FhirJson.Parse<Patient>(await glass.Content.ReadAsStringAsync());
+            stored.Meta!.Security!.Should().Contain(c => c.Code == "R" && c.System == "http://terminology.hl7.org/CodeSystem/v3-Confidentiality");
+        }
+        (await SearchAllAsync(clinician, $"fhir/MedicationRequest?patient=Patient/{patient.Id}", "consentement du patient"))
+            .Select(o => o.Id).Should().Equal(order.Id);
+
+        // Restricting twice changes nothing; lifting restores every view.
+        (await admin.PostAsync($"admin/patients/{patient.Id}/restricted", null)).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await admin.DeleteAsync($"admin/patients/{patient.Id}/restricted")).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await clinician.GetAsync($"fhir/Patient/{patient.Id}")).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await SearchAllAsync(clinician, $"fhir/Patient?identifier={NimMrn}|{mrn}")).Select(p => p.Id).Should().Equal(patient.Id);
+        (await SearchAsync(clinician, "fhir/Patient?_summary=count")).Total.Should().Be(countBefore);
+        (await SearchAllAsync(clinician, $"fhir/MedicationRequest?patient=Patient/{patient.Id}")).Select(o => o.Id).Should().Equal(order.Id);
+    }
+
+    [Fact]
+    public async Task Restricting_applies_to_every_establishment()
+    {
+        using var nim = fixture.Clinician("NIM");
+        using var admin = fixture.Admin("user/Patient.r");
+        var shared = NewPatient(NimMrn, out _);
+        shared.Identifier!.Add(new Identifier { System = McqMrn, Value = Unique("M") });
+        var patient = await CreateAsync(nim, shared);
+        (await admin.PostAsync($"admin/patients/{patient.Id}/restricted", null)).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        using var mcq = fixture.Clinician("MCQ");
+        (await mcq.GetAsync($"fhir/Patient/{patient.Id}")).StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        (await GetAsync(mcq, $"fhir/Patient/{patient.Id}", "urgence")).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task Only_admins_use_the_admin_operations()
+    {
+        var patient = await CreateAsync(fixture.Client, NewPatient(NimMrn, out _));
+        foreach (var (role, scope, establishment) in new[] { ("clinician", "user/*.cruds", "NIM"), ("privacy-officer", "user/AuditEvent.rs", null), ("system", "system/*.cu", "NIM") })
+        {
+            using var client = fixture.ClientWith(fixture.Token(role, scope, establishment, "not.admin"));
+            using var post = await client.PostAsync($"admin/patients/{patient.Id}/restricted", null);
+            await ExpectOutcomeAsync(post, HttpStatusCode.Forbidden);
+            using var delete = await client.DeleteAsync($"admin/patients/{patient.Id}/restricted");
+            await ExpectOutcomeAsync(delete, HttpStatusCode.Forbidden);
+        }
+        (await fixture.Anonymous.PostAsync($"admin/patients/{patient.Id}/restricted", null)).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        (await fixture.Client.GetAsync($"fhir/Patient/{patient.Id}")).StatusCode.Should().Be(HttpStatusCode.OK, "nothing was restricted");
+
+        using var admin = fixture.Admin();
+        using var missing = await admin.PostAsync("admin/patients/no-such-patient/restricted", null);
+        await ExpectOutcomeAsync(missing, HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task A_patient_listed_in_configuration_is_restricted_from_the_start()
+    {
+        await using var gateway = await OwnGateway.StartAsync(new Dictionary<string, string?> { ["Access:RestrictedPatients:0"] = Tremblay });
+        using var clinician = gateway.Client();
+
+        (await clinician.GetAsync($"fhir/Patient/{Tremblay}")).StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        (await clinician.GetAsync($"fhir/Patient/{Cote}")).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await SearchAllAsync(clinician, "fhir/Patient?_count=1000")).Select(p => p.Id).Should().NotContain(Tremblay).And.Contain(Cote);
+        (await SearchAllAsync(clinician, "fhir/MedicationRequest?_count=1000")).Select(o => o.Id).Should().NotContain("sample-mr-tremblay-1");
+        (await GetAsync(clinician, $"fhir/Patient/{Tremblay}", "urgence")).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+}
