@@ -14,6 +14,8 @@ public static class AuthenticationSetup
     /// <summary>Where the reason a token was refused is kept for the 401 answer and the audit.</summary>
     public const string FailureItem = "dsn.authentication.failure";
 
+    private const string UpdateConfigAsBlockingSwitch = "Switch.Microsoft.IdentityModel.UpdateConfigAsBlocking";
+
     private static readonly string[] AcceptedAlgorithms = [SecurityAlgorithms.RsaSha256, SecurityAlgorithms.EcdsaSha256];
 
     public static DevelopmentTokenIssuer? AddGatewayAuthentication(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment, GatewayPaths paths)
@@ -32,6 +34,11 @@ public static class AuthenticationSetup
         if (string.IsNullOrWhiteSpace(options.Authority) && developmentIssuer is null)
             throw new GatewayStartupException("Authentication:Authority (the OpenID provider) is required: without it no token can be validated, and the gateway does not run open.");
 
+        // A token naming a kid not in the JWKS makes the token handler ask for a refresh and validate again. With
+        // IdentityModel 8's default the refresh runs in the background and that retry sees the old keys, so the
+        // first request after a provider's key rollover was refused; blocking, the retry sees the new JWKS.
+        // (Still at most one refresh per RefreshInterval, so unknown kids cannot make the gateway hammer the provider.)
+        AppContext.SetSwitch(UpdateConfigAsBlockingSwitch, true);
         services.AddSingleton(sp => new CachingTokenHandler(sp.GetRequiredService<TimeProvider>()));
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
             .AddJwtBearer(JwtBearerDefaults.AuthenticationScheme, jwt =>
@@ -85,6 +92,13 @@ public static class AuthenticationSetup
             {
                 jwt.TokenHandlers.Clear();
                 jwt.TokenHandlers.Add(handler);
+            })
+            .PostConfigure(jwt =>
+            {
+                // Runs after JwtBearer made the configuration manager from the Authority. Its "last known good"
+                // fallback would keep accepting a key the provider has withdrawn from its JWKS (for an hour by
+                // default): a rotated-out key, perhaps a compromised one, must stop working as soon as it is gone.
+                if (jwt.ConfigurationManager is BaseConfigurationManager manager) manager.UseLastKnownGoodConfiguration = false;
             });
         return developmentIssuer;
     }

@@ -17,7 +17,10 @@ public static class CallerIdentityReader
         var subject = One(names.Subject);
         if (subject is null) return Refuse($"the token has no '{names.Subject}' claim", out problem);
 
-        var role = One(names.Role) ?? principal.FindAll(names.AlternativeRole).Select(c => c.Value).FirstOrDefault(CallerIdentity.Roles.Contains);
+        // "role" is one string; a provider's "roles" (Entra ID app roles) is an array that may hold other apps' roles too.
+        var roleValues = principal.FindAll(names.Role).Select(c => c.Value).Where(v => v.Length > 0).ToList();
+        var role = roleValues.FirstOrDefault(CallerIdentity.Roles.Contains) ?? roleValues.FirstOrDefault()
+            ?? principal.FindAll(names.AlternativeRole).Select(c => c.Value).FirstOrDefault(CallerIdentity.Roles.Contains);
         if (role is null) return Refuse($"the token has no '{names.Role}' (or '{names.AlternativeRole}') claim", out problem);
         if (!CallerIdentity.Roles.Contains(role)) return Refuse($"role '{role}' is not one of {string.Join(", ", CallerIdentity.Roles)}", out problem);
 

@@ -1,0 +1,40 @@
+using System.Net;
+
+namespace DsnGateway.Tests.Authentication;
+
+/// <summary>
+/// The provider rolls its signing key over: a token naming the new kid makes the gateway fetch the JWKS again
+/// and accept it; the old key, gone from the JWKS, no longer works. Its own provider and gateway, since it
+/// changes the provider's keys.
+/// </summary>
+public class KeyRotationTests(OpenIdGateway gateway) : IClassFixture<OpenIdGateway>
+{
+    [Fact]
+    public async Task A_token_signed_with_a_rotated_key_is_accepted_after_the_JWKS_is_fetched_again_and_the_old_key_is_refused()
+    {
+        var provider = gateway.Provider;
+        var oldKey = provider.CurrentKey;
+        var tokenBefore = provider.Issue(TestOpenIdProvider.Clinician());
+        var before = await gateway.GetAsync(OpenIdGateway.NimPatient, tokenBefore);
+        before.Status.Should().Be(HttpStatusCode.OK, before.Body);
+        (await gateway.GetAsync(OpenIdGateway.NimPatient, tokenBefore)).Status.Should().Be(HttpStatusCode.OK, "and again, from the validation cache");
+        var fetchesBeforeRotation = provider.JwksRequests;
+        fetchesBeforeRotation.Should().BeGreaterThan(0);
+
+        provider.RotateKey();
+        provider.CurrentKey.KeyId.Should().NotBe(oldKey.KeyId);
+        var withNewKey = await gateway.GetAsync(OpenIdGateway.NimPatient, provider.Issue(TestOpenIdProvider.Clinician()));
+
+        withNewKey.Status.Should().Be(HttpStatusCode.OK, withNewKey.Body);
+        provider.JwksRequests.Should().BeGreaterThan(fetchesBeforeRotation, "the unknown kid made the gateway fetch the JWKS again");
+
+        // A token signed with the old key, never seen before (its own jti: not in the validation cache).
+        var fresh = TestOpenIdProvider.Clinician();
+        fresh["jti"] = Guid.NewGuid().ToString("N");
+        var withOldKey = await gateway.GetAsync(OpenIdGateway.NimPatient, provider.Issue(fresh, key: oldKey));
+        await gateway.ShouldBeRefusedAndAuditedAsync(withOldKey, "unknown key");
+
+        // The token validated (and cached) before the rollover: the new JWKS ends the cached outcome too.
+        await gateway.ShouldBeRefusedAndAuditedAsync(await gateway.GetAsync(OpenIdGateway.NimPatient, tokenBefore), "unknown key");
+    }
+}

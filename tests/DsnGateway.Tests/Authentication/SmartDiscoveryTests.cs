@@ -1,0 +1,49 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using DsnGateway.Smart;
+
+namespace DsnGateway.Tests.Authentication;
+
+/// <summary>What a SMART app reads before it has a token: no token needed, the provider's endpoints in both.</summary>
+public class SmartDiscoveryTests(OpenIdGateway gateway) : IClassFixture<OpenIdGateway>
+{
+    [Fact]
+    public async Task Metadata_without_a_token_has_the_SMART_security_section_with_the_providers_endpoints()
+    {
+        var answer = await gateway.GetAsync("fhir/metadata", null);
+
+        answer.Status.Should().Be(HttpStatusCode.OK, answer.Body);
+        answer.ContentType.Should().Be("application/fhir+json");
+        var capability = JsonNode.Parse(answer.Body)!.AsObject();
+        capability["resourceType"]!.GetValue<string>().Should().Be("CapabilityStatement");
+        var security = capability["rest"]![0]!["security"]!.AsObject();
+        var oauth = security["extension"]!.AsArray().Should().ContainSingle(e => e!["url"]!.GetValue<string>() == SmartEndpoints.OAuthUrisExtension).Subject!;
+        var uris = oauth["extension"]!.AsArray().ToDictionary(e => e!["url"]!.GetValue<string>(), e => e!["valueUri"]!.GetValue<string>());
+        uris.Should().Contain("authorize", gateway.Provider.Issuer + "/authorize").And.Contain("token", gateway.Provider.Issuer + "/token");
+        var service = security["service"]![0]!["coding"]![0]!;
+        service["system"]!.GetValue<string>().Should().Be("http://terminology.hl7.org/CodeSystem/restful-security-service");
+        service["code"]!.GetValue<string>().Should().Be("SMART-on-FHIR");
+        (await gateway.AuditEventAsync(answer.RequestId)).Should().BeNull("discovery is public and not an access to records");
+    }
+
+    [Fact]
+    public async Task Smart_configuration_without_a_token_names_the_provider()
+    {
+        var answer = await gateway.GetAsync("fhir/.well-known/smart-configuration", null);
+
+        answer.Status.Should().Be(HttpStatusCode.OK, answer.Body);
+        answer.ContentType.Should().Be("application/json");
+        var configuration = JsonNode.Parse(answer.Body)!.AsObject();
+        var issuer = gateway.Provider.Issuer;
+        configuration["issuer"]!.GetValue<string>().Should().Be(issuer);
+        configuration["jwks_uri"]!.GetValue<string>().Should().Be(issuer + "/jwks");
+        configuration["authorization_endpoint"]!.GetValue<string>().Should().Be(issuer + "/authorize");
+        configuration["token_endpoint"]!.GetValue<string>().Should().Be(issuer + "/token");
+        Strings(configuration, "grant_types_supported").Should().Contain(["authorization_code", "client_credentials"]);
+        Strings(configuration, "capabilities").Should().Contain(["launch-standalone", "context-standalone-patient", "permission-v2", "permission-patient", "permission-user"]);
+        Strings(configuration, "code_challenge_methods_supported").Should().Equal("S256");
+        Strings(configuration, "scopes_supported").Should().Contain(["openid", "fhirUser", "user/Patient.rs", "patient/Patient.rs"]);
+    }
+
+    private static List<string> Strings(JsonObject json, string name) => [.. json[name]!.AsArray().Select(n => n!.GetValue<string>())];
+}
