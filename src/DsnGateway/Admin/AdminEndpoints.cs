@@ -17,7 +17,7 @@ public static class AdminEndpoints
     private static async Task SetAsync(HttpContext http, string id, bool restricted, RestrictedPatients patients)
     {
         var outcome = await patients.SetAsync(id, restricted, http.RequestAborted);
-        var state = restricted ? "restricted" : "not restricted";
+        var state = restricted ? "restricted" : "no longer restricted";
         await (outcome switch
         {
             RestrictedPatients.Outcome.NotFound => FhirResponses.WriteAsync(http, 404, OperationOutcomes.Error("not-found", $"Patient/{id} is not known.")),

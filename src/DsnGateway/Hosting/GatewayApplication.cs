@@ -55,7 +55,12 @@ public static partial class GatewayApplication
         DevelopmentOnly.Check(builder.Environment, settings, storeConnection, builder.Configuration);
 
         builder.WebHost.UseUrls(settings.Urls ?? gateway.Urls);
-        builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            // A break-the-glass reason is written by a clinician, often in French: accept UTF-8 header values.
+            k.RequestHeaderEncodingSelector = _ => System.Text.Encoding.UTF8;
+        });
 
         EmbeddedRecordStore? embedded = null;
         if (storeConnection.Mode == RecordStoreMode.Embedded)
