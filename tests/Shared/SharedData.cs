@@ -1,4 +1,4 @@
-namespace DsnGateway.Fhir.Tests;
+namespace DsnGateway.Testing;
 
 /// <summary>Finds the third-party data in ../shared beside the repository (see the README).</summary>
 public static class SharedData
