@@ -58,13 +58,13 @@ public sealed partial class FhirAccessMiddleware
         {
             var why = context.Items[AuthenticationSetup.FailureItem] as string
                 ?? (authentication.None ? "no bearer token was sent" : "the token is invalid");
-            await RefuseAsync(context, audit, 401, $"Authentication required: {why}.", null, authentication.None ? null : why);
+            await RefuseAsync(context, audit, 401, $"Authentication required: {why}.", authentication.None ? null : why);
             return;
         }
         var caller = CallerIdentityReader.Read(authentication.Principal!, _authentication.CurrentValue.Claims, out var problem);
         if (caller is null)
         {
-            await RefuseAsync(context, audit, 401, $"The token is refused: {problem}.", null, problem);
+            await RefuseAsync(context, audit, 401, $"The token is refused: {problem}.", problem);
             return;
         }
         context.User = authentication.Principal!;
@@ -77,7 +77,7 @@ public sealed partial class FhirAccessMiddleware
             breakGlass = header.ToString().Trim();
             if (breakGlass.Length == 0)
             {
-                await RefuseAsync(context, audit, 403, "Break-the-glass needs a reason: X-Break-Glass: <why this access is needed>.", null, null);
+                await RefuseAsync(context, audit, 403, "Break-the-glass needs a reason: X-Break-Glass: <why this access is needed>.", null);
                 return;
             }
             audit.BreakGlassReason = breakGlass;
@@ -87,7 +87,7 @@ public sealed partial class FhirAccessMiddleware
         {
             if (caller.Role != CallerIdentity.Admin)
             {
-                await RefuseAsync(context, audit, 403, "Only administrators run the operations under /admin.", null, null);
+                await RefuseAsync(context, audit, 403, "Only administrators run the operations under /admin.", null);
                 return;
             }
             await RunAndAuditAsync(context, audit);
@@ -102,18 +102,18 @@ public sealed partial class FhirAccessMiddleware
         catch (Proxy.RecordStoreException ex)
         {
             Log.CheckFailed(_logger, (int)ex.Status);
-            await RefuseAsync(context, audit, 503, "The record store could not answer an authorization check; retry shortly.", null, null);
+            await RefuseAsync(context, audit, 503, "The record store could not answer an authorization check; retry shortly.", null);
             return;
         }
         catch (HttpRequestException)
         {
-            await RefuseAsync(context, audit, 503, "The record store is unreachable; retry shortly.", null, null);
+            await RefuseAsync(context, audit, 503, "The record store is unreachable; retry shortly.", null);
             return;
         }
         audit.Patients.UnionWith(decision.Patients);
         if (!decision.IsAllowed)
         {
-            await RefuseAsync(context, audit, decision.Status, decision.Reason!, null, null);
+            await RefuseAsync(context, audit, decision.Status, decision.Reason!, null);
             return;
         }
         if (decision.AddedParameters.Count > 0)
@@ -133,6 +133,13 @@ public sealed partial class FhirAccessMiddleware
         try
         {
             await _next(context);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The request failed before it could answer: the attempt is audited all the same.
+            context.Features.Set(originalBody);
+            await TryAuditAsync(context, audit, StatusCodes.Status500InternalServerError, "The request failed inside the gateway.");
+            throw;
         }
         finally
         {
@@ -156,7 +163,7 @@ public sealed partial class FhirAccessMiddleware
         }
     }
 
-    private async Task RefuseAsync(HttpContext context, AuditContext audit, int status, string message, string? unused, string? tokenProblem)
+    private async Task RefuseAsync(HttpContext context, AuditContext audit, int status, string message, string? tokenProblem)
     {
         if (!await TryAuditAsync(context, audit, status, message))
         {
