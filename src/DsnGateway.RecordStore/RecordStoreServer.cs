@@ -2,6 +2,7 @@ using DsnGateway.RecordStore.Http;
 using DsnGateway.RecordStore.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -16,7 +17,16 @@ public static class RecordStoreServer
     /// <param name="configure">Last word on the host: the gateway swaps Kestrel for its in-memory server here.</param>
     public static WebApplication Build(RecordStoreOptions options, string urls, string prefix = "", Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = Environments.Production });
+        // The content root is the program's folder, never the working directory: a configuration watcher over a
+        // folder holding the data directory would wake on every database write.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            EnvironmentName = Environments.Production,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        // Everything the store needs comes in through its options; no configuration files, no watchers.
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection();
         builder.WebHost.UseUrls(urls);
         configure?.Invoke(builder);
         builder.Services.AddRecordStore(o =>
