@@ -162,9 +162,10 @@ public sealed class Hl7Escapes
             else if (c == d.SubComponent) AppendEscape(sb, 'T');
             else if (c == d.Repetition) AppendEscape(sb, 'R');
             else if (d.Truncation is { } t && c == t) AppendEscape(sb, 'P');
-            else if (c == '\r' && i + 1 < value.Length && value[i + 1] == '\n') { sb.Append(d.Escape).Append(".br").Append(d.Escape); i++; }
-            // A raw CR or LF would end the segment: line breaks travel as the formatting escape.
-            else if (c is '\r' or '\n') sb.Append(d.Escape).Append(".br").Append(d.Escape);
+            // A raw CR or LF would end the segment. Hex escapes (not \.br\) keep the exact characters, so
+            // every value survives the round trip; the bytes 0D and 0A are the same in every set we accept.
+            else if (c == '\r') sb.Append(d.Escape).Append("X0D").Append(d.Escape);
+            else if (c == '\n') sb.Append(d.Escape).Append("X0A").Append(d.Escape);
             else sb.Append(c);
         }
         return sb.ToString();
