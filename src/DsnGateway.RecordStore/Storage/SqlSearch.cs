@@ -9,7 +9,7 @@ internal static class SqlSearch
 {
     private const string Columns = "a.type, a.id, a.version, a.last_updated AS LastUpdated, a.deleted, a.json, a.seq";
 
-    public static async Task<SearchPage> RunAsync(DbConnection connection, DbTransaction transaction, SearchQuery query, CancellationToken cancellationToken)
+    public static async Task<SearchPage> RunAsync(DbConnection connection, DbTransaction? transaction, SearchQuery query, CancellationToken cancellationToken)
     {
         var options = query.Options;
         long? total = null;
@@ -66,7 +66,7 @@ internal static class SqlSearch
         return new SearchPage(matches, included, total, next, previous);
     }
 
-    private static async Task<IReadOnlyList<StoredResource>> IncludesAsync(DbConnection connection, DbTransaction transaction, SearchQuery query, IReadOnlyList<StoredResource> matches, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<StoredResource>> IncludesAsync(DbConnection connection, DbTransaction? transaction, SearchQuery query, IReadOnlyList<StoredResource> matches, CancellationToken cancellationToken)
     {
         var options = query.Options;
         if (matches.Count == 0 || (options.Includes.Count == 0 && options.RevIncludes.Count == 0)) return [];

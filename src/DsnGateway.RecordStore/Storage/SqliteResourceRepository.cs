@@ -117,6 +117,11 @@ public sealed class SqliteResourceRepository : IResourceRepository
     public async Task<SearchPage> SearchAsync(SearchQuery query, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
+        if (query.Options.Summary == SummaryMode.Count)
+        {
+            // One statement is its own snapshot: no transaction to begin and end (the gateway's checks run this).
+            return await SqlSearch.RunAsync(connection, null, query, cancellationToken);
+        }
         // One read transaction: the page, its total and its includes come from the same snapshot.
         await using var transaction = connection.BeginTransaction(deferred: true);
         return await SqlSearch.RunAsync(connection, transaction, query, cancellationToken);
