@@ -1,0 +1,38 @@
+namespace DsnGateway.Ingestion;
+
+/// <summary>
+/// A message that passed the envelope and content stages, with everything the inbox keeps: the exact bytes
+/// received (what a resend is compared to), the ACK about to be sent (what a byte-identical resend gets back),
+/// and the mapped transaction Bundle (what delivery posts). The parser and the mapper provide the fields; the
+/// inbox never reads the raw bytes itself.
+/// </summary>
+/// <param name="Received">When the gateway received it (stored as UTC ticks).</param>
+/// <param name="SenderApplication">MSH-3.1.</param>
+/// <param name="SenderFacility">MSH-4.1.</param>
+/// <param name="ControlId">MSH-10: unique per sender.</param>
+/// <param name="MessageType">MSH-9, e.g. <c>ADT^A01</c>.</param>
+/// <param name="PatientKey">The identity deliveries are ordered by (e.g. the NAM, or system|MRN): messages of one
+/// key reach the record store in arrival order.</param>
+public sealed record AcceptedMessage(
+    DateTimeOffset Received,
+    string SenderApplication,
+    string SenderFacility,
+    string ControlId,
+    string MessageType,
+    ReadOnlyMemory<byte> Raw,
+    ReadOnlyMemory<byte> Ack,
+    string BundleJson,
+    string PatientKey)
+{
+    internal void Validate()
+    {
+        ArgumentException.ThrowIfNullOrEmpty(SenderApplication);
+        ArgumentNullException.ThrowIfNull(SenderFacility);
+        ArgumentException.ThrowIfNullOrEmpty(ControlId);
+        ArgumentNullException.ThrowIfNull(MessageType);
+        ArgumentException.ThrowIfNullOrEmpty(BundleJson);
+        ArgumentException.ThrowIfNullOrEmpty(PatientKey);
+        if (Raw.IsEmpty) throw new ArgumentException("The raw message is empty.", nameof(Raw));
+        if (Ack.IsEmpty) throw new ArgumentException("The ACK is empty.", nameof(Ack));
+    }
+}

@@ -1,0 +1,20 @@
+namespace DsnGateway.Ingestion;
+
+/// <summary>What the inbox did with an <see cref="AcceptedMessage"/>; every case is final (committed) when returned.</summary>
+public abstract record Admission
+{
+    private Admission()
+    {
+    }
+
+    /// <summary>Stored under <paramref name="Id"/> (arrival order): the caller may now send its ACK.</summary>
+    public sealed record Committed(long Id) : Admission;
+
+    /// <summary>A byte-identical resend of a message already answered: nothing was written, and the sender gets
+    /// the ACK it was sent the first time.</summary>
+    public sealed record Duplicate(ReadOnlyMemory<byte> Ack) : Admission;
+
+    /// <summary>The sender already used this control id for other bytes (message <paramref name="ExistingId"/>):
+    /// nothing was written; the caller answers AR 205 and dead-letters the message.</summary>
+    public sealed record ControlIdReused(long ExistingId) : Admission;
+}

@@ -1,0 +1,35 @@
+namespace DsnGateway.Ingestion;
+
+/// <summary>The life of an accepted message after its commit.</summary>
+public enum InboxMessageState
+{
+    /// <summary>Committed and ACKed, not yet in the record store.</summary>
+    Pending,
+
+    /// <summary>The record store applied its Bundle.</summary>
+    Delivered,
+
+    /// <summary>The record store refused it for good; a dead letter (stage delivery) names the reason.</summary>
+    Dead,
+}
+
+/// <summary>A stored message, as operators and tests read it back.</summary>
+public sealed record StoredMessage(
+    long Id,
+    DateTimeOffset Received,
+    string SenderApplication,
+    string SenderFacility,
+    string ControlId,
+    string MessageType,
+    byte[] Raw,
+    string RawSha256,
+    byte[] Ack,
+    string BundleJson,
+    string PatientKey,
+    InboxMessageState State,
+    int Attempts,
+    string? LastError,
+    DateTimeOffset? DeliveredAt);
+
+/// <summary>What the delivery worker needs of a pending message.</summary>
+public sealed record PendingMessage(long Id, string PatientKey, string BundleJson);

@@ -1,0 +1,346 @@
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace DsnGateway.Ingestion;
+
+/// <summary>
+/// The durable inbox in its own SQLite file (WAL, synchronous=FULL: a committed message survives a crash, which
+/// is what the ACK promises). <c>messages</c> holds accepted messages in arrival order (the AUTOINCREMENT id) with
+/// their delivery state; <c>dead_letter</c> holds what an operator must look at. Writes of new messages go
+/// through <see cref="InboxWriter"/> (group commit); delivery bookkeeping and dead-letter administration are
+/// single statements or short transactions here.
+/// </summary>
+public sealed class InboxStore
+{
+    public const string FileName = "inbox.db";
+
+    private readonly string _connectionString;
+    private readonly int _busyTimeoutMilliseconds;
+
+    /// <param name="busyTimeout">How long a write waits for another connection's lock before failing (the caller then
+    /// does not ACK); default 5 s.</param>
+    public InboxStore(string databasePath, TimeSpan? busyTimeout = null)
+    {
+        DatabasePath = Path.GetFullPath(databasePath);
+        var timeout = busyTimeout ?? TimeSpan.FromSeconds(5);
+        _busyTimeoutMilliseconds = (int)Math.Max(0, timeout.TotalMilliseconds);
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = DatabasePath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            Pooling = true,
+            // Microsoft.Data.Sqlite retries a busy statement up to this many seconds; 0 would mean forever.
+            DefaultTimeout = Math.Max(1, (int)Math.Ceiling(timeout.TotalSeconds)),
+        }.ToString();
+    }
+
+    public string DatabasePath { get; }
+
+    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            await using var pragma = connection.CreateCommand();
+            pragma.CommandText = $"PRAGMA synchronous = FULL; PRAGMA busy_timeout = {_busyTimeoutMilliseconds};";
+            await pragma.ExecuteNonQueryAsync(cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Closes this database's idle pooled connections (so the file can be moved, deleted or copied).</summary>
+    public void ReleaseConnections()
+    {
+        using var connection = new SqliteConnection(_connectionString);
+        SqliteConnection.ClearPool(connection);
+    }
+
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        var directory = Path.GetDirectoryName(DatabasePath);
+        if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
+        await using var connection = await OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(Schema, cancellationToken: cancellationToken));
+    }
+
+    // AUTOINCREMENT, not plain rowid: an id is never reused even after rows are purged, so "arrival order" and
+    // the ids operators quote stay unambiguous. The UNIQUE index is the last line of defence for "control ids are
+    // unique per sender": the writer checks first and answers Duplicate or ControlIdReused.
+    private const string Schema = """
+        PRAGMA journal_mode = WAL;
+        CREATE TABLE IF NOT EXISTS messages (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            received INTEGER NOT NULL,
+            sender_application TEXT NOT NULL,
+            sender_facility TEXT NOT NULL,
+            control_id TEXT NOT NULL,
+            message_type TEXT NOT NULL,
+            raw BLOB NOT NULL,
+            raw_sha256 TEXT NOT NULL,
+            ack BLOB NOT NULL,
+            bundle TEXT NOT NULL,
+            patient_key TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered', 'dead')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            delivered_at INTEGER);
+        CREATE UNIQUE INDEX IF NOT EXISTS ux_messages_sender_control
+            ON messages (sender_application, sender_facility, control_id);
+        CREATE INDEX IF NOT EXISTS ix_messages_pending ON messages (id) WHERE state = 'pending';
+        CREATE TABLE IF NOT EXISTS dead_letter (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            received INTEGER NOT NULL,
+            sender_application TEXT,
+            sender_facility TEXT,
+            control_id TEXT,
+            stage TEXT NOT NULL CHECK (stage IN ('envelope', 'content', 'delivery')),
+            reason TEXT NOT NULL,
+            raw BLOB NOT NULL,
+            raw_sha256 TEXT NOT NULL,
+            ack BLOB,
+            message_id INTEGER REFERENCES messages (id),
+            replayed INTEGER NOT NULL DEFAULT 0);
+        CREATE INDEX IF NOT EXISTS ix_dead_letter_sender_control
+            ON dead_letter (sender_application, sender_facility, control_id);
+        """;
+
+    /// <summary>
+    /// Runs one batch in one transaction (one fsync). BEGIN IMMEDIATE takes the write lock first, so what the batch
+    /// reads (existing control ids) is what it writes against. When anything fails the transaction rolls back
+    /// whole: no message of the batch is half-written.
+    /// </summary>
+    internal async Task WriteBatchAsync(Func<InboxTransaction, Task> work, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        await work(new InboxTransaction(connection, transaction));
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// The answer already given to this exact message, if any: the stored ACK of an accepted message, else the
+    /// ACK kept with a not-yet-replayed dead letter (an AR or AE). Null when these bytes were never answered.
+    /// The replay of a dead letter must not ask this (it would find the dead letter itself).
+    /// </summary>
+    public async Task<Admission?> FindAnsweredAsync(string senderApplication, string senderFacility, string controlId, string rawSha256,
+        CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await InboxTransaction.FindAnsweredAsync(connection, null, senderApplication, senderFacility, controlId, rawSha256, cancellationToken);
+    }
+
+    public async Task<StoredMessage?> GetMessageAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<MessageRow>(new CommandDefinition(
+            $"{SelectMessage} WHERE id = @id", new { id }, cancellationToken: cancellationToken));
+        return row?.ToStored();
+    }
+
+    /// <summary>Every stored message in arrival order (for operators and tests; not for a hot path).</summary>
+    public async Task<IReadOnlyList<StoredMessage>> ListMessagesAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<MessageRow>(new CommandDefinition(
+            $"{SelectMessage} ORDER BY id", cancellationToken: cancellationToken));
+        return rows.Select(r => r.ToStored()).ToList();
+    }
+
+    /// <summary>The first <paramref name="limit"/> pending messages in arrival order.</summary>
+    public async Task<IReadOnlyList<PendingMessage>> ReadPendingAsync(int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<PendingRow>(new CommandDefinition(
+            "SELECT id AS Id, patient_key AS PatientKey, bundle AS BundleJson FROM messages WHERE state = 'pending' ORDER BY id LIMIT @limit",
+            new { limit }, cancellationToken: cancellationToken));
+        return rows.Select(r => new PendingMessage(r.Id, r.PatientKey, r.BundleJson)).ToList();
+    }
+
+    public async Task MarkDeliveredAsync(long id, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE messages SET state = 'delivered', attempts = attempts + 1, last_error = NULL, delivered_at = @at WHERE id = @id AND state = 'pending'",
+            new { id, at = at.UtcTicks }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>Counts a failed attempt that will be retried (the message stays pending).</summary>
+    public async Task RecordFailedAttemptAsync(long id, string error, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE messages SET attempts = attempts + 1, last_error = @error WHERE id = @id AND state = 'pending'",
+            new { id, error }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>
+    /// The record store refused the message for good: the message becomes dead and a dead letter (stage delivery)
+    /// carrying its bytes and the reason is added, in one transaction. Returns the dead letter's id, or null when
+    /// the message was not pending (already settled by someone else).
+    /// </summary>
+    public async Task<long?> MarkDeadAsync(long id, string reason, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        var changed = await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE messages SET state = 'dead', attempts = attempts + 1, last_error = @reason WHERE id = @id AND state = 'pending'",
+            new { id, reason }, transaction, cancellationToken: cancellationToken));
+        if (changed == 0) return null;
+        var deadLetterId = await connection.ExecuteScalarAsync<long>(new CommandDefinition("""
+            INSERT INTO dead_letter (received, sender_application, sender_facility, control_id, stage, reason, raw, raw_sha256, ack, message_id)
+            SELECT received, sender_application, sender_facility, control_id, 'delivery', @reason, raw, raw_sha256, NULL, id
+              FROM messages WHERE id = @id;
+            SELECT last_insert_rowid();
+            """, new { id, reason }, transaction, cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
+        return deadLetterId;
+    }
+
+    /// <summary>The dead letters, oldest first; replayed ones only when asked.</summary>
+    public async Task<IReadOnlyList<DeadLetterSummary>> ListDeadLettersAsync(bool includeReplayed = false, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<DeadLetterRow>(new CommandDefinition(
+            $"{SelectDeadLetter} {(includeReplayed ? "" : "WHERE replayed = 0")} ORDER BY id", cancellationToken: cancellationToken));
+        return rows.Select(r => r.ToSummary()).ToList();
+    }
+
+    public async Task<StoredDeadLetter?> GetDeadLetterAsync(long id, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<DeadLetterRow>(new CommandDefinition(
+            $"{SelectDeadLetter} WHERE id = @id", new { id }, cancellationToken: cancellationToken));
+        return row?.ToStored();
+    }
+
+    /// <summary>Marks a dead letter as dealt with; false when there is no such dead letter.</summary>
+    public async Task<bool> MarkReplayedAsync(long id, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE dead_letter SET replayed = 1 WHERE id = @id", new { id }, cancellationToken: cancellationToken)) > 0;
+    }
+
+    /// <summary>
+    /// Replays a delivery dead letter: its message (already accepted and ACKed, so re-running the intake would only
+    /// answer Duplicate) goes back to pending, with a re-mapped Bundle and key when given (after a mapping fix),
+    /// and the dead letter is marked replayed, in one transaction. False when the dead letter is not an
+    /// unreplayed delivery one. The worker picks the message up at its next poll (or raise the signal).
+    /// </summary>
+    public async Task<bool> RequeueForDeliveryAsync(long deadLetterId, string? bundleJson = null, string? patientKey = null,
+        CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        var messageId = await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(
+            "SELECT message_id FROM dead_letter WHERE id = @deadLetterId AND stage = 'delivery' AND replayed = 0 AND message_id IS NOT NULL",
+            new { deadLetterId }, transaction, cancellationToken: cancellationToken));
+        if (messageId is null) return false;
+        await connection.ExecuteAsync(new CommandDefinition("""
+            UPDATE messages SET state = 'pending', last_error = NULL, delivered_at = NULL,
+                   bundle = COALESCE(@bundleJson, bundle), patient_key = COALESCE(@patientKey, patient_key)
+             WHERE id = @messageId AND state = 'dead';
+            UPDATE dead_letter SET replayed = 1 WHERE id = @deadLetterId;
+            """, new { messageId, bundleJson, patientKey, deadLetterId }, transaction, cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    internal static string StageName(DeadLetterStage stage) => stage switch
+    {
+        DeadLetterStage.Envelope => "envelope",
+        DeadLetterStage.Content => "content",
+        DeadLetterStage.Delivery => "delivery",
+        _ => throw new ArgumentOutOfRangeException(nameof(stage)),
+    };
+
+    private static DeadLetterStage ParseStage(string stage) => stage switch
+    {
+        "envelope" => DeadLetterStage.Envelope,
+        "content" => DeadLetterStage.Content,
+        "delivery" => DeadLetterStage.Delivery,
+        _ => throw new InvalidDataException($"Unknown dead-letter stage '{stage}'."),
+    };
+
+    private static InboxMessageState ParseState(string state) => state switch
+    {
+        "pending" => InboxMessageState.Pending,
+        "delivered" => InboxMessageState.Delivered,
+        "dead" => InboxMessageState.Dead,
+        _ => throw new InvalidDataException($"Unknown message state '{state}'."),
+    };
+
+    private static DateTimeOffset FromTicks(long ticks) => new(ticks, TimeSpan.Zero);
+
+    private const string SelectMessage = """
+        SELECT id AS Id, received AS Received, sender_application AS SenderApplication, sender_facility AS SenderFacility,
+               control_id AS ControlId, message_type AS MessageType, raw AS Raw, raw_sha256 AS RawSha256, ack AS Ack,
+               bundle AS BundleJson, patient_key AS PatientKey, state AS State, attempts AS Attempts,
+               last_error AS LastError, delivered_at AS DeliveredAt
+          FROM messages
+        """;
+
+    private const string SelectDeadLetter = """
+        SELECT id AS Id, received AS Received, sender_application AS SenderApplication, sender_facility AS SenderFacility,
+               control_id AS ControlId, stage AS Stage, reason AS Reason, raw AS Raw, ack AS Ack,
+               message_id AS MessageId, replayed AS Replayed
+          FROM dead_letter
+        """;
+
+    private sealed class PendingRow
+    {
+        public long Id { get; init; }
+        public string PatientKey { get; init; } = "";
+        public string BundleJson { get; init; } = "";
+    }
+
+    private sealed class MessageRow
+    {
+        public long Id { get; init; }
+        public long Received { get; init; }
+        public string SenderApplication { get; init; } = "";
+        public string SenderFacility { get; init; } = "";
+        public string ControlId { get; init; } = "";
+        public string MessageType { get; init; } = "";
+        public byte[] Raw { get; init; } = [];
+        public string RawSha256 { get; init; } = "";
+        public byte[] Ack { get; init; } = [];
+        public string BundleJson { get; init; } = "";
+        public string PatientKey { get; init; } = "";
+        public string State { get; init; } = "";
+        public long Attempts { get; init; }
+        public string? LastError { get; init; }
+        public long? DeliveredAt { get; init; }
+
+        public StoredMessage ToStored() => new(Id, FromTicks(Received), SenderApplication, SenderFacility, ControlId, MessageType,
+            Raw, RawSha256, Ack, BundleJson, PatientKey, ParseState(State), (int)Attempts, LastError,
+            DeliveredAt is { } at ? FromTicks(at) : null);
+    }
+
+    private sealed class DeadLetterRow
+    {
+        public long Id { get; init; }
+        public long Received { get; init; }
+        public string? SenderApplication { get; init; }
+        public string? SenderFacility { get; init; }
+        public string? ControlId { get; init; }
+        public string Stage { get; init; } = "";
+        public string Reason { get; init; } = "";
+        public byte[] Raw { get; init; } = [];
+        public byte[]? Ack { get; init; }
+        public long? MessageId { get; init; }
+        public long Replayed { get; init; }
+
+        public DeadLetterSummary ToSummary() =>
+            new(Id, FromTicks(Received), SenderApplication, SenderFacility, ControlId, ParseStage(Stage), Reason, Replayed != 0);
+
+        public StoredDeadLetter ToStored() => new(ToSummary(), Raw, Ack, MessageId);
+    }
+}

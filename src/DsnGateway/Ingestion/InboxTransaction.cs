@@ -1,0 +1,105 @@
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace DsnGateway.Ingestion;
+
+/// <summary>
+/// One write transaction of the inbox, as the writer's batch sees it. Every lookup runs inside the transaction,
+/// so a message admitted earlier in the same batch is seen by a later one (a resend inside one batch is still a
+/// duplicate).
+/// </summary>
+internal sealed class InboxTransaction(SqliteConnection connection, SqliteTransaction transaction)
+{
+    public async Task<Admission> AdmitAsync(AcceptedMessage message, string rawSha256, CancellationToken cancellationToken)
+    {
+        var existing = await connection.QuerySingleOrDefaultAsync<ExistingMessage>(new CommandDefinition("""
+            SELECT id AS Id, raw_sha256 AS RawSha256, ack AS Ack FROM messages
+             WHERE sender_application = @SenderApplication AND sender_facility = @SenderFacility AND control_id = @ControlId
+            """, new { message.SenderApplication, message.SenderFacility, message.ControlId }, transaction, cancellationToken: cancellationToken));
+        if (existing is not null)
+        {
+            return existing.RawSha256 == rawSha256
+                ? new Admission.Duplicate(existing.Ack)
+                : new Admission.ControlIdReused(existing.Id);
+        }
+
+        var id = await connection.ExecuteScalarAsync<long>(new CommandDefinition("""
+            INSERT INTO messages (received, sender_application, sender_facility, control_id, message_type, raw, raw_sha256, ack, bundle, patient_key)
+            VALUES (@received, @SenderApplication, @SenderFacility, @ControlId, @MessageType, @raw, @rawSha256, @ack, @BundleJson, @PatientKey);
+            SELECT last_insert_rowid();
+            """, new
+            {
+                received = message.Received.UtcTicks,
+                message.SenderApplication,
+                message.SenderFacility,
+                message.ControlId,
+                message.MessageType,
+                raw = message.Raw.ToArray(),
+                rawSha256,
+                ack = message.Ack.ToArray(),
+                message.BundleJson,
+                message.PatientKey,
+            }, transaction, cancellationToken: cancellationToken));
+        return new Admission.Committed(id);
+    }
+
+    /// <summary>
+    /// Adds a dead letter of the envelope or content stage, unless the same bytes from the same sender and control
+    /// id already wait as an unreplayed dead letter: then its id is returned and nothing is added, so a sender
+    /// resending a rejected message never fills the operators' list.
+    /// </summary>
+    public async Task<long> AddDeadLetterAsync(DeadLetter deadLetter, string rawSha256, CancellationToken cancellationToken)
+    {
+        var parameters = new
+        {
+            received = deadLetter.Received.UtcTicks,
+            app = deadLetter.SenderApplication,
+            facility = deadLetter.SenderFacility,
+            control = deadLetter.ControlId,
+            stage = InboxStore.StageName(deadLetter.Stage),
+            reason = deadLetter.Reason,
+            raw = deadLetter.Raw.ToArray(),
+            sha = rawSha256,
+            ack = deadLetter.Ack?.ToArray(),
+        };
+        var existing = await connection.QueryFirstOrDefaultAsync<long?>(new CommandDefinition("""
+            SELECT id FROM dead_letter
+             WHERE sender_application IS @app AND sender_facility IS @facility AND control_id IS @control
+               AND raw_sha256 = @sha AND replayed = 0 AND message_id IS NULL
+             ORDER BY id LIMIT 1
+            """, parameters, transaction, cancellationToken: cancellationToken));
+        if (existing is { } id) return id;
+
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition("""
+            INSERT INTO dead_letter (received, sender_application, sender_facility, control_id, stage, reason, raw, raw_sha256, ack)
+            VALUES (@received, @app, @facility, @control, @stage, @reason, @raw, @sha, @ack);
+            SELECT last_insert_rowid();
+            """, parameters, transaction, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>The accepted message's ACK first (it is what the sender was last told for these bytes), else the one
+    /// kept with an unreplayed dead letter.</summary>
+    public static async Task<Admission?> FindAnsweredAsync(SqliteConnection connection, SqliteTransaction? transaction,
+        string senderApplication, string senderFacility, string controlId, string rawSha256, CancellationToken cancellationToken)
+    {
+        var key = new { app = senderApplication, facility = senderFacility, control = controlId, sha = rawSha256 };
+        var ack = await connection.QuerySingleOrDefaultAsync<byte[]>(new CommandDefinition("""
+            SELECT ack FROM messages
+             WHERE sender_application = @app AND sender_facility = @facility AND control_id = @control AND raw_sha256 = @sha
+            """, key, transaction, cancellationToken: cancellationToken));
+        ack ??= await connection.QueryFirstOrDefaultAsync<byte[]>(new CommandDefinition("""
+            SELECT ack FROM dead_letter
+             WHERE sender_application = @app AND sender_facility = @facility AND control_id = @control AND raw_sha256 = @sha
+               AND ack IS NOT NULL AND replayed = 0
+             ORDER BY id DESC LIMIT 1
+            """, key, transaction, cancellationToken: cancellationToken));
+        return ack is null ? null : new Admission.Duplicate(ack);
+    }
+
+    private sealed class ExistingMessage
+    {
+        public long Id { get; init; }
+        public string RawSha256 { get; init; } = "";
+        public byte[] Ack { get; init; } = [];
+    }
+}

@@ -1,0 +1,223 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace DsnGateway.Ingestion;
+
+/// <summary>
+/// Admits accepted messages (and dead letters) with group commit: callers enqueue and wait; one loop takes
+/// everything pending (up to <see cref="MaxBatch"/>), writes it in one transaction (one fsync), and only then
+/// completes the callers. So when <see cref="AdmitAsync"/> returns the message is durable and the caller may
+/// ACK; when the transaction fails every caller of that batch gets <see cref="InboxUnavailableException"/> and
+/// must not ACK (the sender resends, and the resend is recognised).
+/// </summary>
+public sealed partial class InboxWriter : IHostedService, IAsyncDisposable
+{
+    public const int MaxBatch = 256;
+
+    private readonly InboxStore _store;
+    private readonly InboxSignal _signal;
+    private readonly ILogger<InboxWriter> _logger;
+    private readonly Channel<PendingWrite> _queue = Channel.CreateUnbounded<PendingWrite>(
+        new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
+    private readonly CancellationTokenSource _stopping = new();
+    private Task? _loop;
+    private long _commits;
+
+    public InboxWriter(InboxStore store, InboxSignal? signal = null, ILogger<InboxWriter>? logger = null)
+    {
+        _store = store;
+        _signal = signal ?? new InboxSignal();
+        _logger = logger ?? NullLogger<InboxWriter>.Instance;
+    }
+
+    /// <summary>Transactions committed so far (each holds one or more messages or dead letters).</summary>
+    public long Commits => Interlocked.Read(ref _commits);
+
+    /// <summary>
+    /// Stores the message unless this sender already used its control id: byte-identical bytes give
+    /// <see cref="Admission.Duplicate"/> with the original ACK, other bytes <see cref="Admission.ControlIdReused"/>.
+    /// Completes only after the commit. Throws <see cref="InboxUnavailableException"/> when it could not commit.
+    /// </summary>
+    public async Task<Admission> AdmitAsync(AcceptedMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        message.Validate();
+        var pending = new PendingAdmission(message, InboxHash.Sha256(message.Raw.Span));
+        Enqueue(pending);
+        // Cancelling stops the wait, not the write: a queued message is still committed, and its resend is a duplicate.
+        return await pending.Completion.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Keeps a rejected message (with the ACK it was answered, when there is one); durable when it returns. A
+    /// byte-identical dead letter of the same sender and control id that is not yet replayed is not added twice:
+    /// its id is returned.
+    /// </summary>
+    public async Task<long> DeadLetterAsync(DeadLetter deadLetter, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(deadLetter);
+        if (deadLetter.Stage == DeadLetterStage.Delivery)
+        {
+            // Delivery dead letters belong to an inbox message and are written with its state (InboxStore.MarkDeadAsync).
+            throw new ArgumentException("Delivery dead letters are recorded by the delivery worker.", nameof(deadLetter));
+        }
+        var pending = new PendingDeadLetter(deadLetter, InboxHash.Sha256(deadLetter.Raw.Span));
+        Enqueue(pending);
+        return await pending.Completion.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>The ACK already sent for these exact bytes (see <see cref="InboxStore.FindAnsweredAsync"/>).</summary>
+    public Task<Admission?> FindAnsweredAsync(string senderApplication, string senderFacility, string controlId, string rawSha256,
+        CancellationToken cancellationToken) =>
+        _store.FindAnsweredAsync(senderApplication, senderFacility, controlId, rawSha256, cancellationToken);
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await _store.InitializeAsync(cancellationToken);
+        _loop ??= Task.Run(() => RunAsync(_stopping.Token), CancellationToken.None);
+    }
+
+    /// <summary>Stops taking messages and commits what is already queued.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _queue.Writer.TryComplete();
+        if (_loop is null) return;
+        try
+        {
+            await _loop.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            await _stopping.CancelAsync();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(CancellationToken.None);
+        _stopping.Dispose();
+    }
+
+    private void Enqueue(PendingWrite pending)
+    {
+        if (!_queue.Writer.TryWrite(pending))
+        {
+            throw new InboxUnavailableException("The inbox is stopped.");
+        }
+    }
+
+    private async Task RunAsync(CancellationToken stopping)
+    {
+        var reader = _queue.Reader;
+        var batch = new List<PendingWrite>(MaxBatch);
+        try
+        {
+            while (await reader.WaitToReadAsync(stopping))
+            {
+                batch.Clear();
+                while (batch.Count < MaxBatch && reader.TryRead(out var pending)) batch.Add(pending);
+                await WriteBatchAsync(batch, stopping);
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // Stopped hard: whoever still waits is told the message was not kept (so it is not ACKed).
+            while (reader.TryRead(out var pending)) batch.Add(pending);
+            Fail(batch, new InboxUnavailableException("The inbox stopped before the message was committed."));
+        }
+    }
+
+    private async Task WriteBatchAsync(List<PendingWrite> batch, CancellationToken stopping)
+    {
+        try
+        {
+            await _store.WriteBatchAsync(async transaction =>
+            {
+                foreach (var pending in batch) await pending.ApplyAsync(transaction, stopping);
+            }, stopping);
+            Interlocked.Increment(ref _commits);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !stopping.IsCancellationRequested)
+        {
+            Log.WriteFailed(_logger, ex, batch.Count);
+            Fail(batch, new InboxUnavailableException("The message could not be made durable; it must not be acknowledged.", ex));
+            return;
+        }
+        // Results are published only now, after the commit: before it, nothing may be ACKed.
+        var committed = 0;
+        foreach (var pending in batch)
+        {
+            if (pending.Publish()) committed++;
+        }
+        if (committed > 0)
+        {
+            Log.Committed(_logger, committed, batch.Count);
+            _signal.Raise();
+        }
+    }
+
+    private static void Fail(List<PendingWrite> batch, InboxUnavailableException error)
+    {
+        foreach (var pending in batch) pending.Fail(error);
+    }
+
+    private abstract class PendingWrite
+    {
+        public abstract Task ApplyAsync(InboxTransaction transaction, CancellationToken cancellationToken);
+
+        /// <summary>Completes the caller with the result computed in the committed transaction; true when a new
+        /// message was stored (delivery has work).</summary>
+        public abstract bool Publish();
+
+        public abstract void Fail(Exception error);
+    }
+
+    private sealed class PendingAdmission(AcceptedMessage message, string rawSha256) : PendingWrite
+    {
+        private Admission? _result;
+
+        // Continuations run off the writer loop, so one slow caller never delays the next batch.
+        public TaskCompletionSource<Admission> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override async Task ApplyAsync(InboxTransaction transaction, CancellationToken cancellationToken) =>
+            _result = await transaction.AdmitAsync(message, rawSha256, cancellationToken);
+
+        public override bool Publish()
+        {
+            Completion.TrySetResult(_result!);
+            return _result is Admission.Committed;
+        }
+
+        public override void Fail(Exception error) => Completion.TrySetException(error);
+    }
+
+    private sealed class PendingDeadLetter(DeadLetter deadLetter, string rawSha256) : PendingWrite
+    {
+        private long _id;
+
+        public TaskCompletionSource<long> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override async Task ApplyAsync(InboxTransaction transaction, CancellationToken cancellationToken) =>
+            _id = await transaction.AddDeadLetterAsync(deadLetter, rawSha256, cancellationToken);
+
+        public override bool Publish()
+        {
+            Completion.TrySetResult(_id);
+            return false;
+        }
+
+        public override void Fail(Exception error) => Completion.TrySetException(error);
+    }
+
+    private static partial class Log
+    {
+        // Never the message itself: it names patients.
+        [LoggerMessage(1, LogLevel.Error, "Inbox write failed for a batch of {Count} items; none of them is acknowledged")]
+        public static partial void WriteFailed(ILogger logger, Exception exception, int count);
+
+        [LoggerMessage(2, LogLevel.Debug, "Inbox committed {Committed} new messages in a batch of {Count}")]
+        public static partial void Committed(ILogger logger, int committed, int count);
+    }
+}
