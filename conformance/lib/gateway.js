@@ -85,7 +85,7 @@ export async function startGateway({ timeoutMs = 60_000, extraArgs = [], env = {
     throw new Error(`Gateway not built: ${gatewayDll} does not exist (build it, or set DSN_GATEWAY_DLL).`);
   }
   const dataDir = mkdtempSync(path.join(tmpdir(), 'dsn-conformance-'));
-  const args = [gatewayDll, '--urls', 'http://127.0.0.1:0', '--data-dir', dataDir, ...extraArgs];
+  const args = [gatewayDll, '--urls', 'http://127.0.0.1:0', '--mllp', '127.0.0.1:0', '--data-dir', dataDir, ...extraArgs];
   const childEnv = { ...process.env, DOTNET_ENVIRONMENT: environment, DOTNET_NOLOGO: '1', ...env };
   // ASPNETCORE_ENVIRONMENT would win over DOTNET_ENVIRONMENT in a web host: never inherit a stray one.
   if (!('ASPNETCORE_ENVIRONMENT' in env)) delete childEnv.ASPNETCORE_ENVIRONMENT;

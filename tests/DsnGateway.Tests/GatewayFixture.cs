@@ -77,7 +77,9 @@ public class GatewayFixture : IAsyncLifetime
             Urls = "http://127.0.0.1:0",
             EnvironmentName = "Development",
             LoadSampleData = loadSampleData,
-            Overrides = overrides,
+            // Each test gateway takes a free MLLP port, so gateways in parallel never collide on 2575.
+            Overrides = new Dictionary<string, string?> { ["Ingestion:Mllp:Endpoint"] = "127.0.0.1:0" }
+                .Concat(overrides).GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Last().Value),
         });
         await app.StartAsync();
         return app;

@@ -88,6 +88,18 @@ public sealed partial class GatewayProcess : IAsyncDisposable
         return command.StandardOutput.Trim();
     }
 
+    /// <summary>The MLLP port, from the line the gateway logs when its listener is bound.</summary>
+    public async Task<int> WaitForMllpPortAsync()
+    {
+        for (var attempt = 0; attempt < 600; attempt++)
+        {
+            var m = MllpListening().Match(Output);
+            if (m.Success) return int.Parse(m.Groups["port"].Value, System.Globalization.CultureInfo.InvariantCulture);
+            await Task.Delay(100);
+        }
+        throw new TimeoutException("The gateway did not report its MLLP port:\n" + Output);
+    }
+
     public async Task<int> WaitForExitAsync()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
@@ -106,6 +118,9 @@ public sealed partial class GatewayProcess : IAsyncDisposable
         }
         _process.Dispose();
     }
+
+    [GeneratedRegex(@"MLLP listening on [0-9.]+:(?<port>[0-9]+)")]
+    private static partial Regex MllpListening();
 
     [GeneratedRegex(@"Now listening on: (?<url>http://\S+)")]
     private static partial Regex Listening();

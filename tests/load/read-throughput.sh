@@ -20,7 +20,7 @@ export DSN_Serilog__MinimumLevel__Default=Warning
 wait_for() { for _ in $(seq 1 200); do curl -sf -o /dev/null "$1" && return 0; sleep 0.1; done; echo "no answer from $1"; exit 1; }
 
 # One gateway start loads the sample data; both runs then read the same patient from copies of it.
-dotnet "$dll" serve --urls http://127.0.0.1:18181 --data-dir "$work/gateway" >"$work/seed.log" 2>&1 &
+dotnet "$dll" serve --urls http://127.0.0.1:18181 --mllp 127.0.0.1:0 --data-dir "$work/gateway" >"$work/seed.log" 2>&1 &
 seed=$!
 wait_for http://127.0.0.1:18181/healthz
 kill $seed; wait $seed 2>/dev/null || true
@@ -33,7 +33,7 @@ echo "== record store alone: GET /Patient/sample-nim-tremblay"
 wrk -t2 -c64 -d"${duration}s" --latency http://127.0.0.1:18182/Patient/sample-nim-tremblay | tee "$work/store.txt"
 kill $store; wait $store 2>/dev/null || true
 
-dotnet "$dll" serve --urls http://127.0.0.1:18183 --data-dir "$work/gateway" >"$work/gw.log" 2>&1 &
+dotnet "$dll" serve --urls http://127.0.0.1:18183 --mllp 127.0.0.1:0 --data-dir "$work/gateway" >"$work/gw.log" 2>&1 &
 gw=$!
 wait_for http://127.0.0.1:18183/healthz
 token=$(dotnet "$dll" token --data-dir "$work/gateway" --sub dr.bench --scope "user/*.rs" --role clinician --establishment NIM)

@@ -12,6 +12,18 @@ public static class AdminEndpoints
             SetAsync(http, id, true, restricted));
         endpoints.MapDelete("/admin/patients/{id}/restricted", (HttpContext http, string id, RestrictedPatients restricted) =>
             SetAsync(http, id, false, restricted));
+        endpoints.MapGet("/admin/deadletters", async (Ingestion.InboxStore inbox, CancellationToken cancellationToken) =>
+            Results.Json((await inbox.ListDeadLettersAsync(includeReplayed: false, cancellationToken)).Select(l => new
+            {
+                l.Id,
+                l.Received,
+                sender = $"{l.SenderApplication}/{l.SenderFacility}",
+                controlId = l.ControlId,
+                stage = l.Stage.ToString().ToLowerInvariant(),
+                l.Reason,
+            })));
+        endpoints.MapPost("/admin/deadletters/{id:long}/replay", async (long id, Ingestion.DeadLetterReplay replay, CancellationToken cancellationToken) =>
+            Results.Json(new { id, outcome = await replay.ReplayAsync(id, cancellationToken) }));
     }
 
     private static async Task SetAsync(HttpContext http, string id, bool restricted, RestrictedPatients patients)

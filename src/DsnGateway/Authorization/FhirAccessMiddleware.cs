@@ -43,14 +43,16 @@ public sealed partial class FhirAccessMiddleware
         var path = context.Request.Path;
         var isFhir = path.StartsWithSegments("/fhir", out var fhirPath);
         var isAdmin = path.StartsWithSegments("/admin");
-        if ((!isFhir && !isAdmin) || (isFhir && AnonymousFhirPaths.Contains(fhirPath.Value ?? "")))
+        var isIngest = path.StartsWithSegments("/ingest");
+        if ((!isFhir && !isAdmin && !isIngest) || (isFhir && AnonymousFhirPaths.Contains(fhirPath.Value ?? "")))
         {
             await _next(context);
             return;
         }
 
         var query = context.Request.Query.SelectMany(q => q.Value.Select(v => KeyValuePair.Create(q.Key, v ?? ""))).ToList();
-        var request = isFhir ? FhirRequest.Classify(context.Request.Method, fhirPath.Value ?? "", query) : new FhirRequest("operation", null, null, query);
+        var request = isFhir ? FhirRequest.Classify(context.Request.Method, fhirPath.Value ?? "", query)
+            : new FhirRequest(isIngest ? FhirRequest.Create : FhirRequest.Operation, null, null, query);
         var audit = new AuditContext(context, request, _clock);
 
         var authentication = await context.AuthenticateAsync();
@@ -68,6 +70,7 @@ public sealed partial class FhirAccessMiddleware
             return;
         }
         context.User = authentication.Principal!;
+        context.Items[typeof(CallerIdentity)] = caller;
         audit.Caller = caller;
         if (caller.Scopes.InvalidScopes.Count > 0) Log.InvalidScopes(_logger, caller.Scopes.InvalidScopes.Count);
 
@@ -81,6 +84,23 @@ public sealed partial class FhirAccessMiddleware
                 return;
             }
             audit.BreakGlassReason = breakGlass;
+        }
+
+        if (isIngest)
+        {
+            // Legacy senders: a system token whose scope grants create on every type (e.g. system/*.cu).
+            if (caller.Role != CallerIdentity.System)
+            {
+                await RefuseAsync(context, audit, 403, "Only system senders (role system) may send records for ingestion.", null);
+                return;
+            }
+            if (!caller.Scopes.Permits(SmartScopes.SmartContext.System, "*", SmartScopes.SmartInteraction.Create))
+            {
+                await RefuseAsync(context, audit, 403, "Ingestion needs the scope system/*.c (e.g. system/*.cu).", null);
+                return;
+            }
+            await RunAndAuditAsync(context, audit);
+            return;
         }
 
         if (isAdmin)

@@ -35,6 +35,8 @@ public static class GatewayCommandLine
         root.Subcommands.Add(AuditCommand.Create());
         root.Subcommands.Add(TokenCommand.Create());
         root.Subcommands.Add(StoreCommand.Create());
+        root.Subcommands.Add(DeadLettersCommand.Create());
+        root.Subcommands.Add(MapCommand.Create());
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

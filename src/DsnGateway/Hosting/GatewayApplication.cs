@@ -3,6 +3,8 @@ using DsnGateway.Audit;
 using DsnGateway.Authentication;
 using DsnGateway.Authorization;
 using DsnGateway.EmbeddedStore;
+using DsnGateway.Ingestion;
+using DsnGateway.Mapping.Establishments;
 using DsnGateway.Smart;
 using Microsoft.Extensions.Options;
 using DsnGateway.Health;
@@ -87,6 +89,8 @@ public static partial class GatewayApplication
         var auditBusyTimeout = builder.Configuration.GetValue<double?>("Audit:BusyTimeoutSeconds");
         builder.Services.AddAuditTrail(paths, auditBusyTimeout is { } seconds ? TimeSpan.FromSeconds(seconds) : null);
 
+        AddIngestion(builder, paths, settings);
+
         var storeBase = RecordStoreRoute.StoreBase(storeConnection);
         builder.Services.AddSingleton(new LinkRewriter(storeBase));
         builder.Services.AddSingleton<IForwarderHttpClientFactory>(new RecordStoreClientFactory(embedded));
@@ -109,6 +113,7 @@ public static partial class GatewayApplication
         app.MapSmartEndpoints();
         app.MapAuditEvents();
         app.MapAdmin();
+        app.MapIngestion();
         app.MapReverseProxy();
         await MarkConfiguredRestrictionsAsync(app, startupLog, cancellationToken);
         if (embedded is not null)
@@ -116,6 +121,26 @@ public static partial class GatewayApplication
             app.Lifetime.ApplicationStopped.Register(() => embedded.DisposeAsync().AsTask().GetAwaiter().GetResult());
         }
         return app;
+    }
+
+    /// <summary>HL7 v2 intake (MLLP and HTTP), the durable inbox and delivery to the record store.</summary>
+    private static void AddIngestion(WebApplicationBuilder builder, GatewayPaths paths, GatewaySettings settings)
+    {
+        var section = builder.Configuration.GetSection(IngestionOptions.Section);
+        builder.Services.Configure<IngestionOptions>(section);
+        if (settings.Mllp is not null) builder.Services.PostConfigure<IngestionOptions>(o => o.Mllp.Endpoint = settings.Mllp);
+        var options = section.Get<IngestionOptions>() ?? new IngestionOptions();
+        builder.Services.AddSingleton(SenderConfiguration.Load(Path.Combine(paths.ConfigDirectory, options.SendersFile)));
+        builder.Services.AddSingleton<IdentityConflicts>();
+        builder.Services.AddSingleton<RecordStoreDelivery>();
+        builder.Services.AddSingleton<Hl7Intake>();
+        builder.Services.AddSingleton<DeadLetterReplay>();
+        builder.Services.AddInbox(paths, sp => sp.GetRequiredService<RecordStoreDelivery>().DeliverAsync);
+        if (options.Mllp.Enabled)
+        {
+            builder.Services.AddSingleton<MllpListener>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<MllpListener>());
+        }
     }
 
     /// <summary>Patients listed under Access:RestrictedPatients are marked restricted at every start.</summary>

@@ -10,6 +10,9 @@ public sealed record GatewaySettings
 
     public bool LoadSampleData { get; init; } = true;
 
+    /// <summary>--mllp host:port; null keeps Ingestion:Mllp:Endpoint.</summary>
+    public string? Mllp { get; init; }
+
     /// <summary>Development, Production…; null takes DOTNET_ENVIRONMENT / ASPNETCORE_ENVIRONMENT (Production if unset).</summary>
     public string? EnvironmentName { get; init; }
 

@@ -33,6 +33,7 @@ public sealed class StartupSecurityTests : IAsyncLifetime
         Urls = "http://127.0.0.1:0",
         EnvironmentName = "Production",
         LoadSampleData = false,
+        Mllp = "127.0.0.1:0",
         Overrides = overrides,
     };
 

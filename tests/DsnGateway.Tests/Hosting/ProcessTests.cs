@@ -36,17 +36,18 @@ public sealed class ProcessTests : IDisposable
     }
 
     [Fact]
-    public async Task The_embedded_store_has_no_socket_the_gateway_listens_on_one_port_only()
+    public async Task The_embedded_store_has_no_socket_the_gateway_listens_on_its_http_and_mllp_ports_only()
     {
         var data = Path.Combine(_root, "sockets");
-        await using var gateway = GatewayProcess.Start(["--urls", "http://127.0.0.1:0", "--data-dir", data]);
+        await using var gateway = GatewayProcess.Start(["--urls", "http://127.0.0.1:0", "--mllp", "127.0.0.1:0", "--data-dir", data]);
         var address = await gateway.WaitUntilListeningAsync();
         using var client = await ClientAsync(address, data);
         (await client.GetAsync("fhir/Patient/sample-nim-tremblay")).StatusCode.Should().Be(HttpStatusCode.OK);
 
+        var mllp = await gateway.WaitForMllpPortAsync();
         var ports = ListeningTcpPorts(gateway.Id);
 
-        ports.Should().Equal([address.Port], "the store is reachable only through the gateway's own pipeline");
+        ports.Should().BeEquivalentTo([address.Port, mllp], "the store is reachable only through the gateway's own pipeline");
     }
 
     [Fact]
@@ -56,8 +57,8 @@ public sealed class ProcessTests : IDisposable
         Directory.CreateDirectory(workingDirectory);
         var first = Path.Combine(_root, "first");
         var second = Path.Combine(_root, "second");
-        await using var a = GatewayProcess.Start(["--urls", "http://127.0.0.1:0", "--data-dir", first], workingDirectory: workingDirectory);
-        await using var b = GatewayProcess.Start(["--urls", "http://127.0.0.1:0", "--data-dir", second, "--no-sample-data"], workingDirectory: workingDirectory);
+        await using var a = GatewayProcess.Start(["--urls", "http://127.0.0.1:0", "--mllp", "127.0.0.1:0", "--data-dir", first], workingDirectory: workingDirectory);
+        await using var b = GatewayProcess.Start(["--urls", "http://127.0.0.1:0", "--mllp", "127.0.0.1:0", "--data-dir", second, "--no-sample-data"], workingDirectory: workingDirectory);
         using var clientA = await ClientAsync(await a.WaitUntilListeningAsync(), first);
         using var clientB = await ClientAsync(await b.WaitUntilListeningAsync(), second);
 

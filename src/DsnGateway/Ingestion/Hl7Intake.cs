@@ -1,0 +1,194 @@
+using System.Text;
+using DsnGateway.Fhir.Serialization;
+using DsnGateway.Hl7v2;
+using DsnGateway.Hl7v2.Acknowledgements;
+using DsnGateway.Hl7v2.Parsing;
+using DsnGateway.Mapping.Bundles;
+using DsnGateway.Mapping.Establishments;
+using Microsoft.Extensions.Options;
+
+namespace DsnGateway.Ingestion;
+
+/// <summary>
+/// The life of one HL7 v2 message up to its ACK (DESIGN.md, "Senders and the life of an HL7 v2 message"):
+/// 1 envelope (parse, sender, control id, type, version; AR), 2 content (mapping, identity; AE, dead-lettered,
+/// nothing written), 3 commit of the raw bytes and the mapped Bundle to the durable inbox, and only then AA.
+/// Delivery to the record store (stage 4) happens after, from the inbox. The same code serves MLLP and HTTP.
+/// </summary>
+public sealed partial class Hl7Intake
+{
+    private readonly SenderRegistry _senders;
+    private readonly AdtBundleBuilder _adt;
+    private readonly InboxWriter _inbox;
+    private readonly IdentityConflicts _conflicts;
+    private readonly TimeProvider _clock;
+    private readonly IOptionsMonitor<IngestionOptions> _options;
+    private readonly ILogger<Hl7Intake> _logger;
+    private long _ackSequence;
+
+    public Hl7Intake(SenderRegistry senders, InboxWriter inbox, IdentityConflicts conflicts, TimeProvider clock,
+        IOptionsMonitor<IngestionOptions> options, ILogger<Hl7Intake> logger)
+    {
+        _senders = senders;
+        _adt = new AdtBundleBuilder(senders);
+        _inbox = inbox;
+        _conflicts = conflicts;
+        _clock = clock;
+        _options = options;
+        _logger = logger;
+    }
+
+    /// <param name="tokenEstablishment">Over HTTP, the establishment of the sender's token: MSH-4.1 must match it.</param>
+    /// <param name="replay">A dead letter run again: it is not answered from the stored ACK of its first attempt.</param>
+    /// <exception cref="InboxUnavailableException">the inbox could not commit: the caller must send no ACK.</exception>
+    public async Task<IntakeOutcome> ReceiveAsync(ReadOnlyMemory<byte> raw, string? tokenEstablishment, bool replay, CancellationToken cancellationToken)
+    {
+        var received = _clock.GetUtcNow();
+        var ackControlId = NewAckControlId(received);
+        var sha = InboxHash.Sha256(raw.Span);
+
+        if (raw.Length > _options.CurrentValue.MaxMessageBytes)
+        {
+            return await RefuseOversizedAsync(raw[..Math.Min(raw.Length, 16 * 1024)], raw.Length, cancellationToken);
+        }
+
+        // The sender decides the character set when MSH-18 is empty, so it is found before the message is decoded.
+        var head = Hl7Parser.ReadEnvelope(raw.Span[..Math.Min(raw.Length, 16 * 1024)]);
+        var sender = head is null ? null : _senders.Find(head.SendingApplication.NamespaceId, head.SendingFacility.NamespaceId);
+        var parsed = Hl7Parser.Parse(raw.Span, Hl7ParserOptions.Default with
+        {
+            MaxMessageBytes = _options.CurrentValue.MaxMessageBytes,
+            DefaultCharacterSet = sender?.Establishment.DefaultEncoding,
+        });
+        if (!parsed.IsSuccess)
+        {
+            var error = parsed.Error!;
+            var stage = error.SuggestedAck == AckCode.AE ? DeadLetterStage.Content : DeadLetterStage.Envelope;
+            return await RefuseAsync(raw, parsed.Envelope, sender, error.SuggestedAck, stage, error.Code, error.Message, received, ackControlId, cancellationToken);
+        }
+
+        var message = parsed.Message!;
+        var msh = message.Msh;
+        var app = msh.SendingApplication.NamespaceId;
+        var facility = msh.SendingFacility.NamespaceId;
+
+        // Stage 1: the envelope.
+        if (sender is null)
+            return await RefuseAsync(raw, msh, null, AckCode.AR, DeadLetterStage.Envelope, Hl7ErrorCodes.UnknownKeyIdentifier,
+                $"unknown sender {app}/{facility}: register it in the sender registry", received, ackControlId, cancellationToken);
+        if (string.IsNullOrWhiteSpace(msh.ControlId))
+            return await RefuseAsync(raw, msh, sender, AckCode.AR, DeadLetterStage.Envelope, Hl7ErrorCodes.RequiredFieldMissing,
+                "MSH-10 (message control id) is missing", received, ackControlId, cancellationToken);
+        if (tokenEstablishment is not null && !string.Equals(tokenEstablishment, sender.Establishment.Code, StringComparison.OrdinalIgnoreCase))
+            return await RefuseAsync(raw, msh, sender, AckCode.AR, DeadLetterStage.Envelope, Hl7ErrorCodes.UnknownKeyIdentifier,
+                $"the token's establishment {tokenEstablishment} may not send for {facility}", received, ackControlId, cancellationToken);
+        if (!SupportedMessages.Versions.Contains(msh.Version))
+            return await RefuseAsync(raw, msh, sender, AckCode.AR, DeadLetterStage.Envelope, Hl7ErrorCodes.UnsupportedVersionId,
+                $"HL7 version '{msh.Version}' is not accepted (2.3 to 2.8.2)", received, ackControlId, cancellationToken);
+        if (SupportedMessages.Check(msh.MessageCode, msh.TriggerEvent) is { } unsupported)
+            return await RefuseAsync(raw, msh, sender, AckCode.AR, DeadLetterStage.Envelope, unsupported.Code, unsupported.Reason, received, ackControlId, cancellationToken);
+        if (!sender.Allows(msh.MessageCode, msh.TriggerEvent))
+            return await RefuseAsync(raw, msh, sender, AckCode.AR, DeadLetterStage.Envelope, Hl7ErrorCodes.UnsupportedMessageType,
+                $"sender {sender} is not registered for {msh.MessageCode}^{msh.TriggerEvent}", received, ackControlId, cancellationToken);
+
+        // A byte-identical resend gets the answer it had, and changes nothing.
+        if (!replay && await _inbox.FindAnsweredAsync(app, facility, msh.ControlId, sha, cancellationToken) is Admission.Duplicate answered)
+        {
+            Log.Resend(_logger, app, facility);
+            return new IntakeOutcome(AckCodeOf(answered.Ack.Span), answered.Ack.ToArray());
+        }
+
+        // Stage 2: the content, mapped in full before anything is acknowledged.
+        var mapped = _adt.Build(message, received);
+        if (!mapped.IsSuccess)
+        {
+            var error = mapped.Error!;
+            return await RefuseAsync(raw, msh, sender, AckCode.AE, DeadLetterStage.Content, error.Code, error.Message, received, ackControlId, cancellationToken, error.Location);
+        }
+        var conflict = await _conflicts.FindAsync(mapped.Value!.Patient, cancellationToken);
+        if (conflict is not null)
+            return await RefuseAsync(raw, msh, sender, AckCode.AE, DeadLetterStage.Content, Hl7ErrorCodes.ApplicationInternalError, conflict, received, ackControlId, cancellationToken);
+
+        // The Patient carries the source time of its demographics, so delivery can keep the newest (latest wins).
+        foreach (var patient in (mapped.Value.Bundle.Entry ?? []).Select(e => e.Resource).OfType<DsnGateway.Fhir.Model.Patient>())
+        {
+            patient.Extension = [.. patient.Extension ?? [], new DsnGateway.Fhir.Model.Extension
+            {
+                Url = RecordStoreDelivery.SourceTimeExtension,
+                ValueDateTime = DsnGateway.Fhir.Primitives.FhirDateTime.FormatInstant(mapped.Value.SourceTime),
+            }];
+        }
+
+        // Stage 3: committed, then acknowledged.
+        var ack = Encode(AckBuilder.Accept(msh, ackControlId, received), message.CharacterSet);
+        var admission = await _inbox.AdmitAsync(new AcceptedMessage(received, app, facility, msh.ControlId,
+            $"{msh.MessageCode}^{msh.TriggerEvent}", raw, ack, FhirJson.Serialize(mapped.Value.Bundle), mapped.Value.Identity.Key), cancellationToken);
+        switch (admission)
+        {
+            case Admission.Committed:
+                Log.Accepted(_logger, app, facility, msh.MessageCode, msh.TriggerEvent);
+                return new IntakeOutcome(AckCode.AA, ack);
+            case Admission.Duplicate duplicate:
+                return new IntakeOutcome(AckCodeOf(duplicate.Ack.Span), duplicate.Ack.ToArray());
+            default:
+                return await RefuseAsync(raw, msh, sender, AckCode.AR, DeadLetterStage.Envelope, Hl7ErrorCodes.DuplicateKeyIdentifier,
+                    $"control id {msh.ControlId} was already used by {app}/{facility} for a different message", received, ackControlId, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// A message over the ceiling: AR addressed from its first bytes. Only that start is kept in the dead letters
+    /// (the rest was never buffered); the reason says how long the message was.
+    /// </summary>
+    public Task<IntakeOutcome> RefuseOversizedAsync(ReadOnlyMemory<byte> start, long length, CancellationToken cancellationToken)
+    {
+        var received = _clock.GetUtcNow();
+        var envelope = Hl7Parser.ReadEnvelope(start.Span);
+        var sender = envelope is null ? null : _senders.Find(envelope.SendingApplication.NamespaceId, envelope.SendingFacility.NamespaceId);
+        return RefuseAsync(start, envelope, sender, AckCode.AR, DeadLetterStage.Envelope, Hl7ErrorCodes.DataTypeError,
+            $"the message is {length} bytes, over the {_options.CurrentValue.MaxMessageBytes}-byte ceiling (only its first {start.Length} bytes are kept)",
+            received, NewAckControlId(received), cancellationToken);
+    }
+
+    /// <summary>An AR or AE: the raw message is kept in the dead letters (durably) before the answer goes out.</summary>
+    private async Task<IntakeOutcome> RefuseAsync(ReadOnlyMemory<byte> raw, DsnGateway.Hl7v2.Segments.Msh? msh, Sender? sender, AckCode code,
+        DeadLetterStage stage, int errorCode, string reason, DateTimeOffset received, string ackControlId, CancellationToken cancellationToken,
+        Hl7ErrorLocation? location = null)
+    {
+        var ackText = AckBuilder.Build(msh, code, ackControlId, received, [new AckError(errorCode, reason, location)]);
+        var ack = Encode(ackText, sender?.Establishment.DefaultEncoding);
+        await _inbox.DeadLetterAsync(new DeadLetter(received, msh?.SendingApplication.NamespaceId, msh?.SendingFacility.NamespaceId,
+            string.IsNullOrEmpty(msh?.ControlId) ? null : msh.ControlId, stage, $"{errorCode}: {reason}", raw, ack), cancellationToken);
+        Log.Refused(_logger, code.ToString(), errorCode, stage.ToString());
+        return new IntakeOutcome(code, ack);
+    }
+
+    private static byte[] Encode(string ack, Encoding? charset) => (charset ?? Encoding.UTF8).GetBytes(ack);
+
+    private static AckCode AckCodeOf(ReadOnlySpan<byte> ack)
+    {
+        var text = Encoding.Latin1.GetString(ack);
+        var msa = text.IndexOf("MSA", StringComparison.Ordinal);
+        return msa >= 0 && text.Length > msa + 6 ? Enum.Parse<AckCode>(text.Substring(msa + 4, 2)) : AckCode.AR;
+    }
+
+    /// <summary>The gateway's own control id for an ACK: time-ordered and unique within the process.</summary>
+    private string NewAckControlId(DateTimeOffset now) =>
+        $"DSN{now.UtcDateTime:yyyyMMddHHmmss}{Interlocked.Increment(ref _ackSequence) % 100000:D5}";
+
+    private static partial class Log
+    {
+        // Sender and message type only: never the content, which carries names and health numbers.
+        [LoggerMessage(1, LogLevel.Information, "HL7 {MessageCode}^{TriggerEvent} from {Application}/{Facility} committed (AA)")]
+        public static partial void Accepted(ILogger logger, string application, string facility, string messageCode, string triggerEvent);
+
+        [LoggerMessage(2, LogLevel.Warning, "HL7 message refused: {Ack} {ErrorCode} at the {Stage} stage (kept in the dead letters)")]
+        public static partial void Refused(ILogger logger, string ack, int errorCode, string stage);
+
+        [LoggerMessage(3, LogLevel.Information, "HL7 resend from {Application}/{Facility} answered with its original ACK")]
+        public static partial void Resend(ILogger logger, string application, string facility);
+    }
+}
+
+/// <summary>What the sender is answered.</summary>
+public sealed record IntakeOutcome(AckCode Code, byte[] Ack);

@@ -1,0 +1,32 @@
+using DsnGateway.Fhir.Model;
+using DsnGateway.Mapping.Identity;
+using DsnGateway.Proxy;
+
+namespace DsnGateway.Ingestion;
+
+/// <summary>
+/// "One person, one Patient": an MRN already bound to one NAM arriving with a different NAM is an identity
+/// conflict (AE 207), answered before anything is written, so two people's records are never joined.
+/// </summary>
+public sealed class IdentityConflicts(RecordStoreClient store)
+{
+    public async Task<string?> FindAsync(Patient incoming, CancellationToken cancellationToken)
+    {
+        var nam = NamOf(incoming);
+        if (nam is null) return null; // a message without a NAM identifies the patient by MRN alone
+        foreach (var mrn in (incoming.Identifier ?? []).Where(i => i.System?.StartsWith("urn:dsn:mrn:", StringComparison.Ordinal) == true && i.Value is not null))
+        {
+            var holders = await store.SearchAsync("Patient", [KeyValuePair.Create("identifier", $"{mrn.System}|{mrn.Value}")], cancellationToken);
+            foreach (var holder in holders.OfType<Patient>())
+            {
+                var bound = NamOf(holder);
+                if (bound is not null && bound != nam)
+                    return $"identity conflict: MRN {mrn.System}|{mrn.Value} already belongs to another patient's NAM";
+            }
+        }
+        return null;
+    }
+
+    public static string? NamOf(Patient patient) =>
+        patient.Identifier?.FirstOrDefault(i => i.System == QuebecHealthNumber.System)?.Value;
+}

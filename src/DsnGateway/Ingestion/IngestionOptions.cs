@@ -1,0 +1,27 @@
+namespace DsnGateway.Ingestion;
+
+/// <summary>Section <c>Ingestion</c>: how legacy systems reach the gateway.</summary>
+public sealed class IngestionOptions
+{
+    public const string Section = "Ingestion";
+
+    /// <summary>The sender registry (establishments and their sending applications), in the config directory.</summary>
+    public string SendersFile { get; set; } = "senders.json";
+
+    /// <summary>The largest message accepted, over MLLP and HTTP alike.</summary>
+    public int MaxMessageBytes { get; set; } = 1024 * 1024;
+
+    public MllpOptions Mllp { get; set; } = new();
+}
+
+/// <summary>Section <c>Ingestion:Mllp</c>.</summary>
+public sealed class MllpOptions
+{
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>host:port (overridden by --mllp).</summary>
+    public string Endpoint { get; set; } = "127.0.0.1:2575";
+
+    /// <summary>A connection silent this long is closed.</summary>
+    public int IdleTimeoutSeconds { get; set; } = 300;
+}

@@ -1,0 +1,154 @@
+using System.Net;
+using System.Net.Sockets;
+using DsnGateway.Hl7v2.Mllp;
+using Microsoft.Extensions.Options;
+
+namespace DsnGateway.Ingestion;
+
+/// <summary>
+/// HL7 v2 over MLLP (TCP): many messages per connection, many connections at once, each message answered with
+/// its ACK once it is safe (or refused). A frame over the ceiling is answered AR when its MSH can be read,
+/// else the connection is closed; a connection silent for the idle timeout is closed.
+/// </summary>
+public sealed partial class MllpListener : BackgroundService
+{
+    private readonly Hl7Intake _intake;
+    private readonly IOptionsMonitor<IngestionOptions> _options;
+    private readonly ILogger<MllpListener> _logger;
+    private readonly TaskCompletionSource<IPEndPoint> _bound = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public MllpListener(Hl7Intake intake, IOptionsMonitor<IngestionOptions> options, ILogger<MllpListener> logger)
+    {
+        _intake = intake;
+        _options = options;
+        _logger = logger;
+    }
+
+    /// <summary>The address actually listened on (port 0 in configuration picks a free one).</summary>
+    public Task<IPEndPoint> BoundEndpoint => _bound.Task;
+
+    public static IPEndPoint ParseEndpoint(string text) =>
+        IPEndPoint.TryParse(text, out var endpoint) ? endpoint
+        : text.Split(':') is [var host, var port] && host == "localhost" && int.TryParse(port, out var p) ? new IPEndPoint(IPAddress.Loopback, p)
+        : throw new FormatException($"'{text}' is not a host:port MLLP endpoint (e.g. 127.0.0.1:2575).");
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var options = _options.CurrentValue;
+        var listener = new TcpListener(ParseEndpoint(options.Mllp.Endpoint));
+        try
+        {
+            listener.Start(backlog: 256);
+        }
+        catch (SocketException ex)
+        {
+            _bound.TrySetException(ex);
+            throw;
+        }
+        var endpoint = (IPEndPoint)listener.LocalEndpoint;
+        _bound.TrySetResult(endpoint);
+        Log.Listening(_logger, endpoint.ToString());
+        var connections = new List<Task>();
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                var client = await listener.AcceptTcpClientAsync(stoppingToken);
+                connections.RemoveAll(t => t.IsCompleted);
+                connections.Add(ServeAsync(client, stoppingToken));
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            listener.Stop();
+            await Task.WhenAll(connections);
+        }
+    }
+
+    private async Task ServeAsync(TcpClient client, CancellationToken stoppingToken)
+    {
+        var remote = client.Client.RemoteEndPoint?.ToString() ?? "?";
+        using var _ = client;
+        await using var stream = client.GetStream();
+        var options = _options.CurrentValue;
+        var reader = new MllpFrameReader(stream, new MllpReaderOptions { MaxFrameBytes = options.MaxMessageBytes });
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                using var idle = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                idle.CancelAfter(TimeSpan.FromSeconds(options.Mllp.IdleTimeoutSeconds));
+                MllpReadResult frame;
+                try
+                {
+                    frame = await reader.ReadAsync(idle.Token);
+                }
+                catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+                {
+                    Log.IdleClosed(_logger, remote);
+                    return;
+                }
+                if (frame.SkippedBytesBefore > 0) Log.Noise(_logger, remote, frame.SkippedBytesBefore);
+                switch (frame.Kind)
+                {
+                    case MllpReadKind.Frame:
+                        var outcome = await _intake.ReceiveAsync(frame.Payload, null, replay: false, stoppingToken);
+                        await MllpFrameWriter.WriteAsync(stream, outcome.Ack, stoppingToken);
+                        break;
+                    case MllpReadKind.Oversized when DsnGateway.Hl7v2.Parsing.Hl7Parser.ReadEnvelope(frame.Payload) is not null:
+                        // Only the frame's first bytes were kept: enough for the MSH the AR is addressed from.
+                        var refusal = await _intake.RefuseOversizedAsync(frame.Payload, frame.FrameLength, stoppingToken);
+                        await MllpFrameWriter.WriteAsync(stream, refusal.Ack, stoppingToken);
+                        break;
+                    case MllpReadKind.Oversized:
+                        Log.OversizedUnreadable(_logger, remote, frame.FrameLength);
+                        return;
+                    case MllpReadKind.Truncated:
+                        Log.Truncated(_logger, remote, frame.FrameLength);
+                        break;
+                    default:
+                        return; // end of stream
+                }
+            }
+        }
+        catch (InboxUnavailableException)
+        {
+            // No ACK: the sender keeps the message and sends it again (the whole point of ACK after commit).
+            Log.InboxUnavailable(_logger, remote);
+        }
+        catch (IOException)
+        {
+            Log.ConnectionLost(_logger, remote);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "MLLP listening on {Endpoint}")]
+        public static partial void Listening(ILogger logger, string endpoint);
+
+        [LoggerMessage(2, LogLevel.Information, "MLLP connection from {Remote} closed after the idle timeout")]
+        public static partial void IdleClosed(ILogger logger, string remote);
+
+        [LoggerMessage(3, LogLevel.Warning, "MLLP: {Count} bytes outside any frame from {Remote} were skipped")]
+        public static partial void Noise(ILogger logger, string remote, long count);
+
+        [LoggerMessage(4, LogLevel.Warning, "MLLP: an oversized frame ({Length} bytes) from {Remote} has no readable MSH; connection closed")]
+        public static partial void OversizedUnreadable(ILogger logger, string remote, long length);
+
+        [LoggerMessage(5, LogLevel.Warning, "MLLP: a frame from {Remote} was cut short after {Length} bytes")]
+        public static partial void Truncated(ILogger logger, string remote, long length);
+
+        [LoggerMessage(6, LogLevel.Error, "MLLP: the inbox could not commit a message from {Remote}; no ACK sent, connection closed")]
+        public static partial void InboxUnavailable(ILogger logger, string remote);
+
+        [LoggerMessage(7, LogLevel.Information, "MLLP connection from {Remote} lost")]
+        public static partial void ConnectionLost(ILogger logger, string remote);
+    }
+}
