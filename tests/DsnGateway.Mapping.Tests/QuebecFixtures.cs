@@ -44,7 +44,7 @@ internal static class QuebecFixtures
     public static string JeanA04Latin1Text(string deathDateTime = "") =>
         "MSH|^~\\&|ADT_MCQ|MCQ|DSN|DSN|20240115080000||ADT^A04^ADT_A01|MCQ-77|P|2.5.1|||||CAN|8859/1\r" +
         "EVN|A04|20240115080000\r" +
-        $"PID|1||A-0042^^^MCQ^MR~BELJ72110321^^^^NAM||Bélanger^Jean^François^Jr||19721103|M|||12 rue de l'Église^^Québec^QC^G1R 4P5^CAN^H||(418)555-0199^PRN^PH|||||||||||||||||{deathDateTime}\r" +
+        $"PID|1||A-0042^^^MCQ^MR~BELJ72110321^^^^NAM||Bélanger^Jean^François^Jr||19721103|M|||12 rue de l'Église^^Québec^QC^G1R 4P5^CAN^H||(418)555-0199^PRN^PH||||||||||||||||{deathDateTime}\r" +
         "PV1|1|O\r";
 
     public static byte[] Latin1Bytes(string text) => System.Text.Encoding.Latin1.GetBytes(text);
