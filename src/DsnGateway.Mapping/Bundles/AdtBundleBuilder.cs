@@ -1,0 +1,124 @@
+using System.Security.Cryptography;
+using System.Text;
+using DsnGateway.Fhir.Model;
+using DsnGateway.Hl7v2;
+using DsnGateway.Hl7v2.Parsing;
+using DsnGateway.Hl7v2.Segments;
+using DsnGateway.Mapping.Establishments;
+using DsnGateway.Mapping.Patients;
+
+namespace DsnGateway.Mapping.Bundles;
+
+/// <summary>
+/// What an ADT message maps to: the transaction to send to the record store, plus the facts the intake needs
+/// before committing it (the patient's identity for ordering and conflicts, MSH-7 for "latest wins").
+/// </summary>
+public sealed record AdtMapping(Bundle Bundle, Patient Patient, PatientIdentity Identity, MessageSource Source)
+{
+    /// <summary>MSH-7 as an instant: "latest wins" compares these, never the receive time.</summary>
+    public DateTimeOffset SourceTime => Source.SourceTime;
+}
+
+/// <summary>
+/// ADT (A01, A04, A05, A08, A28, A31; and A02, A03, A11, A13 for their PID) to a FHIR transaction: the Patient as a
+/// conditional update on its identity (<c>PUT Patient?identifier=NAM system|NAM</c>, or by MRN without a NAM) and a
+/// Provenance naming the message. A40 (merge) needs the store and is the intake's; any other trigger is 201.
+/// </summary>
+public sealed class AdtBundleBuilder
+{
+    /// <summary>The ADT triggers this builder maps.</summary>
+    public static IReadOnlySet<string> SupportedTriggers { get; } =
+        new HashSet<string>(["A01", "A04", "A05", "A08", "A28", "A31", "A02", "A03", "A11", "A13"], StringComparer.OrdinalIgnoreCase);
+
+    // DESIGN.md, stage 2: PV1 is required in ADT A01 to A08.
+    private static readonly HashSet<string> TriggersRequiringPv1 = new(["A01", "A02", "A03", "A04", "A05", "A08"], StringComparer.OrdinalIgnoreCase);
+
+    private readonly SenderRegistry _senders;
+    private readonly PidMapper _pids;
+
+    public AdtBundleBuilder(SenderRegistry senders)
+    {
+        _senders = senders ?? throw new ArgumentNullException(nameof(senders));
+        _pids = new PidMapper(senders.Establishments);
+    }
+
+    /// <summary>Maps a parsed message from a registered sender (an unknown sender is 204).</summary>
+    /// <param name="receivedAt">When the gateway received it; recorded in the Provenance.</param>
+    public MappingResult<AdtMapping> Build(Hl7Message message, DateTimeOffset receivedAt)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var type = CheckType(message);
+        if (type is not null) return type;
+        var source = MessageSource.Read(message, _senders);
+        return source.IsSuccess ? Build(message, source.Value, receivedAt) : source.Error;
+    }
+
+    /// <summary>Maps a message whose header the caller already read (<see cref="MessageSource.Read(Hl7Message, SenderRegistry)"/>).</summary>
+    public MappingResult<AdtMapping> Build(Hl7Message message, MessageSource source, DateTimeOffset receivedAt)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(source);
+        if (CheckType(message) is { } type) return type;
+
+        if (message.Pid() is not { } pid) return Fail(Hl7ErrorCodes.SegmentSequenceError, new Hl7ErrorLocation("PID"), $"{source.MessageType} requires a PID segment");
+        if (TriggersRequiringPv1.Contains(source.TriggerEvent) && !message.HasSegment("PV1"))
+            return Fail(Hl7ErrorCodes.SegmentSequenceError, new Hl7ErrorLocation("PV1"), $"{source.MessageType} requires a PV1 segment");
+
+        var patient = _pids.Map(pid, source.Establishment);
+        if (!patient.IsSuccess) return patient.Error;
+        // The mapper guarantees a NAM or an MRN, so there always is an identity here.
+        var identity = PatientIdentity.Of(patient.Value, source.Establishment)!;
+
+        var patientUrl = DeterministicUrn(source, "Patient");
+        var provenance = MessageProvenance.Create(source, [patientUrl], receivedAt);
+        var bundle = new Bundle
+        {
+            Type = "transaction",
+            Entry =
+            [
+                new BundleEntry
+                {
+                    FullUrl = patientUrl,
+                    Resource = patient.Value,
+                    // One person, one Patient: the store creates it on first sight and updates it after, atomically.
+                    Request = new BundleRequest { Method = "PUT", Url = identity.ConditionalUrl },
+                },
+                new BundleEntry
+                {
+                    FullUrl = DeterministicUrn(source, "Provenance"),
+                    Resource = provenance,
+                    Request = new BundleRequest { Method = "POST", Url = Provenance.TypeName },
+                },
+            ],
+        };
+        return MappingResult<AdtMapping>.Success(new AdtMapping(bundle, patient.Value, identity, source));
+    }
+
+    private static MappingResult<AdtMapping>? CheckType(Hl7Message message)
+    {
+        var msh = message.Msh;
+        var code = msh.MessageCode.Trim();
+        var trigger = msh.TriggerEvent.Trim();
+        if (!string.Equals(code, "ADT", StringComparison.OrdinalIgnoreCase))
+            return Fail(Hl7ErrorCodes.UnsupportedMessageType, new Hl7ErrorLocation("MSH", 1, 9, null, 1), $"message type {code} is not ADT");
+        if (!SupportedTriggers.Contains(trigger))
+            return Fail(Hl7ErrorCodes.UnsupportedEventCode, new Hl7ErrorLocation("MSH", 1, 9, null, 2),
+                $"ADT trigger event {(trigger.Length == 0 ? "(empty)" : trigger)} is not mapped to FHIR (supported: {string.Join(", ", SupportedTriggers)})");
+        return null;
+    }
+
+    /// <summary>
+    /// A urn:uuid derived from the sender, the control id and the entry: mapping the same message twice gives the
+    /// same Bundle, so a replay or a dry run (the <c>map</c> command) is comparable with what was committed.
+    /// </summary>
+    private static string DeterministicUrn(MessageSource source, string entry)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{source.Establishment.Code}|{source.Sender.Application}|{source.ControlId}|{entry}"));
+        var bytes = hash.AsSpan(0, 16).ToArray();
+        bytes[6] = (byte)((bytes[6] & 0x0F) | 0x80); // version 8: custom (RFC 9562)
+        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80); // RFC variant
+        return "urn:uuid:" + new Guid(bytes, bigEndian: true).ToString();
+    }
+
+    private static MappingResult<AdtMapping> Fail(int code, Hl7ErrorLocation location, string message) => MappingResult<AdtMapping>.Failure(code, location, message);
+}
