@@ -7,10 +7,26 @@ namespace DsnGateway.Ingestion;
 /// <summary>
 /// "One person, one Patient": an MRN already bound to one NAM arriving with a different NAM is an identity
 /// conflict (AE 207), answered before anything is written, so two people's records are never joined.
+/// While the record store is unreachable the check cannot be made here; the message is still accepted (a
+/// store outage must not stop intake) and delivery makes the same check before it writes.
 /// </summary>
-public sealed class IdentityConflicts(RecordStoreClient store)
+public sealed partial class IdentityConflicts(RecordStoreClient store, ILogger<IdentityConflicts> logger)
 {
     public async Task<string?> FindAsync(Patient incoming, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await FindOrThrowAsync(incoming, cancellationToken);
+        }
+        catch (Exception ex) when (ex is HttpRequestException || (ex is RecordStoreException r && (int)r.Status >= 500))
+        {
+            Log.Deferred(logger);
+            return null;
+        }
+    }
+
+    /// <summary>The conflict, if any; throws when the store cannot be asked.</summary>
+    public async Task<string?> FindOrThrowAsync(Patient incoming, CancellationToken cancellationToken)
     {
         var nam = NamOf(incoming);
         if (nam is null) return null; // a message without a NAM identifies the patient by MRN alone
@@ -29,4 +45,10 @@ public sealed class IdentityConflicts(RecordStoreClient store)
 
     public static string? NamOf(Patient patient) =>
         patient.Identifier?.FirstOrDefault(i => i.System == QuebecHealthNumber.System)?.Value;
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Warning, "The record store is unreachable: the identity check of an HL7 message is left to its delivery")]
+        public static partial void Deferred(ILogger logger);
+    }
 }

@@ -126,6 +126,11 @@ public sealed partial class MllpListener : BackgroundService
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
+        catch (Exception ex)
+        {
+            // Whatever went wrong, the message was not acknowledged: the sender still holds it and resends.
+            Log.Failed(_logger, ex, remote);
+        }
     }
 
     private static partial class Log
@@ -150,5 +155,8 @@ public sealed partial class MllpListener : BackgroundService
 
         [LoggerMessage(7, LogLevel.Information, "MLLP connection from {Remote} lost")]
         public static partial void ConnectionLost(ILogger logger, string remote);
+
+        [LoggerMessage(8, LogLevel.Error, "MLLP connection from {Remote} failed; no ACK was sent for its last message")]
+        public static partial void Failed(ILogger logger, Exception exception, string remote);
     }
 }

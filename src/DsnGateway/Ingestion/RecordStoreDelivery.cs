@@ -13,7 +13,7 @@ namespace DsnGateway.Ingestion;
 /// overwrites newer data. The merged Patient is written with If-Match, so a concurrent change makes the
 /// delivery transient (retried), never lost.
 /// </summary>
-public sealed class RecordStoreDelivery(RecordStoreClient store)
+public sealed class RecordStoreDelivery(RecordStoreClient store, IdentityConflicts conflicts)
 {
     /// <summary>Carried on every Patient the gateway writes: the source time of the demographics it holds.</summary>
     public const string SourceTimeExtension = "urn:dsn:fhir:extension:demographics-source-time";
@@ -35,6 +35,9 @@ public sealed class RecordStoreDelivery(RecordStoreClient store)
             foreach (var entry in (bundle.Entry ?? []).Where(e => e.Resource is Patient && e.Request?.Method == "PUT"))
             {
                 var incoming = (Patient)entry.Resource!;
+                // Checked again here: the intake could not, if the store was down when the message arrived.
+                if (await conflicts.FindOrThrowAsync(incoming, cancellationToken) is { } conflict)
+                    return DeliveryResult.Permanent($"207: {conflict}");
                 var current = await FindCurrentAsync(incoming, cancellationToken);
                 if (current is null) continue; // the conditional PUT creates the patient
                 entry.Resource = Merge(current, incoming);
