@@ -1,0 +1,104 @@
+using System.Net;
+using DsnGateway.Ingestion;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DsnGateway.Tests.Ingestion;
+
+/// <summary>The integration team's commands: map (onboarding a sender) and the dead letters (list, replay).</summary>
+public sealed class IngestionCommandTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "dsn-ingest-cli", Guid.NewGuid().ToString("N"));
+
+    public IngestionCommandTests() => Directory.CreateDirectory(_root);
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_root, recursive: true); } catch (IOException) { }
+    }
+
+    [Fact]
+    public async Task Map_prints_the_bundle_a_message_would_become_and_stores_nothing()
+    {
+        var file = Path.Combine(_root, "a01.hl7");
+        await File.WriteAllBytesAsync(file, AdtMessages.Utf8(AdtMessages.A01("ADT_NIM", "NIM", "MAP1", "LAVS90541234^^^RAMQ^JHN~NIM777^^^NIM^MR", "Lavoie^Sophie", "19900412", "F")));
+        var data = Path.Combine(_root, "data");
+
+        await using var map = GatewayProcess.Start(["map", file, "--data-dir", data]);
+        (await map.WaitForExitAsync()).Should().Be(0, map.Output);
+
+        var bundle = DsnGateway.Fhir.Serialization.FhirJson.Parse<DsnGateway.Fhir.Model.Bundle>(map.StandardOutput);
+        bundle.Type.Should().Be("transaction");
+        bundle.Entry!.Select(e => e.Resource!.ResourceTypeName).Should().Equal("Patient", "Provenance");
+        bundle.Entry![0].Request!.Url.Should().Be("Patient?identifier=https://fhir.infoway-inforoute.ca/NamingSystem/ca-qc-patient-healthcare-id|LAVS90541234");
+        Directory.Exists(data).Should().BeFalse("map stores nothing");
+    }
+
+    [Fact]
+    public async Task Map_says_why_a_message_would_be_refused()
+    {
+        var file = Path.Combine(_root, "bad.hl7");
+        await File.WriteAllBytesAsync(file, AdtMessages.Utf8(AdtMessages.A01("ADT_NIM", "NIM", "MAP2", "GIRM80622512^^^RAMQ^JHN", "Girard^Marie", "19801224", "F")));
+
+        await using var map = GatewayProcess.Start(["map", file, "--data-dir", Path.Combine(_root, "data")]);
+
+        (await map.WaitForExitAsync()).Should().Be(1);
+        map.Output.Should().Contain("102").And.Contain("NAM");
+    }
+
+    [Fact]
+    public async Task Dead_letters_are_listed_and_replayed_after_the_sender_is_registered()
+    {
+        var data = Path.Combine(_root, "gateway");
+        var config = Path.Combine(_root, "config");
+        CopyDirectory(GatewayFixture.ConfigDirectory, config);
+        var control = "DL" + Guid.NewGuid().ToString("N")[..8];
+
+        // A new system sends before the integration team registered it: AR, kept.
+        await using (var gateway = GatewayProcess.Start(["--urls", "http://127.0.0.1:0", "--mllp", "127.0.0.1:0", "--data-dir", data, "--config-dir", config, "--no-sample-data"]))
+        {
+            await gateway.WaitUntilListeningAsync();
+            var port = await gateway.WaitForMllpPortAsync();
+            await using var sender = await MllpTestClient.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port));
+            var ack = await sender.SendAsync(AdtMessages.Utf8(AdtMessages.A01("URG_NIM", "NIM", control, "NIM888^^^NIM^MR", "Nouveau^Systeme", "1980", "U")));
+            AdtMessages.AckCode(ack).Should().Be("AR");
+        }
+
+        await using (var list = GatewayProcess.Start(["deadletters", "list", "--data-dir", data, "--config-dir", config]))
+        {
+            (await list.WaitForExitAsync()).Should().Be(0);
+            var line = list.StandardOutput.Split('\n').Single(l => l.Contains(control));
+            line.Split('\t').Should().HaveCount(6);
+            line.Should().Contain("URG_NIM/NIM").And.Contain("envelope").And.Contain("204");
+        }
+
+        // Onboarded by configuration alone, then replayed.
+        var senders = Path.Combine(config, "senders.json");
+        await File.WriteAllTextAsync(senders, (await File.ReadAllTextAsync(senders)).Replace("{ \"application\": \"BLOC_NIM\" }", "{ \"application\": \"BLOC_NIM\" }, { \"application\": \"URG_NIM\" }"));
+        await using (var replay = GatewayProcess.Start(["deadletters", "replay", "--all", "--data-dir", data, "--config-dir", config]))
+        {
+            (await replay.WaitForExitAsync()).Should().Be(0, replay.Output);
+            replay.StandardOutput.Should().Contain("accepted (AA)");
+        }
+        await using (var after = GatewayProcess.Start(["deadletters", "list", "--data-dir", data, "--config-dir", config]))
+        {
+            (await after.WaitForExitAsync()).Should().Be(0);
+            after.StandardOutput.Should().NotContain(control);
+        }
+    }
+
+    [Fact]
+    public async Task Replay_without_an_id_or_all_is_a_usage_error()
+    {
+        await using var replay = GatewayProcess.Start(["deadletters", "replay", "--data-dir", Path.Combine(_root, "data")]);
+        (await replay.WaitForExitAsync()).Should().Be(2);
+    }
+
+    private static void CopyDirectory(string from, string to)
+    {
+        foreach (var directory in Directory.GetDirectories(from, "*", SearchOption.AllDirectories))
+            Directory.CreateDirectory(directory.Replace(from, to));
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
+            File.Copy(file, file.Replace(from, to), overwrite: true);
+    }
+}
