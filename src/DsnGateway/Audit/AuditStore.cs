@@ -3,6 +3,7 @@ using Dapper;
 using DsnGateway.Fhir.Model;
 using DsnGateway.Fhir.Primitives;
 using DsnGateway.Fhir.Serialization;
+using DsnGateway.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace DsnGateway.Audit;
@@ -16,58 +17,25 @@ public sealed class AuditStore
 {
     public const string FileName = "audit.db";
 
-    private readonly string _connectionString;
-    private readonly int _busyTimeoutMilliseconds;
+    private readonly DurableSqliteFile _file;
 
     /// <param name="busyTimeout">How long a write waits for another connection's lock before failing (the
     /// caller then fails closed); default 5 s. Whole seconds above the first are SQLite's command timeout.</param>
     public AuditStore(string databasePath, TimeSpan? busyTimeout = null, bool createIfMissing = true)
     {
-        DatabasePath = Path.GetFullPath(databasePath);
-        var timeout = busyTimeout ?? TimeSpan.FromSeconds(5);
-        _busyTimeoutMilliseconds = (int)Math.Max(0, timeout.TotalMilliseconds);
-        _connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = DatabasePath,
-            Mode = createIfMissing ? SqliteOpenMode.ReadWriteCreate : SqliteOpenMode.ReadWrite,
-            Cache = SqliteCacheMode.Private,
-            Pooling = true,
-            // Microsoft.Data.Sqlite retries a busy statement up to this many seconds; 0 would mean forever.
-            DefaultTimeout = Math.Max(1, (int)Math.Ceiling(timeout.TotalSeconds)),
-        }.ToString();
+        _file = new DurableSqliteFile(databasePath, busyTimeout, createIfMissing);
     }
 
-    public string DatabasePath { get; }
+    public string DatabasePath => _file.Path;
 
-    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        var connection = new SqliteConnection(_connectionString);
-        try
-        {
-            await connection.OpenAsync(cancellationToken);
-            await using var pragma = connection.CreateCommand();
-            pragma.CommandText = $"PRAGMA synchronous = FULL; PRAGMA busy_timeout = {_busyTimeoutMilliseconds};";
-            await pragma.ExecuteNonQueryAsync(cancellationToken);
-            return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync();
-            throw;
-        }
-    }
+    public Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken) => _file.OpenAsync(cancellationToken);
 
     /// <summary>Closes this database's idle pooled connections (so the file can be moved, deleted or copied).</summary>
-    public void ReleaseConnections()
-    {
-        using var connection = new SqliteConnection(_connectionString);
-        SqliteConnection.ClearPool(connection);
-    }
+    public void ReleaseConnections() => _file.ReleaseConnections();
 
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
-        var directory = Path.GetDirectoryName(DatabasePath);
-        if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
+        _file.EnsureDirectory();
         await using var connection = await OpenAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(Schema, cancellationToken: cancellationToken));
     }

@@ -1,4 +1,5 @@
 using Dapper;
+using DsnGateway.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace DsnGateway.Ingestion;
@@ -14,58 +15,25 @@ public sealed class InboxStore
 {
     public const string FileName = "inbox.db";
 
-    private readonly string _connectionString;
-    private readonly int _busyTimeoutMilliseconds;
+    private readonly DurableSqliteFile _file;
 
     /// <param name="busyTimeout">How long a write waits for another connection's lock before failing (the caller then
     /// does not ACK); default 5 s.</param>
     public InboxStore(string databasePath, TimeSpan? busyTimeout = null)
     {
-        DatabasePath = Path.GetFullPath(databasePath);
-        var timeout = busyTimeout ?? TimeSpan.FromSeconds(5);
-        _busyTimeoutMilliseconds = (int)Math.Max(0, timeout.TotalMilliseconds);
-        _connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = DatabasePath,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Cache = SqliteCacheMode.Private,
-            Pooling = true,
-            // Microsoft.Data.Sqlite retries a busy statement up to this many seconds; 0 would mean forever.
-            DefaultTimeout = Math.Max(1, (int)Math.Ceiling(timeout.TotalSeconds)),
-        }.ToString();
+        _file = new DurableSqliteFile(databasePath, busyTimeout);
     }
 
-    public string DatabasePath { get; }
+    public string DatabasePath => _file.Path;
 
-    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        var connection = new SqliteConnection(_connectionString);
-        try
-        {
-            await connection.OpenAsync(cancellationToken);
-            await using var pragma = connection.CreateCommand();
-            pragma.CommandText = $"PRAGMA synchronous = FULL; PRAGMA busy_timeout = {_busyTimeoutMilliseconds};";
-            await pragma.ExecuteNonQueryAsync(cancellationToken);
-            return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync();
-            throw;
-        }
-    }
+    public Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken) => _file.OpenAsync(cancellationToken);
 
     /// <summary>Closes this database's idle pooled connections (so the file can be moved, deleted or copied).</summary>
-    public void ReleaseConnections()
-    {
-        using var connection = new SqliteConnection(_connectionString);
-        SqliteConnection.ClearPool(connection);
-    }
+    public void ReleaseConnections() => _file.ReleaseConnections();
 
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
-        var directory = Path.GetDirectoryName(DatabasePath);
-        if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
+        _file.EnsureDirectory();
         await using var connection = await OpenAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(Schema, cancellationToken: cancellationToken));
     }
