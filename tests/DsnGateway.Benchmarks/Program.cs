@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(DsnGateway.Benchmarks.ParseAndMapBenchmarks).Assembly).Run(args);
