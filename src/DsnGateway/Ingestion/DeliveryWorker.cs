@@ -277,7 +277,7 @@ public sealed partial class DeliveryWorker : IHostedService, IAsyncDisposable
         var reason = string.IsNullOrWhiteSpace(result.Reason) ? "Refused by the record store" : result.Reason;
         var deadLetterId = await _bookkeepingRetry.ExecuteAsync(
             async token => await _store.MarkDeadAsync(message.Id, reason, token), stopping);
-        Log.DeadLettered(_logger, message.Id, deadLetterId, reason);
+        Log.DeadLettered(_logger, message.Id, deadLetterId, ForLog(reason));
     }
 
     private async ValueTask<DeliveryResult> AttemptAsync(PendingMessage message, CancellationToken cancellationToken)
@@ -301,7 +301,7 @@ public sealed partial class DeliveryWorker : IHostedService, IAsyncDisposable
         if (result.Outcome == DeliveryOutcome.Transient)
         {
             var reason = result.Reason ?? "Transient failure";
-            Log.AttemptFailed(_logger, message.Id, reason);
+            Log.AttemptFailed(_logger, message.Id, ForLog(reason));
             try
             {
                 await _store.RecordFailedAttemptAsync(message.Id, reason, cancellationToken);
@@ -322,6 +322,16 @@ public sealed partial class DeliveryWorker : IHostedService, IAsyncDisposable
         public Queue<PendingMessage> Queue { get; } = new();
 
         public Task? Runner { get; set; }
+    }
+
+    /// <summary>
+    /// The part of a reason fit for the log: its head (e.g. "HTTP 422"), not the store's diagnostics, which can
+    /// quote a rejected value such as a birth date. The whole reason stays in the inbox, for the dead letters.
+    /// </summary>
+    private static string ForLog(string reason)
+    {
+        var colon = reason.IndexOf(':');
+        return colon > 0 ? reason[..colon] : reason;
     }
 
     private static partial class Log
