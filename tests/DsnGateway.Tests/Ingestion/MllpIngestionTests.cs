@@ -202,6 +202,23 @@ public class MllpIngestionTests : IClassFixture<GatewayFixture>
     }
 
     [Fact]
+    public async Task Ingestion_writes_no_patient_data_to_the_logs()
+    {
+        var mrn = "NIM" + Id();
+        await using var sender = await MllpTestClient.ConnectAsync(await MllpEndpoint);
+        AdtMessages.AckCode(await sender.SendAsync(AdtMessages.Utf8(AdtMessages.A01("ADT_NIM", "NIM", Id(), $"PELJ61041598^^^RAMQ^JHN~{mrn}^^^NIM^MR", "Pelletier^Josée", "19610415", "M")))).Should().Be("AA");
+        AdtMessages.AckCode(await sender.SendAsync(AdtMessages.Utf8(AdtMessages.A01("ADT_NIM", "NIM", Id(), $"PELJ61541598^^^RAMQ^JHN~{mrn}X^^^NIM^MR", "Pelletier^Josée", "19610415", "M")))).Should().Be("AE");
+        await WaitForAsync(_gateway.Client, $"fhir/Patient?identifier=urn:dsn:mrn:nim|{mrn}");
+
+        var logs = Observability.LogFiles.ReadAll(_gateway.DataDirectory);
+        logs.Should().Contain("ADT_NIM", "the ingestion is logged");
+        foreach (var secret in new[] { "Pelletier", "Josée", "Jos\u00E9e", "PELJ61041598", "PELJ61541598", "19610415", "1961-04-15", "rue Fictive" })
+        {
+            logs.Should().NotContain(secret);
+        }
+    }
+
+    [Fact]
     public async Task An_oversized_frame_with_a_readable_msh_gets_AR()
     {
         var message = AdtMessages.A01("ADT_NIM", "NIM", Id(), $"NIM{Id()}^^^NIM^MR", "Grand^Message", "1980", "U")
