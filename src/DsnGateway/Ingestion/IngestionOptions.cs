@@ -24,4 +24,9 @@ public sealed class MllpOptions
 
     /// <summary>A connection silent this long is closed.</summary>
     public int IdleTimeoutSeconds { get; set; } = 300;
+
+    /// <summary>MLLP over TLS: the server certificate (PKCS#12). Unset, MLLP is plain TCP.</summary>
+    public string? TlsCertificatePath { get; set; }
+
+    public string? TlsCertificatePassword { get; set; }
 }

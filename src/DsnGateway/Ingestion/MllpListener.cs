@@ -1,5 +1,8 @@
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using DsnGateway.Hl7v2.Mllp;
 using Microsoft.Extensions.Options;
 
@@ -17,11 +20,18 @@ public sealed partial class MllpListener : BackgroundService
     private readonly ILogger<MllpListener> _logger;
     private readonly TaskCompletionSource<IPEndPoint> _bound = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    private readonly X509Certificate2? _certificate;
+
     public MllpListener(Hl7Intake intake, IOptionsMonitor<IngestionOptions> options, ILogger<MllpListener> logger)
     {
         _intake = intake;
         _options = options;
         _logger = logger;
+        var mllp = options.CurrentValue.Mllp;
+        if (!string.IsNullOrWhiteSpace(mllp.TlsCertificatePath))
+        {
+            _certificate = X509CertificateLoader.LoadPkcs12FromFile(mllp.TlsCertificatePath, mllp.TlsCertificatePassword);
+        }
     }
 
     /// <summary>The address actually listened on (port 0 in configuration picks a free one).</summary>
@@ -47,7 +57,7 @@ public sealed partial class MllpListener : BackgroundService
         }
         var endpoint = (IPEndPoint)listener.LocalEndpoint;
         _bound.TrySetResult(endpoint);
-        Log.Listening(_logger, endpoint.ToString());
+        Log.Listening(_logger, endpoint.ToString(), _certificate is null ? "TCP" : "TLS");
         var connections = new List<Task>();
         try
         {
@@ -72,8 +82,30 @@ public sealed partial class MllpListener : BackgroundService
     {
         var remote = client.Client.RemoteEndPoint?.ToString() ?? "?";
         using var _ = client;
-        await using var stream = client.GetStream();
         var options = _options.CurrentValue;
+        Stream stream = client.GetStream();
+        if (_certificate is not null)
+        {
+            var tls = new SslStream(stream, leaveInnerStreamOpen: false);
+            try
+            {
+                using var handshake = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                handshake.CancelAfter(TimeSpan.FromSeconds(30));
+                await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
+                {
+                    ServerCertificate = _certificate,
+                    EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+                }, handshake.Token);
+            }
+            catch (Exception ex) when (ex is AuthenticationException or IOException or OperationCanceledException)
+            {
+                Log.TlsFailed(_logger, remote);
+                await tls.DisposeAsync();
+                return;
+            }
+            stream = tls;
+        }
+        await using var __ = stream;
         var reader = new MllpFrameReader(stream, new MllpReaderOptions { MaxFrameBytes = options.MaxMessageBytes });
         try
         {
@@ -135,8 +167,8 @@ public sealed partial class MllpListener : BackgroundService
 
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Information, "MLLP listening on {Endpoint}")]
-        public static partial void Listening(ILogger logger, string endpoint);
+        [LoggerMessage(1, LogLevel.Information, "MLLP listening on {Endpoint} ({Transport})")]
+        public static partial void Listening(ILogger logger, string endpoint, string transport);
 
         [LoggerMessage(2, LogLevel.Information, "MLLP connection from {Remote} closed after the idle timeout")]
         public static partial void IdleClosed(ILogger logger, string remote);
@@ -155,6 +187,9 @@ public sealed partial class MllpListener : BackgroundService
 
         [LoggerMessage(7, LogLevel.Information, "MLLP connection from {Remote} lost")]
         public static partial void ConnectionLost(ILogger logger, string remote);
+
+        [LoggerMessage(9, LogLevel.Warning, "MLLP: the TLS handshake with {Remote} failed; connection closed")]
+        public static partial void TlsFailed(ILogger logger, string remote);
 
         [LoggerMessage(8, LogLevel.Error, "MLLP connection from {Remote} failed; no ACK was sent for its last message")]
         public static partial void Failed(ILogger logger, Exception exception, string remote);
