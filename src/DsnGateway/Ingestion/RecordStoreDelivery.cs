@@ -14,7 +14,7 @@ namespace DsnGateway.Ingestion;
 /// overwrites newer data. The merged Patient is written with If-Match, so a concurrent change makes the
 /// delivery transient (retried), never lost.
 /// </summary>
-public sealed class RecordStoreDelivery(RecordStoreClient store, IdentityConflicts conflicts)
+public sealed partial class RecordStoreDelivery(RecordStoreClient store, IdentityConflicts conflicts, ILogger<RecordStoreDelivery>? logger = null)
 {
     /// <summary>Carried on every Patient the gateway writes: the source time of the demographics it holds.</summary>
     public const string SourceTimeExtension = "urn:dsn:fhir:extension:demographics-source-time";
@@ -77,14 +77,16 @@ public sealed class RecordStoreDelivery(RecordStoreClient store, IdentityConflic
     /// lands on it), and that record is retired in the same transaction: <c>active=false</c>, a replaced-by link to
     /// the survivor, and no NAM or MRN left (else a conditional search by the old MRN would match two patients).
     /// A merged record the store does not hold is not an error (most ADT feeds send merges of records never
-    /// seen here): the survivor is written with the MRG identifiers, nothing else, and the fact is logged in the
-    /// delivery result's detail. Two different NAMs are never joined: that merge is refused (dead letters).
+    /// seen here): the survivor is written with the MRG identifiers (so a later message naming them lands on it),
+    /// nothing else, and a warning is logged. Two different NAMs are never joined: that merge is refused (207,
+    /// permanent, so it goes to the dead letters for an operator).
     /// </summary>
     private async Task<DeliveryResult?> ApplyMergeAsync(Bundle bundle, BundleEntry survivorEntry, Patient? survivorCurrent, BundleEntry mergedEntry, CancellationToken cancellationToken)
     {
         var survivor = (Patient)survivorEntry.Resource!;
         var named = (Patient)mergedEntry.Resource!;
         var mergedCurrent = await FindCurrentAsync(named, cancellationToken);
+        var notFound = mergedCurrent is null;
         if (mergedCurrent is not null && survivorCurrent is not null && mergedCurrent.Id == survivorCurrent.Id)
             mergedCurrent = null; // already merged (a replay), or MRG names the survivor itself
 
@@ -96,6 +98,7 @@ public sealed class RecordStoreDelivery(RecordStoreClient store, IdentityConflic
         var links = (survivor.Link ?? []).Where(l => !(l.Type == AdtBundleBuilder.LinkReplaces && l.Other?.ReferenceValue == mergedEntry.FullUrl)).ToList();
         if (mergedCurrent is null)
         {
+            if (notFound && logger is not null) Log.MergedNotFound(logger, string.Join(", ", (named.Identifier ?? []).Select(i => i.System)));
             // Nothing to retire: drop the entry and every reference to it (the Provenance names it as a target).
             bundle.Entry!.Remove(mergedEntry);
             foreach (var provenance in bundle.Entry.Select(e => e.Resource).OfType<Provenance>())
@@ -174,4 +177,10 @@ public sealed class RecordStoreDelivery(RecordStoreClient store, IdentityConflic
         && Fhir.Primitives.FhirDateTime.TryParse(text, out var time)
             ? time.Start
             : DateTimeOffset.MinValue;
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Warning, "ADT A40: the merged patient ({Systems}) is not in the record store; only the survivor is written, with the merged identifiers")]
+        public static partial void MergedNotFound(ILogger logger, string systems);
+    }
 }

@@ -111,6 +111,40 @@ public class MergeTests : IClassFixture<GatewayFixture>
         (await SearchAsync(unknown)).Select(p => p.Id).Should().Equal(survivor.Id);
     }
 
+    [Fact]
+    public async Task A40_joining_two_different_NAMs_is_dead_lettered_at_delivery_and_writes_nothing()
+    {
+        var mrn1 = "NIM" + Id();
+        var mrn2 = "NIM" + Id();
+        var control = Id();
+        await using var sender = await MllpTestClient.ConnectAsync(await MllpEndpoint);
+        AdtMessages.AckCode(await sender.SendAsync(AdtMessages.Utf8(AdtMessages.A01("ADT_NIM", "NIM", Id(), $"FUSA60010111^^^RAMQ^JHN~{mrn1}^^^NIM^MR",
+            "Fusion^Ancien", "19600101", "M")))).Should().Be("AA");
+        AdtMessages.AckCode(await sender.SendAsync(AdtMessages.Utf8(AdtMessages.A01("ADT_NIM", "NIM", Id(), $"FUSS60010122^^^RAMQ^JHN~{mrn2}^^^NIM^MR",
+            "Fusion^Survivant", "19600101", "M")))).Should().Be("AA");
+        var a = (await WaitForAsync(mrn1, f => f.Count == 1, "A exists")).Single();
+        await WaitForAsync(mrn2, f => f.Count == 1, "B exists");
+
+        var ack = await sender.SendAsync(AdtMessages.Utf8(AdtMessages.A40("ADT_NIM", "NIM", control, $"FUSS60010122^^^RAMQ^JHN~{mrn2}^^^NIM^MR",
+            "Fusion^Survivant", "19600101", "M", mrg1: $"{mrn1}^^^NIM^MR", time: "20261120090000")));
+        AdtMessages.AckCode(ack).Should().Be("AA", "the store decides after the ACK");
+
+        var store = _gateway.Services.GetRequiredService<InboxStore>();
+        DeadLetterSummary? letter = null;
+        for (var attempt = 0; attempt < 200 && letter is null; attempt++)
+        {
+            letter = (await store.ListDeadLettersAsync()).FirstOrDefault(l => l.ControlId == control);
+            if (letter is null) await Task.Delay(50);
+        }
+        letter.Should().NotBeNull("a merge of two NAMs goes to the dead letters");
+        letter!.Stage.Should().Be(DeadLetterStage.Delivery);
+        letter.Reason.Should().Contain("NAM");
+        var unchanged = (await SearchAsync(mrn1)).Should().ContainSingle().Subject;
+        unchanged.Id.Should().Be(a.Id);
+        unchanged.Active.Should().NotBe(false);
+        unchanged.Meta!.VersionId.Should().Be(a.Meta!.VersionId);
+    }
+
     [Theory]
     [InlineData("", "100")]
     [InlineData("MRG|", "101")]
