@@ -5,6 +5,7 @@ using DsnGateway.Hl7v2;
 using DsnGateway.Hl7v2.Parsing;
 using DsnGateway.Hl7v2.Segments;
 using DsnGateway.Mapping.Establishments;
+using DsnGateway.Mapping.Identity;
 using DsnGateway.Mapping.Patients;
 
 namespace DsnGateway.Mapping.Bundles;
@@ -13,7 +14,8 @@ namespace DsnGateway.Mapping.Bundles;
 /// What an ADT message maps to: the transaction to send to the record store, plus the facts the intake needs
 /// before committing it (the patient's identity for ordering and conflicts, MSH-7 for "latest wins").
 /// </summary>
-public sealed record AdtMapping(Bundle Bundle, Patient Patient, PatientIdentity Identity, MessageSource Source)
+/// <remarks>In a merge (A40), <paramref name="Merged"/> is the identity MRG-1 names (the record merged away).</remarks>
+public sealed record AdtMapping(Bundle Bundle, Patient Patient, PatientIdentity Identity, MessageSource Source, PatientIdentity? Merged = null)
 {
     /// <summary>MSH-7 as an instant: "latest wins" compares these, never the receive time.</summary>
     public DateTimeOffset SourceTime => Source.SourceTime;
@@ -22,16 +24,32 @@ public sealed record AdtMapping(Bundle Bundle, Patient Patient, PatientIdentity 
 /// <summary>
 /// ADT (A01, A04, A05, A08, A28, A31; and A02, A03, A11, A13 for their PID) to a FHIR transaction: the Patient as a
 /// conditional update on its identity (<c>PUT Patient?identifier=NAM system|NAM</c>, or by MRN without a NAM) and a
-/// Provenance naming the message. A40 (merge) needs the store and is the intake's; any other trigger is 201.
+/// Provenance naming the message. Any other trigger is 201.
+/// A40 (merge): PID is the surviving patient, MRG-1 the identifiers of the record merged away. The Bundle carries
+/// the survivor as usual (with a <c>replaces</c> link) and a second Patient entry, <c>PUT Patient?identifier=</c>
+/// the merged identity, <c>active=false</c> with a <c>replaced-by</c> link to the survivor and the MRG-1
+/// identifiers (NAM/MRN). That entry is a request to delivery, not a resource to write as is: delivery finds the
+/// merged Patient in the store, moves its identifiers to the survivor and retires it (see RecordStoreDelivery).
 /// </summary>
 public sealed class AdtBundleBuilder
 {
     /// <summary>The ADT triggers this builder maps.</summary>
     public static IReadOnlySet<string> SupportedTriggers { get; } =
-        new HashSet<string>(["A01", "A04", "A05", "A08", "A28", "A31", "A02", "A03", "A11", "A13"], StringComparer.OrdinalIgnoreCase);
+        new HashSet<string>(["A01", "A04", "A05", "A08", "A28", "A31", "A02", "A03", "A11", "A13", "A40"], StringComparer.OrdinalIgnoreCase);
 
     // DESIGN.md, stage 2: PV1 is required in ADT A01 to A08.
     private static readonly HashSet<string> TriggersRequiringPv1 = new(["A01", "A02", "A03", "A04", "A05", "A08"], StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Patient.link types of a merge (FHIR link-type): on the survivor, and on the record merged away.</summary>
+    public const string LinkReplaces = "replaces";
+    public const string LinkReplacedBy = "replaced-by";
+
+    /// <summary>The merge trigger.</summary>
+    public const string MergeTrigger = "A40";
+
+    /// <summary>True for the entry of a merge Bundle that names the record merged away (it has a replaced-by link).</summary>
+    public static bool IsMergedRecord(Patient patient) =>
+        patient is not null && patient.Active == false && (patient.Link ?? []).Any(l => l.Type == LinkReplacedBy);
 
     private readonly SenderRegistry _senders;
     private readonly PidMapper _pids;
@@ -70,28 +88,68 @@ public sealed class AdtBundleBuilder
         var identity = PatientIdentity.Of(patient.Value, source.Establishment)!;
 
         var patientUrl = DeterministicUrn(source, "Patient");
-        var provenance = MessageProvenance.Create(source, [patientUrl], receivedAt);
-        var bundle = new Bundle
+        var entries = new List<BundleEntry>
         {
-            Type = "transaction",
-            Entry =
-            [
-                new BundleEntry
-                {
-                    FullUrl = patientUrl,
-                    Resource = patient.Value,
-                    // One person, one Patient: the store creates it on first sight and updates it after, atomically.
-                    Request = new BundleRequest { Method = "PUT", Url = identity.ConditionalUrl },
-                },
-                new BundleEntry
-                {
-                    FullUrl = DeterministicUrn(source, "Provenance"),
-                    Resource = provenance,
-                    Request = new BundleRequest { Method = "POST", Url = Provenance.TypeName },
-                },
-            ],
+            new()
+            {
+                FullUrl = patientUrl,
+                Resource = patient.Value,
+                // One person, one Patient: the store creates it on first sight and updates it after, atomically.
+                Request = new BundleRequest { Method = "PUT", Url = identity.ConditionalUrl },
+            },
         };
-        return MappingResult<AdtMapping>.Success(new AdtMapping(bundle, patient.Value, identity, source));
+        var targets = new List<string> { patientUrl };
+
+        PatientIdentity? mergedIdentity = null;
+        if (string.Equals(source.TriggerEvent, MergeTrigger, StringComparison.OrdinalIgnoreCase))
+        {
+            var merged = MapMerged(message, source);
+            if (!merged.IsSuccess) return merged.Error;
+            var mergedUrl = DeterministicUrn(source, "MergedPatient");
+            mergedIdentity = PatientIdentity.Of(merged.Value, source.Establishment)!;
+            merged.Value.Link = [new PatientLink { Type = LinkReplacedBy, Other = new Reference { ReferenceValue = patientUrl } }];
+            patient.Value.Link = [new PatientLink { Type = LinkReplaces, Other = new Reference { ReferenceValue = mergedUrl } }];
+            entries.Add(new BundleEntry
+            {
+                FullUrl = mergedUrl,
+                Resource = merged.Value,
+                Request = new BundleRequest { Method = "PUT", Url = mergedIdentity.ConditionalUrl },
+            });
+            targets.Add(mergedUrl);
+        }
+
+        entries.Add(new BundleEntry
+        {
+            FullUrl = DeterministicUrn(source, "Provenance"),
+            Resource = MessageProvenance.Create(source, targets, receivedAt),
+            Request = new BundleRequest { Method = "POST", Url = Provenance.TypeName },
+        });
+        var bundle = new Bundle { Type = "transaction", Entry = entries };
+        return MappingResult<AdtMapping>.Success(new AdtMapping(bundle, patient.Value, identity, source, mergedIdentity));
+    }
+
+    /// <summary>
+    /// MRG-1 (the merged record's identifiers, CX, read by the PID-3 rules) as the Patient to retire: its NAM and
+    /// MRNs only (they are what finds it in the store), <c>active=false</c>. MRG missing is 100, MRG-1 empty 101.
+    /// </summary>
+    private MappingResult<Patient> MapMerged(Hl7Message message, MessageSource source)
+    {
+        if (message.Mrg() is not { } mrg)
+            return MappingResult<Patient>.Failure(Hl7ErrorCodes.SegmentSequenceError, new Hl7ErrorLocation("MRG"), $"{source.MessageType} requires an MRG segment (the merged patient)");
+        var mrg1 = mrg.Segment.Field(1);
+        if (mrg1.IsEmpty || mrg1.IsExplicitNull)
+            return MappingResult<Patient>.Failure(Hl7ErrorCodes.RequiredFieldMissing, new Hl7ErrorLocation("MRG", 1, 1), "MRG-1 (the merged patient's identifiers) is required");
+        var sources = mrg.PriorPatientIdentifiers.Select((cx, i) => (cx, new Hl7ErrorLocation("MRG", 1, 1, i + 1))).ToList();
+        // No birth date or sex of the merged record here: its NAM is checked for form only.
+        var identifiers = PatientIdentifiers.Map(sources, source.Establishment, _senders.Establishments, null, null);
+        if (!identifiers.IsSuccess) return MappingResult<Patient>.Failure(identifiers.Error);
+        var keys = identifiers.Value
+            .Where(i => i.System == QuebecHealthNumber.System || i.System!.StartsWith(PatientIdentity.MrnPrefix, StringComparison.Ordinal))
+            .ToList();
+        if (keys.Count == 0)
+            return MappingResult<Patient>.Failure(Hl7ErrorCodes.RequiredFieldMissing, new Hl7ErrorLocation("MRG", 1, 1),
+                "MRG-1 carries neither a NAM (assigning authority RAMQ or type JHN/NAM) nor an MRN of a registered establishment");
+        return MappingResult<Patient>.Success(new Patient { Identifier = keys, Active = false });
     }
 
     private static MappingResult<AdtMapping>? CheckType(Hl7Message message)

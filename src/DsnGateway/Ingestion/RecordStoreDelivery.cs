@@ -1,6 +1,7 @@
 using System.Net;
 using DsnGateway.Fhir.Model;
 using DsnGateway.Fhir.Serialization;
+using DsnGateway.Mapping.Bundles;
 using DsnGateway.Mapping.Identity;
 using DsnGateway.Proxy;
 
@@ -13,7 +14,7 @@ namespace DsnGateway.Ingestion;
 /// overwrites newer data. The merged Patient is written with If-Match, so a concurrent change makes the
 /// delivery transient (retried), never lost.
 /// </summary>
-public sealed class RecordStoreDelivery(RecordStoreClient store, IdentityConflicts conflicts)
+public sealed partial class RecordStoreDelivery(RecordStoreClient store, IdentityConflicts conflicts, ILogger<RecordStoreDelivery>? logger = null)
 {
     /// <summary>Carried on every Patient the gateway writes: the source time of the demographics it holds.</summary>
     public const string SourceTimeExtension = "urn:dsn:fhir:extension:demographics-source-time";
@@ -32,18 +33,27 @@ public sealed class RecordStoreDelivery(RecordStoreClient store, IdentityConflic
 
         try
         {
-            foreach (var entry in (bundle.Entry ?? []).Where(e => e.Resource is Patient && e.Request?.Method == "PUT"))
+            // A40: the entry naming the record merged away is resolved after the survivor (below).
+            var mergedEntry = (bundle.Entry ?? []).FirstOrDefault(e => e.Resource is Patient p && e.Request?.Method == "PUT" && AdtBundleBuilder.IsMergedRecord(p));
+            BundleEntry? survivorEntry = null;
+            Patient? survivorCurrent = null;
+            foreach (var entry in (bundle.Entry ?? []).Where(e => e.Resource is Patient && e.Request?.Method == "PUT" && e != mergedEntry))
             {
                 var incoming = (Patient)entry.Resource!;
+                survivorEntry ??= entry;
                 // Checked again here: the intake could not, if the store was down when the message arrived.
                 if (await conflicts.FindOrThrowAsync(incoming, cancellationToken) is { } conflict)
                     return DeliveryResult.Permanent($"207: {conflict}");
                 var current = await FindCurrentAsync(incoming, cancellationToken);
                 if (current is null) continue; // the conditional PUT creates the patient
+                if (entry == survivorEntry) survivorCurrent = current;
                 entry.Resource = Merge(current, incoming);
                 entry.Request!.Url = $"Patient/{current.Id}";
                 entry.Request.IfMatch = $"W/\"{current.Meta?.VersionId}\"";
             }
+            if (mergedEntry is not null && survivorEntry is not null
+                && await ApplyMergeAsync(bundle, survivorEntry, survivorCurrent, mergedEntry, cancellationToken) is { } refused)
+                return refused;
 
             using var response = await store.SendAsync(HttpMethod.Post, "", FhirJson.Serialize(bundle), null, cancellationToken);
             var body = await response.Content.ReadAsStringAsync(cancellationToken);
@@ -61,6 +71,74 @@ public sealed class RecordStoreDelivery(RecordStoreClient store, IdentityConflic
             return DeliveryResult.Transient($"the record store is unreachable: {ex.Message}");
         }
     }
+
+    /// <summary>
+    /// A40: the survivor takes every identifier of the record merged away (so a later message naming the old MRN
+    /// lands on it), and that record is retired in the same transaction: <c>active=false</c>, a replaced-by link to
+    /// the survivor, and no NAM or MRN left (else a conditional search by the old MRN would match two patients).
+    /// A merged record the store does not hold is not an error (most ADT feeds send merges of records never
+    /// seen here): the survivor is written with the MRG identifiers (so a later message naming them lands on it),
+    /// nothing else, and a warning is logged. Two different NAMs are never joined: that merge is refused (207,
+    /// permanent, so it goes to the dead letters for an operator).
+    /// </summary>
+    private async Task<DeliveryResult?> ApplyMergeAsync(Bundle bundle, BundleEntry survivorEntry, Patient? survivorCurrent, BundleEntry mergedEntry, CancellationToken cancellationToken)
+    {
+        var survivor = (Patient)survivorEntry.Resource!;
+        var named = (Patient)mergedEntry.Resource!;
+        var mergedCurrent = await FindCurrentAsync(named, cancellationToken);
+        var notFound = mergedCurrent is null;
+        if (mergedCurrent is not null && survivorCurrent is not null && mergedCurrent.Id == survivorCurrent.Id)
+            mergedCurrent = null; // already merged (a replay), or MRG names the survivor itself
+
+        if (mergedCurrent is not null && IdentityConflicts.NamOf(mergedCurrent) is { } mergedNam
+            && IdentityConflicts.NamOf(survivor) is { } survivorNam && mergedNam != survivorNam)
+            return DeliveryResult.Permanent($"207: merge refused: the merged patient's NAM differs from the survivor's (two NAMs are never joined)");
+
+        AddIdentifiers(survivor, named.Identifier);
+        var links = (survivor.Link ?? []).Where(l => !(l.Type == AdtBundleBuilder.LinkReplaces && l.Other?.ReferenceValue == mergedEntry.FullUrl)).ToList();
+        if (mergedCurrent is null)
+        {
+            if (notFound && logger is not null) Log.MergedNotFound(logger, string.Join(", ", (named.Identifier ?? []).Select(i => i.System)));
+            // Nothing to retire: drop the entry and every reference to it (the Provenance names it as a target).
+            bundle.Entry!.Remove(mergedEntry);
+            foreach (var provenance in bundle.Entry.Select(e => e.Resource).OfType<Provenance>())
+                provenance.Target = provenance.Target?.Where(t => t.ReferenceValue != mergedEntry.FullUrl).ToList();
+            survivor.Link = links.Count == 0 ? null : links;
+            return null;
+        }
+
+        AddIdentifiers(survivor, mergedCurrent.Identifier);
+        if (!links.Any(l => l.Type == AdtBundleBuilder.LinkReplaces && l.Other?.ReferenceValue == $"Patient/{mergedCurrent.Id}"))
+            links.Add(new PatientLink { Type = AdtBundleBuilder.LinkReplaces, Other = new Reference { ReferenceValue = $"Patient/{mergedCurrent.Id}" } });
+        survivor.Link = links;
+
+        var retired = FhirJson.DeepCopy(mergedCurrent);
+        retired.Active = false;
+        retired.Link = [new PatientLink
+        {
+            Type = AdtBundleBuilder.LinkReplacedBy,
+            Other = new Reference { ReferenceValue = survivorCurrent is null ? survivorEntry.FullUrl : $"Patient/{survivorCurrent.Id}" },
+        }];
+        var kept = (retired.Identifier ?? []).Where(i => !IsIdentityKey(i)).ToList();
+        retired.Identifier = kept.Count == 0 ? null : kept;
+        mergedEntry.Resource = retired;
+        mergedEntry.Request!.Url = $"Patient/{mergedCurrent.Id}";
+        mergedEntry.Request.IfMatch = $"W/\"{mergedCurrent.Meta?.VersionId}\"";
+        return null;
+    }
+
+    private static void AddIdentifiers(Patient patient, IEnumerable<Identifier>? more)
+    {
+        var identifiers = new List<Identifier>(patient.Identifier ?? []);
+        foreach (var identifier in more ?? [])
+        {
+            if (!identifiers.Any(i => i.System == identifier.System && i.Value == identifier.Value)) identifiers.Add(identifier);
+        }
+        patient.Identifier = identifiers;
+    }
+
+    private static bool IsIdentityKey(Identifier i) =>
+        i.System == QuebecHealthNumber.System || i.System?.StartsWith("urn:dsn:mrn:", StringComparison.Ordinal) == true;
 
     private async Task<Patient?> FindCurrentAsync(Patient incoming, CancellationToken cancellationToken)
     {
@@ -99,4 +177,10 @@ public sealed class RecordStoreDelivery(RecordStoreClient store, IdentityConflic
         && Fhir.Primitives.FhirDateTime.TryParse(text, out var time)
             ? time.Start
             : DateTimeOffset.MinValue;
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Warning, "ADT A40: the merged patient ({Systems}) is not in the record store; only the survivor is written, with the merged identifiers")]
+        public static partial void MergedNotFound(ILogger logger, string systems);
+    }
 }

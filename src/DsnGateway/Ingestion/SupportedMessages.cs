@@ -15,7 +15,7 @@ public static class SupportedMessages
 
     private static readonly Dictionary<string, HashSet<string>> Triggers = new(StringComparer.Ordinal)
     {
-        ["ADT"] = ["A01", "A04", "A05", "A08", "A28", "A31", "A02", "A03", "A11", "A13"],
+        ["ADT"] = ["A01", "A04", "A05", "A08", "A28", "A31", "A02", "A03", "A11", "A13", "A40"],
     };
 
     /// <summary>Null when supported; else the ERR-3 code (200 type, 201 trigger) and why.</summary>

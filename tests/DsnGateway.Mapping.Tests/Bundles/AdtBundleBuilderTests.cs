@@ -129,7 +129,6 @@ public class AdtBundleBuilderTests
     }
 
     [Theory]
-    [InlineData("A40", 201)]
     [InlineData("A47", 201)]
     [InlineData("", 201)]
     public void Other_triggers_are_201(string trigger, int code)
@@ -138,6 +137,69 @@ public class AdtBundleBuilderTests
 
         error.Code.Should().Be(code);
         error.Location!.ToString().Should().Be("MSH(1)-9.2");
+    }
+
+    /// <summary>A40: PID is Marie (the survivor), MRG-1 the NIM MRN (and an other id) of the record merged away.</summary>
+    private static string MarieA40(string mrg = "MRG|7654321^^^NIM^MR~111^^^LAB^PI") =>
+        MarieA01("A40").Replace("\rPV1|1|I|MED^301^1^NIM||||12345^Gagnon^Luc^^^Dr^^^CMQ\r", "\r") + (mrg.Length == 0 ? "" : mrg + "\r");
+
+    [Fact]
+    public void A40_carries_the_survivor_as_a_conditional_PUT_and_the_merged_record_by_its_MRG_identifiers()
+    {
+        var mapping = Ok(MarieA40());
+
+        mapping.Bundle.Entry.Should().HaveCount(3);
+        var survivor = mapping.Bundle.Entry![0];
+        var merged = mapping.Bundle.Entry[1];
+        survivor.Resource.Should().BeSameAs(mapping.Patient);
+        survivor.Request!.Method.Should().Be("PUT");
+        survivor.Request.Url.Should().Be($"Patient?identifier={NamSystem}|{MarieNam}");
+        mapping.Identity.Key.Should().Be($"{NamSystem}|{MarieNam}", "the survivor orders the delivery");
+        mapping.Patient.Link.Should().ContainSingle().Which.Should().Match<PatientLink>(l => l.Type == "replaces" && l.Other!.ReferenceValue == merged.FullUrl);
+        mapping.Patient.Identifier.Should().NotContain(i => i.Value == "7654321", "delivery moves the merged identifiers once it has found the record");
+
+        merged.FullUrl.Should().StartWith("urn:uuid:").And.NotBe(survivor.FullUrl);
+        merged.Request!.Method.Should().Be("PUT");
+        merged.Request.Url.Should().Be("Patient?identifier=urn:dsn:mrn:nim|7654321");
+        var retired = (Patient)merged.Resource!;
+        retired.Active.Should().BeFalse();
+        retired.Link.Should().ContainSingle().Which.Should().Match<PatientLink>(l => l.Type == "replaced-by" && l.Other!.ReferenceValue == survivor.FullUrl);
+        retired.Identifier.Should().ContainSingle("only a NAM or an MRN finds the merged record")
+            .Which.Should().Match<Identifier>(i => i.System == "urn:dsn:mrn:nim" && i.Value == "7654321");
+        AdtBundleBuilder.IsMergedRecord(retired).Should().BeTrue();
+        AdtBundleBuilder.IsMergedRecord(mapping.Patient).Should().BeFalse();
+        mapping.Merged.Should().Be(new PatientIdentity(PatientIdentityKind.Mrn, "urn:dsn:mrn:nim", "7654321"));
+
+        var provenance = (Provenance)mapping.Bundle.Entry[2].Resource!;
+        provenance.Target!.Select(t => t.ReferenceValue).Should().Equal(survivor.FullUrl, merged.FullUrl);
+        provenance.Activity!.Coding!.Single().Code.Should().Be("A40");
+        FhirJson.Serialize(Ok(MarieA40()).Bundle).Should().Be(FhirJson.Serialize(mapping.Bundle), "mapping is deterministic");
+    }
+
+    [Fact]
+    public void A40_reads_MRG_1_by_the_PID_3_rules_a_NAM_included()
+    {
+        var mapping = Ok(MarieA40($"MRG|{JeanNam}^^^RAMQ^JHN~4242^^^MCQ^MR"));
+
+        var retired = (Patient)mapping.Bundle.Entry![1].Resource!;
+        retired.Identifier!.Select(i => $"{i.System}|{i.Value}").Should().Equal($"{NamSystem}|{JeanNam}", "urn:dsn:mrn:mcq|4242");
+        mapping.Bundle.Entry[1].Request!.Url.Should().Be($"Patient?identifier={NamSystem}|{JeanNam}");
+    }
+
+    [Fact]
+    public void A40_without_MRG_is_100_with_an_empty_MRG_1_is_101()
+    {
+        Error(MarieA40("")).Should().Match<MappingError>(e => e.Code == Hl7ErrorCodes.SegmentSequenceError && e.Location!.Segment == "MRG");
+        Error(MarieA40("MRG|")).Should().Match<MappingError>(e => e.Code == Hl7ErrorCodes.RequiredFieldMissing && e.Location!.ToString() == "MRG(1)-1");
+        Error(MarieA40("MRG|||4444")).Code.Should().Be(Hl7ErrorCodes.RequiredFieldMissing);
+        Error(MarieA40("MRG|111^^^LAB^PI")).Code.Should().Be(Hl7ErrorCodes.RequiredFieldMissing, "an MRG-1 with neither a NAM nor an MRN finds nothing");
+        Error(MarieA40("MRG|ABCD1234^^^RAMQ^JHN")).Code.Should().Be(Hl7ErrorCodes.DataTypeError, "a malformed NAM is refused as in PID-3");
+    }
+
+    [Fact]
+    public void A40_without_PV1_is_accepted()
+    {
+        Ok(MarieA40()).Bundle.Entry.Should().HaveCount(3);
     }
 
     [Fact]

@@ -17,8 +17,8 @@ namespace DsnGateway.Mapping.Tests.Bundles;
 /// codes), and birth date, gender and time of death must agree.
 ///
 /// Samples we cannot compare this way, and why:
-/// - ADT-A40-01: a merge; the converter's output has no Patient (MessageHeader, Provenance, Linkage...), and A40
-///   is the intake's (it needs the store), so the builder answers 201. Its PID is still mapped and checked below.
+/// - ADT-A40-01: a merge; the converter's output has no Patient (MessageHeader, Provenance, Linkage...). Our
+///   Bundle (survivor from PID, merged record from MRG-1) is checked below instead.
 /// - ADT-A47-01: change of identifier list, not a message we map (201); the expected output has no Patient either.
 /// </summary>
 public class FhirConverterSampleTests
@@ -109,10 +109,14 @@ public class FhirConverterSampleTests
     }
 
     [Fact]
-    public void A40_and_A47_are_not_this_builders_but_the_A40_PID_maps()
+    public void A40_maps_its_PID_as_survivor_and_MRG_as_the_merged_record_and_A47_is_201()
     {
         var builder = new AdtBundleBuilder(Senders);
-        builder.Build(Sample("ADT-A40-01"), Received).Error!.Code.Should().Be(201);
+        var merge = builder.Build(Sample("ADT-A40-01"), Received);
+        merge.IsSuccess.Should().BeTrue(merge.Error?.ToString());
+        merge.Value!.Identity.Key.Should().Be("urn:dsn:mrn:bcbs|12345");
+        merge.Value.Merged!.Key.Should().Be("urn:dsn:mrn:bcbs|56789");
+        merge.Value.Bundle.Entry![1].Request!.Url.Should().Be("Patient?identifier=urn:dsn:mrn:bcbs|56789");
         builder.Build(Sample("ADT-A47-01"), Received).Error!.Code.Should().Be(201);
 
         var a40 = Sample("ADT-A40-01");

@@ -74,6 +74,14 @@ public static class AdtMessages
         $"PID|1||{pid3}||{name}||{birth}|{sex}|||1234 rue Fictive^^Montréal^QC^H2X 1Y4^CAN^H\r" +
         "PV1|1|I|7N^712^1\r";
 
+    /// <summary>ADT^A40 (merge): PID is the surviving patient, MRG-1 the identifiers of the record merged away.</summary>
+    public static string A40(string application, string facility, string controlId, string pid3, string name, string birth, string sex,
+        string mrg1, string time = "20261120083000") =>
+        $"MSH|^~\\&|{application}|{facility}|DSN|DSN|{time}||ADT^A40^ADT_A39|{controlId}|P|2.5.1|||||CA|UNICODE UTF-8\r" +
+        $"EVN|A40|{time}\r" +
+        $"PID|1||{pid3}||{name}||{birth}|{sex}\r" +
+        $"MRG|{mrg1}\r";
+
     public static byte[] Utf8(string message) => Encoding.UTF8.GetBytes(message);
 
     public static byte[] Latin1(string message) => Encoding.Latin1.GetBytes(message);
