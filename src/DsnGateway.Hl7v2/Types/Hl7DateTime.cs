@@ -138,17 +138,20 @@ public sealed record Hl7DateTime(int Year, int Month, int Day, int Hour, int Min
     /// The establishment's zone by IANA id (e.g. <c>America/Toronto</c>); null when this machine does not know it,
     /// so configuration errors can be reported instead of thrown.
     /// </summary>
-    public static TimeZoneInfo? FindZone(string ianaId)
+    public static TimeZoneInfo? FindZone(string ianaId) => Zones.GetOrAdd(ianaId, static id =>
     {
         try
         {
-            return TimeZoneInfo.FindSystemTimeZoneById(ianaId);
+            return TimeZoneInfo.FindSystemTimeZoneById(id);
         }
         catch (Exception ex) when (ex is TimeZoneNotFoundException or InvalidTimeZoneException or ArgumentException)
         {
             return null;
         }
-    }
+    });
+
+    // Every message of an establishment asks for the same zone: looked up once (the runtime's own lookup locks).
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, TimeZoneInfo?> Zones = new(StringComparer.Ordinal);
 
     private static string FormatOffset(TimeSpan offset)
     {
