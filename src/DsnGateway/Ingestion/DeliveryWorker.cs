@@ -126,18 +126,25 @@ public sealed partial class DeliveryWorker : IHostedService, IAsyncDisposable
 
     private async Task RunAsync(CancellationToken stopping)
     {
-        while (!stopping.IsCancellationRequested)
+        try
         {
-            try
+            while (!stopping.IsCancellationRequested)
             {
-                await ScheduleAsync(stopping);
+                try
+                {
+                    await ScheduleAsync(stopping);
+                }
+                catch (Exception ex) when (!stopping.IsCancellationRequested)
+                {
+                    // The inbox could not be read (locked, disk): nothing is lost, the next wake-up tries again.
+                    Log.ReadFailed(_logger, ex);
+                }
+                await WaitForWorkAsync(stopping);
             }
-            catch (Exception ex) when (!stopping.IsCancellationRequested)
-            {
-                // The inbox could not be read (locked, disk): nothing is lost, the next wake-up tries again.
-                Log.ReadFailed(_logger, ex);
-            }
-            await WaitForWorkAsync(stopping);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // Stopping: whatever was being read stays pending for the next worker.
         }
     }
 
