@@ -1,4 +1,4 @@
-using System.Threading.Channels;
+using DsnGateway.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -18,10 +18,7 @@ public sealed partial class AuditWriter : IAuditTrail, IHostedService, IAsyncDis
     private readonly AuditStore _store;
     private readonly AuditEventFactory _factory;
     private readonly ILogger<AuditWriter> _logger;
-    private readonly Channel<PendingAudit> _queue = Channel.CreateUnbounded<PendingAudit>(
-        new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
-    private readonly CancellationTokenSource _stopping = new();
-    private Task? _loop;
+    private readonly GroupCommitQueue<PendingAudit> _queue;
     private long _commits;
 
     public AuditWriter(AuditStore store, AuditEventFactory factory, ILogger<AuditWriter>? logger = null)
@@ -29,6 +26,9 @@ public sealed partial class AuditWriter : IAuditTrail, IHostedService, IAsyncDis
         _store = store;
         _factory = factory;
         _logger = logger ?? NullLogger<AuditWriter>.Instance;
+        // Stopped hard: whoever still waits is told the record was not kept; completed waiters ignore it.
+        _queue = new GroupCommitQueue<PendingAudit>(MaxBatch, WriteBatchAsync,
+            batch => Fail(batch, new AuditUnavailableException("The audit trail stopped before the record was written.")));
     }
 
     /// <summary>Transactions committed so far (each holds one or more records).</summary>
@@ -38,7 +38,7 @@ public sealed partial class AuditWriter : IAuditTrail, IHostedService, IAsyncDis
     {
         ArgumentNullException.ThrowIfNull(record);
         var pending = new PendingAudit(record);
-        if (!_queue.Writer.TryWrite(pending))
+        if (!_queue.TryEnqueue(pending))
         {
             throw new AuditUnavailableException("The audit trail is stopped.");
         }
@@ -49,51 +49,13 @@ public sealed partial class AuditWriter : IAuditTrail, IHostedService, IAsyncDis
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await _store.InitializeAsync(cancellationToken);
-        _loop ??= Task.Run(() => RunAsync(_stopping.Token), CancellationToken.None);
+        _queue.Start();
     }
 
     /// <summary>Stops taking records and writes what is already queued.</summary>
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        _queue.Writer.TryComplete();
-        if (_loop is null) return;
-        try
-        {
-            await _loop.WaitAsync(cancellationToken);
-        }
-        catch (OperationCanceledException)
-        {
-            await _stopping.CancelAsync();
-        }
-    }
+    public Task StopAsync(CancellationToken cancellationToken) => _queue.StopAsync(cancellationToken);
 
-    public async ValueTask DisposeAsync()
-    {
-        await StopAsync(CancellationToken.None);
-        _stopping.Dispose();
-    }
-
-    private async Task RunAsync(CancellationToken stopping)
-    {
-        var reader = _queue.Reader;
-        var batch = new List<PendingAudit>(MaxBatch);
-        try
-        {
-            while (await reader.WaitToReadAsync(stopping))
-            {
-                batch.Clear();
-                while (batch.Count < MaxBatch && reader.TryRead(out var pending)) batch.Add(pending);
-                await WriteBatchAsync(batch, stopping);
-            }
-        }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-        {
-            // Stopped hard: whoever still waits (this batch included) is told the record was not kept;
-            // completed waiters ignore it.
-            while (reader.TryRead(out var pending)) batch.Add(pending);
-            Fail(batch, new AuditUnavailableException("The audit trail stopped before the record was written."));
-        }
-    }
+    public ValueTask DisposeAsync() => _queue.DisposeAsync();
 
     private async Task WriteBatchAsync(List<PendingAudit> batch, CancellationToken stopping)
     {

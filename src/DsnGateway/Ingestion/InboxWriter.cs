@@ -1,4 +1,4 @@
-using System.Threading.Channels;
+using DsnGateway.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -19,10 +19,7 @@ public sealed partial class InboxWriter : IHostedService, IAsyncDisposable
     private readonly InboxStore _store;
     private readonly InboxSignal _signal;
     private readonly ILogger<InboxWriter> _logger;
-    private readonly Channel<PendingWrite> _queue = Channel.CreateUnbounded<PendingWrite>(
-        new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
-    private readonly CancellationTokenSource _stopping = new();
-    private Task? _loop;
+    private readonly GroupCommitQueue<PendingWrite> _queue;
     private long _commits;
 
     public InboxWriter(InboxStore store, InboxSignal? signal = null, ILogger<InboxWriter>? logger = null)
@@ -30,6 +27,9 @@ public sealed partial class InboxWriter : IHostedService, IAsyncDisposable
         _store = store;
         _signal = signal ?? new InboxSignal();
         _logger = logger ?? NullLogger<InboxWriter>.Instance;
+        // Stopped hard: whoever still waits is told the message was not kept (so it is not ACKed).
+        _queue = new GroupCommitQueue<PendingWrite>(MaxBatch, WriteBatchAsync,
+            batch => Fail(batch, new InboxUnavailableException("The inbox stopped before the message was committed.")));
     }
 
     /// <summary>Transactions committed so far (each holds one or more messages or dead letters).</summary>
@@ -76,56 +76,19 @@ public sealed partial class InboxWriter : IHostedService, IAsyncDisposable
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await _store.InitializeAsync(cancellationToken);
-        _loop ??= Task.Run(() => RunAsync(_stopping.Token), CancellationToken.None);
+        _queue.Start();
     }
 
     /// <summary>Stops taking messages and commits what is already queued.</summary>
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        _queue.Writer.TryComplete();
-        if (_loop is null) return;
-        try
-        {
-            await _loop.WaitAsync(cancellationToken);
-        }
-        catch (OperationCanceledException)
-        {
-            await _stopping.CancelAsync();
-        }
-    }
+    public Task StopAsync(CancellationToken cancellationToken) => _queue.StopAsync(cancellationToken);
 
-    public async ValueTask DisposeAsync()
-    {
-        await StopAsync(CancellationToken.None);
-        _stopping.Dispose();
-    }
+    public ValueTask DisposeAsync() => _queue.DisposeAsync();
 
     private void Enqueue(PendingWrite pending)
     {
-        if (!_queue.Writer.TryWrite(pending))
+        if (!_queue.TryEnqueue(pending))
         {
             throw new InboxUnavailableException("The inbox is stopped.");
-        }
-    }
-
-    private async Task RunAsync(CancellationToken stopping)
-    {
-        var reader = _queue.Reader;
-        var batch = new List<PendingWrite>(MaxBatch);
-        try
-        {
-            while (await reader.WaitToReadAsync(stopping))
-            {
-                batch.Clear();
-                while (batch.Count < MaxBatch && reader.TryRead(out var pending)) batch.Add(pending);
-                await WriteBatchAsync(batch, stopping);
-            }
-        }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-        {
-            // Stopped hard: whoever still waits is told the message was not kept (so it is not ACKed).
-            while (reader.TryRead(out var pending)) batch.Add(pending);
-            Fail(batch, new InboxUnavailableException("The inbox stopped before the message was committed."));
         }
     }
 
