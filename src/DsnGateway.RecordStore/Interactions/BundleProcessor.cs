@@ -1,5 +1,6 @@
 using DsnGateway.Fhir.Model;
 using DsnGateway.Fhir.Outcomes;
+using DsnGateway.Fhir.Serialization;
 using DsnGateway.Fhir.Primitives;
 using DsnGateway.RecordStore.Indexing;
 using DsnGateway.RecordStore.Storage;
@@ -132,7 +133,8 @@ public sealed class BundleProcessor
             {
                 try
                 {
-                    await _store.EnsureReferencesExistAsync(session, responses[entry.Index].Resource!, cancellationToken);
+                    var written = responses[entry.Index];
+                    await _store.EnsureReferencesExistAsync(session, written.Resource!, FhirJson.Serialize(written.Resource!), cancellationToken);
                 }
                 catch (FhirOperationException ex)
                 {

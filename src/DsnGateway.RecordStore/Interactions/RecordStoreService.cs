@@ -201,9 +201,8 @@ public sealed class RecordStoreService
         stored.Meta.VersionId = version.ToString(System.Globalization.CultureInfo.InvariantCulture);
         stored.Meta.LastUpdated = FhirDateTime.FormatInstant(lastUpdated);
         ResourceValidator.Validate(stored);
-        if (checkReferences) await EnsureReferencesExistAsync(session, stored, cancellationToken);
-
         var json = FhirJson.Serialize(stored);
+        if (checkReferences) await EnsureReferencesExistAsync(session, stored, json, cancellationToken);
         var row = new StoredResource(type, id, version, lastUpdated, false, json, current?.Sequence ?? 0, method);
         await session.SaveAsync(row, _registry.Index(stored), cancellationToken);
         var created = current is null || current.Deleted;
@@ -211,9 +210,9 @@ public sealed class RecordStoreService
     }
 
     /// <summary>A stored resource never points at a resource of this store that does not exist.</summary>
-    internal async Task EnsureReferencesExistAsync(IWriteSession session, Resource resource, CancellationToken cancellationToken)
+    internal async Task EnsureReferencesExistAsync(IWriteSession session, Resource resource, string resourceJson, CancellationToken cancellationToken)
     {
-        foreach (var reference in ReferenceRewriter.References(resource))
+        foreach (var reference in ReferenceRewriter.References(resourceJson))
         {
             if (reference.StartsWith('#') || reference.Contains("://", StringComparison.Ordinal)) continue;
             if (reference.StartsWith("urn:", StringComparison.Ordinal) || reference.Contains('?'))

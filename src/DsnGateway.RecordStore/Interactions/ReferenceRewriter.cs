@@ -7,7 +7,10 @@ namespace DsnGateway.RecordStore.Interactions;
 /// <summary>Finds and replaces the <c>reference</c> values anywhere in a resource.</summary>
 public static class ReferenceRewriter
 {
-    public static IEnumerable<string> References(Resource resource) => Collect(JsonNode.Parse(FhirJson.Serialize(resource)));
+    public static IEnumerable<string> References(Resource resource) => References(FhirJson.Serialize(resource));
+
+    /// <summary>The references of a resource already in FHIR JSON (no second serialization).</summary>
+    public static IEnumerable<string> References(string resourceJson) => Collect(JsonNode.Parse(resourceJson));
 
     /// <summary>A copy of the resource with each reference replaced by <paramref name="map"/>'s answer (null keeps it).</summary>
     public static Resource Rewrite(Resource resource, Func<string, string?> map)

@@ -2,9 +2,6 @@ using System.Text.Json;
 using DsnGateway.EmbeddedStore;
 using DsnGateway.Hosting;
 using DsnGateway.Proxy;
-using Microsoft.Extensions.Options;
-using Yarp.ReverseProxy.Configuration;
-using Yarp.ReverseProxy.Forwarder;
 
 namespace DsnGateway.Health;
 
@@ -34,17 +31,13 @@ public static partial class HealthEndpoints
 
     private static async Task<string> StoreAnswersAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
-        var factory = services.GetRequiredService<IForwarderHttpClientFactory>();
-        var connection = services.GetRequiredService<IOptions<RecordStoreConnectionOptions>>().Value;
+        var store = services.GetRequiredService<RecordStoreClient>();
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("DsnGateway.Health");
-        using var client = factory.CreateClient(new ForwarderHttpClientContext { NewConfig = HttpClientConfig.Empty });
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(5));
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(RecordStoreRoute.StoreBase(connection), "metadata"));
-            if (connection.RemoteAuthorization is { Length: > 0 } auth) request.Headers.TryAddWithoutValidation("Authorization", auth);
-            using var response = await client.SendAsync(request, timeout.Token);
+            using var response = await store.SendAsync(HttpMethod.Get, "metadata", null, null, timeout.Token);
             return response.IsSuccessStatusCode ? "ok" : $"answered {(int)response.StatusCode}";
         }
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or IOException)
