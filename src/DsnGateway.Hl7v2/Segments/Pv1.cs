@@ -16,6 +16,8 @@ public sealed class Pv1(Segment segment) : SegmentView(segment, "PV1")
     public string HospitalService => Value(10);
     /// <summary>PV1-19, the visit (encounter) number.</summary>
     public Cx VisitNumber => First(19, Cx.From);
+    /// <summary>PV1-50, the alternate visit id (some systems number visits here only).</summary>
+    public Cx AlternateVisitId => First(50, Cx.From);
     public string AdmitDateTime => DateTimeText(44);
     public string DischargeDateTime => DateTimeText(45);
 }

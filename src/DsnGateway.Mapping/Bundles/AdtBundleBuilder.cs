@@ -1,30 +1,20 @@
-using System.Security.Cryptography;
-using System.Text;
 using DsnGateway.Fhir.Model;
 using DsnGateway.Hl7v2;
 using DsnGateway.Hl7v2.Parsing;
 using DsnGateway.Hl7v2.Segments;
+using DsnGateway.Mapping.Codes;
 using DsnGateway.Mapping.Establishments;
 using DsnGateway.Mapping.Identity;
 using DsnGateway.Mapping.Patients;
+using DsnGateway.Mapping.Procedures;
 
 namespace DsnGateway.Mapping.Bundles;
 
 /// <summary>
-/// What an ADT message maps to: the transaction to send to the record store, plus the facts the intake needs
-/// before committing it (the patient's identity for ordering and conflicts, MSH-7 for "latest wins").
-/// </summary>
-/// <remarks>In a merge (A40), <paramref name="Merged"/> is the identity MRG-1 names (the record merged away).</remarks>
-public sealed record AdtMapping(Bundle Bundle, Patient Patient, PatientIdentity Identity, MessageSource Source, PatientIdentity? Merged = null)
-{
-    /// <summary>MSH-7 as an instant: "latest wins" compares these, never the receive time.</summary>
-    public DateTimeOffset SourceTime => Source.SourceTime;
-}
-
-/// <summary>
 /// ADT (A01, A04, A05, A08, A28, A31; and A02, A03, A11, A13 for their PID) to a FHIR transaction: the Patient as a
 /// conditional update on its identity (<c>PUT Patient?identifier=NAM system|NAM</c>, or by MRN without a NAM) and a
-/// Provenance naming the message. Any other trigger is 201.
+/// Provenance naming the message, and a Procedure for each PR1 present (in every one of these types, see
+/// <see cref="ProcedureMapper"/>). Any other trigger is 201.
 /// A40 (merge): PID is the surviving patient, MRG-1 the identifiers of the record merged away. The Bundle carries
 /// the survivor as usual (with a <c>replaces</c> link) and a second Patient entry, <c>PUT Patient?identifier=</c>
 /// the merged identity, <c>active=false</c> with a <c>replaced-by</c> link to the survivor and the MRG-1
@@ -53,16 +43,19 @@ public sealed class AdtBundleBuilder
 
     private readonly SenderRegistry _senders;
     private readonly PidMapper _pids;
+    private readonly ProcedureMapper _procedures;
 
-    public AdtBundleBuilder(SenderRegistry senders)
+    /// <param name="codes">The code maps PR1-3 goes through; none given, every local procedure code is unmapped.</param>
+    public AdtBundleBuilder(SenderRegistry senders, CodeMap? codes = null)
     {
         _senders = senders ?? throw new ArgumentNullException(nameof(senders));
         _pids = new PidMapper(senders.Establishments);
+        _procedures = new ProcedureMapper(codes ?? CodeMap.Empty);
     }
 
     /// <summary>Maps a parsed message from a registered sender (an unknown sender is 204).</summary>
     /// <param name="receivedAt">When the gateway received it; recorded in the Provenance.</param>
-    public MappingResult<AdtMapping> Build(Hl7Message message, DateTimeOffset receivedAt)
+    public MappingResult<MessageMapping> Build(Hl7Message message, DateTimeOffset receivedAt)
     {
         ArgumentNullException.ThrowIfNull(message);
         var type = CheckType(message);
@@ -72,60 +65,37 @@ public sealed class AdtBundleBuilder
     }
 
     /// <summary>Maps a message whose header the caller already read (<see cref="MessageSource.Read(Hl7Message, SenderRegistry)"/>).</summary>
-    public MappingResult<AdtMapping> Build(Hl7Message message, MessageSource source, DateTimeOffset receivedAt)
+    public MappingResult<MessageMapping> Build(Hl7Message message, MessageSource source, DateTimeOffset receivedAt)
     {
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(source);
         if (CheckType(message) is { } type) return type;
 
-        if (message.Pid() is not { } pid) return Fail(Hl7ErrorCodes.SegmentSequenceError, new Hl7ErrorLocation("PID"), $"{source.MessageType} requires a PID segment");
+        if (message.Pid() is null) return Fail(Hl7ErrorCodes.SegmentSequenceError, new Hl7ErrorLocation("PID"), $"{source.MessageType} requires a PID segment");
         if (TriggersRequiringPv1.Contains(source.TriggerEvent) && !message.HasSegment("PV1"))
             return Fail(Hl7ErrorCodes.SegmentSequenceError, new Hl7ErrorLocation("PV1"), $"{source.MessageType} requires a PV1 segment");
 
-        var patient = _pids.Map(pid, source.Establishment);
+        var patient = MessageTransaction.MapPatient(message, source, _pids);
         if (!patient.IsSuccess) return patient.Error;
         // The mapper guarantees a NAM or an MRN, so there always is an identity here.
         var identity = PatientIdentity.Of(patient.Value, source.Establishment)!;
 
-        var patientUrl = DeterministicUrn(source, "Patient");
-        var entries = new List<BundleEntry>
-        {
-            new()
-            {
-                FullUrl = patientUrl,
-                Resource = patient.Value,
-                // One person, one Patient: the store creates it on first sight and updates it after, atomically.
-                Request = new BundleRequest { Method = "PUT", Url = identity.ConditionalUrl },
-            },
-        };
-        var targets = new List<string> { patientUrl };
+        var transaction = new MessageTransaction(source);
+        var patientUrl = transaction.AddPatient(patient.Value, identity);
 
         PatientIdentity? mergedIdentity = null;
         if (string.Equals(source.TriggerEvent, MergeTrigger, StringComparison.OrdinalIgnoreCase))
         {
             var merged = MapMerged(message, source);
             if (!merged.IsSuccess) return merged.Error;
-            var mergedUrl = DeterministicUrn(source, "MergedPatient");
             mergedIdentity = PatientIdentity.Of(merged.Value, source.Establishment)!;
+            var mergedUrl = transaction.AddPatient(merged.Value, mergedIdentity, "MergedPatient");
             merged.Value.Link = [new PatientLink { Type = LinkReplacedBy, Other = new Reference { ReferenceValue = patientUrl } }];
             patient.Value.Link = [new PatientLink { Type = LinkReplaces, Other = new Reference { ReferenceValue = mergedUrl } }];
-            entries.Add(new BundleEntry
-            {
-                FullUrl = mergedUrl,
-                Resource = merged.Value,
-                Request = new BundleRequest { Method = "PUT", Url = mergedIdentity.ConditionalUrl },
-            });
-            targets.Add(mergedUrl);
         }
 
-        entries.Add(new BundleEntry
-        {
-            FullUrl = DeterministicUrn(source, "Provenance"),
-            Resource = MessageProvenance.Create(source, targets, receivedAt),
-            Request = new BundleRequest { Method = "POST", Url = Provenance.TypeName },
-        });
-        var bundle = new Bundle { Type = "transaction", Entry = entries };
-        return MappingResult<AdtMapping>.Success(new AdtMapping(bundle, patient.Value, identity, source, mergedIdentity));
+        if (MessageProcedures.AddAll(transaction, message, _procedures, patientUrl, identity) is { } procedureError) return procedureError;
+        return MappingResult<MessageMapping>.Success(transaction.Mapping(receivedAt, patient.Value, identity, carriesDemographics: true, mergedIdentity));
     }
 
     /// <summary>
@@ -152,7 +122,7 @@ public sealed class AdtBundleBuilder
         return MappingResult<Patient>.Success(new Patient { Identifier = keys, Active = false });
     }
 
-    private static MappingResult<AdtMapping>? CheckType(Hl7Message message)
+    private static MappingResult<MessageMapping>? CheckType(Hl7Message message)
     {
         var msh = message.Msh;
         var code = msh.MessageCode.Trim();
@@ -165,18 +135,5 @@ public sealed class AdtBundleBuilder
         return null;
     }
 
-    /// <summary>
-    /// A urn:uuid derived from the sender, the control id and the entry: mapping the same message twice gives the
-    /// same Bundle, so a replay or a dry run (the <c>map</c> command) is comparable with what was committed.
-    /// </summary>
-    private static string DeterministicUrn(MessageSource source, string entry)
-    {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{source.Establishment.Code}|{source.Sender.Application}|{source.ControlId}|{entry}"));
-        var bytes = hash.AsSpan(0, 16).ToArray();
-        bytes[6] = (byte)((bytes[6] & 0x0F) | 0x80); // version 8: custom (RFC 9562)
-        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80); // RFC variant
-        return "urn:uuid:" + new Guid(bytes, bigEndian: true).ToString();
-    }
-
-    private static MappingResult<AdtMapping> Fail(int code, Hl7ErrorLocation location, string message) => MappingResult<AdtMapping>.Failure(code, location, message);
+    private static MappingResult<MessageMapping> Fail(int code, Hl7ErrorLocation location, string message) => MappingResult<MessageMapping>.Failure(code, location, message);
 }

@@ -53,7 +53,9 @@ public sealed class CommandServices : IAsyncDisposable
         services.AddSingleton<IForwarderHttpClientFactory>(new RecordStoreClientFactory(embedded));
         if (embedded is not null) services.AddSingleton(embedded);
         services.AddSingleton<RecordStoreClient>();
-        services.AddSingleton(SenderConfiguration.Load(Path.Combine(paths.ConfigDirectory, ingestion.SendersFile)));
+        var senders = SenderConfiguration.Load(Path.Combine(paths.ConfigDirectory, ingestion.SendersFile));
+        services.AddSingleton(senders);
+        services.AddSingleton(CodeMapFile.Load(paths, ingestion, senders));
         services.AddSingleton<IdentityConflicts>();
         services.AddSingleton<Hl7Intake>();
         services.AddSingleton<DeadLetterReplay>();

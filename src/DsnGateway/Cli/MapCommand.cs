@@ -63,13 +63,17 @@ public static class MapCommand
             Console.Error.WriteLine($"{unsupported.Code}: {unsupported.Reason}");
             return 1;
         }
-        var mapped = new AdtBundleBuilder(senders).Build(parsed.Message, DateTimeOffset.UtcNow);
+        var codes = CodeMapFile.Load(paths, ingestion, senders);
+        var mapped = new MessageBundleBuilder(senders, codes).Build(parsed.Message, DateTimeOffset.UtcNow);
         if (!mapped.IsSuccess)
         {
             Console.Error.WriteLine($"would be refused (AE): {mapped.Error}");
             return 1;
         }
         Console.Out.WriteLine(FhirJson.Serialize(mapped.Value!.Bundle, indented: true));
+        // On stderr, so that stdout stays the Bundle alone.
+        foreach (var code in mapped.Value.Unmapped)
+            Console.Error.WriteLine($"unmapped {code.Kind.ToString().ToLowerInvariant()} code {code.System}|{code.Code}: add it to {ingestion.CodeMapsFile}");
         return 0;
     }
 }

@@ -130,7 +130,9 @@ public static partial class GatewayApplication
         builder.Services.Configure<IngestionOptions>(section);
         if (settings.Mllp is not null) builder.Services.PostConfigure<IngestionOptions>(o => o.Mllp.Endpoint = settings.Mllp);
         var options = section.Get<IngestionOptions>() ?? new IngestionOptions();
-        builder.Services.AddSingleton(SenderConfiguration.Load(Path.Combine(paths.ConfigDirectory, options.SendersFile)));
+        var senders = SenderConfiguration.Load(Path.Combine(paths.ConfigDirectory, options.SendersFile));
+        builder.Services.AddSingleton(senders);
+        builder.Services.AddSingleton(CodeMapFile.Load(paths, options, senders));
         builder.Services.AddSingleton<IdentityConflicts>();
         builder.Services.AddSingleton<RecordStoreDelivery>();
         builder.Services.AddSingleton<Hl7Intake>();

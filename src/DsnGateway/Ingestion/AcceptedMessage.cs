@@ -24,6 +24,12 @@ public sealed record AcceptedMessage(
     string BundleJson,
     string PatientKey)
 {
+    /// <summary>
+    /// The local codes of this message that no code map translates. The inbox counts them in the same transaction
+    /// as the message, so a resend answered from the stored ACK or a refused message never counts.
+    /// </summary>
+    public IReadOnlyList<DsnGateway.Mapping.Codes.UnmappedCode> UnmappedCodes { get; init; } = [];
+
     internal void Validate()
     {
         ArgumentException.ThrowIfNullOrEmpty(SenderApplication);

@@ -4,6 +4,7 @@ using DsnGateway.Hl7v2;
 using DsnGateway.Hl7v2.Acknowledgements;
 using DsnGateway.Hl7v2.Parsing;
 using DsnGateway.Mapping.Bundles;
+using DsnGateway.Mapping.Codes;
 using DsnGateway.Mapping.Establishments;
 using Microsoft.Extensions.Options;
 
@@ -18,7 +19,7 @@ namespace DsnGateway.Ingestion;
 public sealed partial class Hl7Intake
 {
     private readonly SenderRegistry _senders;
-    private readonly AdtBundleBuilder _adt;
+    private readonly MessageBundleBuilder _mapper;
     private readonly InboxWriter _inbox;
     private readonly IdentityConflicts _conflicts;
     private readonly TimeProvider _clock;
@@ -26,11 +27,11 @@ public sealed partial class Hl7Intake
     private readonly ILogger<Hl7Intake> _logger;
     private long _ackSequence;
 
-    public Hl7Intake(SenderRegistry senders, InboxWriter inbox, IdentityConflicts conflicts, TimeProvider clock,
+    public Hl7Intake(SenderRegistry senders, CodeMap codes, InboxWriter inbox, IdentityConflicts conflicts, TimeProvider clock,
         IOptionsMonitor<IngestionOptions> options, ILogger<Hl7Intake> logger)
     {
         _senders = senders;
-        _adt = new AdtBundleBuilder(senders);
+        _mapper = new MessageBundleBuilder(senders, codes);
         _inbox = inbox;
         _conflicts = conflicts;
         _clock = clock;
@@ -99,7 +100,7 @@ public sealed partial class Hl7Intake
         }
 
         // Stage 2: the content, mapped in full before anything is acknowledged.
-        var mapped = _adt.Build(message, received);
+        var mapped = _mapper.Build(message, received);
         if (!mapped.IsSuccess)
         {
             var error = mapped.Error!;
@@ -109,8 +110,10 @@ public sealed partial class Hl7Intake
         if (conflict is not null)
             return await RefuseAsync(raw, msh, sender, AckCode.AE, DeadLetterStage.Content, Hl7ErrorCodes.ApplicationInternalError, conflict, received, ackControlId, cancellationToken);
 
-        // The Patient carries the source time of its demographics, so delivery can keep the newest (latest wins).
-        foreach (var patient in (mapped.Value.Bundle.Entry ?? []).Select(e => e.Resource).OfType<DsnGateway.Fhir.Model.Patient>())
+        // The ADT feed's Patient carries the source time of its demographics, so delivery can keep the newest
+        // (latest wins). The PID of an order or a charge message gets none: it never replaces demographics (ADR 0008).
+        foreach (var patient in (mapped.Value.Bundle.Entry ?? []).Select(e => e.Resource).OfType<DsnGateway.Fhir.Model.Patient>()
+                     .Where(_ => mapped.Value.CarriesDemographics))
         {
             patient.Extension = [.. patient.Extension ?? [], new DsnGateway.Fhir.Model.Extension
             {
@@ -122,7 +125,10 @@ public sealed partial class Hl7Intake
         // Stage 3: committed, then acknowledged.
         var ack = Encode(AckBuilder.Accept(msh, ackControlId, received), message.CharacterSet);
         var admission = await _inbox.AdmitAsync(new AcceptedMessage(received, app, facility, msh.ControlId,
-            $"{msh.MessageCode}^{msh.TriggerEvent}", raw, ack, FhirJson.Serialize(mapped.Value.Bundle), mapped.Value.Identity.Key), cancellationToken);
+            $"{msh.MessageCode}^{msh.TriggerEvent}", raw, ack, FhirJson.Serialize(mapped.Value.Bundle), mapped.Value.Identity.Key)
+        {
+            UnmappedCodes = mapped.Value.Unmapped,
+        }, cancellationToken);
         switch (admission)
         {
             case Admission.Committed:

@@ -7,7 +7,8 @@ namespace DsnGateway.Ingestion;
 /// <summary>
 /// The durable inbox in its own SQLite file (WAL, synchronous=FULL: a committed message survives a crash, which
 /// is what the ACK promises). <c>messages</c> holds accepted messages in arrival order (the AUTOINCREMENT id) with
-/// their delivery state; <c>dead_letter</c> holds what an operator must look at. Writes of new messages go
+/// their delivery state; <c>dead_letter</c> holds what an operator must look at; <c>unmapped_codes</c> counts the
+/// local codes that arrived without a map (written with the message that carried them). Writes of new messages go
 /// through <see cref="InboxWriter"/> (group commit); delivery bookkeeping and dead-letter administration are
 /// single statements or short transactions here.
 /// </summary>
@@ -77,6 +78,16 @@ public sealed class InboxStore
             replayed INTEGER NOT NULL DEFAULT 0);
         CREATE INDEX IF NOT EXISTS ix_dead_letter_sender_control
             ON dead_letter (sender_application, sender_facility, control_id);
+        CREATE TABLE IF NOT EXISTS unmapped_codes (
+            establishment TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            system TEXT NOT NULL,
+            code TEXT NOT NULL,
+            display TEXT,
+            count INTEGER NOT NULL,
+            first_seen INTEGER NOT NULL,
+            last_seen INTEGER NOT NULL,
+            PRIMARY KEY (establishment, kind, system, code));
         """;
 
     /// <summary>
@@ -221,6 +232,24 @@ public sealed class InboxStore
         return true;
     }
 
+    /// <summary>
+    /// The local codes received without a map, most seen first (optionally of one establishment): how many accepted
+    /// messages carried each, with the sender's last display text and when it was first and last seen.
+    /// </summary>
+    public async Task<IReadOnlyList<UnmappedCodeCount>> ListUnmappedCodesAsync(string? establishment = null, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<UnmappedCodeRow>(new CommandDefinition("""
+            SELECT establishment AS Establishment, kind AS Kind, system AS System, code AS Code, display AS Display,
+                   count AS Count, first_seen AS FirstSeen, last_seen AS LastSeen
+              FROM unmapped_codes
+             WHERE @establishment IS NULL OR establishment = @establishment COLLATE NOCASE
+             ORDER BY count DESC, establishment, kind, system, code
+            """, new { establishment }, cancellationToken: cancellationToken));
+        return rows.Select(r => new UnmappedCodeCount(r.Establishment, Enum.Parse<DsnGateway.Mapping.Codes.CodeKind>(r.Kind), r.System, r.Code,
+            r.Display, r.Count, FromTicks(r.FirstSeen), FromTicks(r.LastSeen))).ToList();
+    }
+
     internal static string StageName(DeadLetterStage stage) => stage switch
     {
         DeadLetterStage.Envelope => "envelope",
@@ -261,6 +290,18 @@ public sealed class InboxStore
                message_id AS MessageId, replayed AS Replayed
           FROM dead_letter
         """;
+
+    private sealed class UnmappedCodeRow
+    {
+        public string Establishment { get; init; } = "";
+        public string Kind { get; init; } = "";
+        public string System { get; init; } = "";
+        public string Code { get; init; } = "";
+        public string? Display { get; init; }
+        public long Count { get; init; }
+        public long FirstSeen { get; init; }
+        public long LastSeen { get; init; }
+    }
 
     private sealed class PendingRow
     {

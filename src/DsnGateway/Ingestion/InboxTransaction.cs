@@ -40,7 +40,26 @@ internal sealed class InboxTransaction(SqliteConnection connection, SqliteTransa
                 message.BundleJson,
                 message.PatientKey,
             }, transaction, cancellationToken: cancellationToken));
+        await CountUnmappedAsync(message, cancellationToken);
         return new Admission.Committed(id);
+    }
+
+    /// <summary>
+    /// Counts the message's unmapped codes with the message itself: a rolled-back batch counts nothing, and a resend
+    /// (answered above, before this) never counts twice. The display is the latest the sender gave.
+    /// </summary>
+    private async Task CountUnmappedAsync(AcceptedMessage message, CancellationToken cancellationToken)
+    {
+        foreach (var code in message.UnmappedCodes.Distinct())
+        {
+            await connection.ExecuteAsync(new CommandDefinition("""
+                INSERT INTO unmapped_codes (establishment, kind, system, code, display, count, first_seen, last_seen)
+                VALUES (@Establishment, @kind, @System, @Code, @Display, 1, @seen, @seen)
+                ON CONFLICT (establishment, kind, system, code) DO UPDATE
+                   SET count = count + 1, last_seen = excluded.last_seen, display = COALESCE(excluded.display, display)
+                """, new { code.Establishment, kind = code.Kind.ToString(), code.System, code.Code, code.Display, seen = message.Received.UtcTicks },
+                transaction, cancellationToken: cancellationToken));
+        }
     }
 
     /// <summary>

@@ -12,7 +12,11 @@ namespace DsnGateway.Ingestion;
 /// one the store already has for that person (found by NAM, else by any of its MRNs): identifiers accumulate,
 /// and demographics are the sender's latest snapshot by source time (MSH-7), so an older message never
 /// overwrites newer data. The merged Patient is written with If-Match, so a concurrent change makes the
-/// delivery transient (retried), never lost.
+/// delivery transient (retried), never lost. A Patient without a source time (the PID of an order, a charge or
+/// an account message: docs/arch/0008) creates the person when unknown and adds identifiers, never demographics.
+/// A MedicationRequest or Procedure is found by any of its business identifiers (placer, filler, procedure id),
+/// so a repeated or updated order or procedure updates the one resource: identifiers accumulate, the message's
+/// statement replaces the rest, written with If-Match; when none is found the conditional update creates it.
 /// </summary>
 public sealed partial class RecordStoreDelivery(RecordStoreClient store, IdentityConflicts conflicts, ILogger<RecordStoreDelivery>? logger = null)
 {
@@ -37,6 +41,8 @@ public sealed partial class RecordStoreDelivery(RecordStoreClient store, Identit
             var mergedEntry = (bundle.Entry ?? []).FirstOrDefault(e => e.Resource is Patient p && e.Request?.Method == "PUT" && AdtBundleBuilder.IsMergedRecord(p));
             BundleEntry? survivorEntry = null;
             Patient? survivorCurrent = null;
+            // fullUrl of each Patient entry -> the stored patient it updates (absent when it creates one).
+            var storedPatients = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var entry in (bundle.Entry ?? []).Where(e => e.Resource is Patient && e.Request?.Method == "PUT" && e != mergedEntry))
             {
                 var incoming = (Patient)entry.Resource!;
@@ -47,6 +53,7 @@ public sealed partial class RecordStoreDelivery(RecordStoreClient store, Identit
                 var current = await FindCurrentAsync(incoming, cancellationToken);
                 if (current is null) continue; // the conditional PUT creates the patient
                 if (entry == survivorEntry) survivorCurrent = current;
+                if (entry.FullUrl is not null) storedPatients[entry.FullUrl] = $"Patient/{current.Id}";
                 entry.Resource = Merge(current, incoming);
                 entry.Request!.Url = $"Patient/{current.Id}";
                 entry.Request.IfMatch = $"W/\"{current.Meta?.VersionId}\"";
@@ -54,6 +61,10 @@ public sealed partial class RecordStoreDelivery(RecordStoreClient store, Identit
             if (mergedEntry is not null && survivorEntry is not null
                 && await ApplyMergeAsync(bundle, survivorEntry, survivorCurrent, mergedEntry, cancellationToken) is { } refused)
                 return refused;
+            foreach (var entry in (bundle.Entry ?? []).Where(e => e.Resource is MedicationRequest or Procedure && e.Request?.Method == "PUT"))
+            {
+                if (await UpdateExistingAsync(entry, storedPatients, cancellationToken) is { } orderRefused) return orderRefused;
+            }
 
             using var response = await store.SendAsync(HttpMethod.Post, "", FhirJson.Serialize(bundle), null, cancellationToken);
             var body = await response.Content.ReadAsStringAsync(cancellationToken);
@@ -127,6 +138,79 @@ public sealed partial class RecordStoreDelivery(RecordStoreClient store, Identit
         return null;
     }
 
+    /// <summary>
+    /// Points a MedicationRequest or Procedure entry at the stored resource holding any of its business identifiers:
+    /// <c>PUT Type/{id}</c> with If-Match, identifiers of both kept. A resource of another patient is never taken
+    /// over (permanent, for an operator), unless that patient was merged into this one (A40).
+    /// </summary>
+    private async Task<DeliveryResult?> UpdateExistingAsync(BundleEntry entry, Dictionary<string, string> storedPatients, CancellationToken cancellationToken)
+    {
+        var incoming = (DomainResource)entry.Resource!;
+        var type = incoming.ResourceTypeName;
+        var keys = Identifiers(incoming).Where(i => i.System is not null && i.Value is not null).ToList();
+        DomainResource? current = null;
+        foreach (var key in keys)
+        {
+            var found = await store.SearchAsync(type, [KeyValuePair.Create("identifier", $"{key.System}|{key.Value}")], cancellationToken);
+            if (found.OfType<DomainResource>().FirstOrDefault() is { } match)
+            {
+                current = match;
+                break;
+            }
+        }
+        if (current is null) return null; // the conditional update creates it
+
+        var subject = SubjectOf(incoming);
+        var currentSubject = SubjectOf(current);
+        var expected = subject is not null && storedPatients.TryGetValue(subject, out var stored) ? stored : null;
+        if (currentSubject is not null && currentSubject != expected && !await WasMergedIntoAsync(currentSubject, expected, cancellationToken))
+            return DeliveryResult.Permanent($"207: {type} {string.Join(", ", keys.Select(k => k.System))} already belongs to another patient");
+
+        var identifiers = new List<Identifier>(Identifiers(incoming));
+        foreach (var identifier in Identifiers(current))
+        {
+            if (!identifiers.Any(i => i.System == identifier.System && i.Value == identifier.Value)) identifiers.Add(identifier);
+        }
+        switch (incoming)
+        {
+            case MedicationRequest request:
+                request.Identifier = identifiers;
+                // A status change may not repeat when the order was written: keep what the first message said.
+                request.AuthoredOn ??= ((MedicationRequest)current).AuthoredOn;
+                break;
+            case Procedure procedure:
+                procedure.Identifier = identifiers;
+                break;
+        }
+        incoming.Id = current.Id;
+        entry.Request!.Url = $"{type}/{current.Id}";
+        entry.Request.IfMatch = $"W/\"{current.Meta?.VersionId}\"";
+        return null;
+    }
+
+    private static List<Identifier> Identifiers(DomainResource resource) => resource switch
+    {
+        MedicationRequest r => r.Identifier ?? [],
+        Procedure p => p.Identifier ?? [],
+        _ => [],
+    };
+
+    private static string? SubjectOf(DomainResource resource) => resource switch
+    {
+        MedicationRequest r => r.Subject?.ReferenceValue,
+        Procedure p => p.Subject?.ReferenceValue,
+        _ => null,
+    };
+
+    /// <summary>True when <paramref name="patientReference"/> was retired by a merge into <paramref name="survivor"/>.</summary>
+    private async Task<bool> WasMergedIntoAsync(string patientReference, string? survivor, CancellationToken cancellationToken)
+    {
+        if (survivor is null || !patientReference.StartsWith("Patient/", StringComparison.Ordinal)) return false;
+        var found = await store.SearchAsync("Patient", [KeyValuePair.Create("_id", patientReference["Patient/".Length..])], cancellationToken);
+        return found.OfType<Patient>().FirstOrDefault() is { } patient
+            && (patient.Link ?? []).Any(l => l.Type == AdtBundleBuilder.LinkReplacedBy && l.Other?.ReferenceValue == survivor);
+    }
+
     private static void AddIdentifiers(Patient patient, IEnumerable<Identifier>? more)
     {
         var identifiers = new List<Identifier>(patient.Identifier ?? []);
@@ -153,10 +237,14 @@ public sealed partial class RecordStoreDelivery(RecordStoreClient store, Identit
         return null;
     }
 
-    /// <summary>The person as the store will hold them: every identifier ever received, the newest demographics.</summary>
+    /// <summary>
+    /// The person as the store will hold them: every identifier ever received, the newest demographics. A Patient
+    /// without a source time is not a demographic snapshot (the PID of an order or a charge: ADR 0008): it only adds
+    /// identifiers, whatever the stored Patient holds.
+    /// </summary>
     public static Patient Merge(Patient current, Patient incoming)
     {
-        var incomingIsNewer = SourceTime(incoming) >= SourceTime(current);
+        var incomingIsNewer = HasSourceTime(incoming) && SourceTime(incoming) >= SourceTime(current);
         var merged = FhirJson.DeepCopy(incomingIsNewer ? incoming : current);
         merged.Id = current.Id;
         merged.Meta = current.Meta;
@@ -171,6 +259,8 @@ public sealed partial class RecordStoreDelivery(RecordStoreClient store, Identit
         merged.Link = current.Link ?? merged.Link;
         return merged;
     }
+
+    private static bool HasSourceTime(Patient patient) => patient.Extension?.Any(e => e.Url == SourceTimeExtension) == true;
 
     private static DateTimeOffset SourceTime(Patient patient) =>
         patient.Extension?.FirstOrDefault(e => e.Url == SourceTimeExtension)?.ValueDateTime is { } text

@@ -1,9 +1,11 @@
 using DsnGateway.Hl7v2;
+using DsnGateway.Mapping.Bundles;
 
 namespace DsnGateway.Ingestion;
 
 /// <summary>
-/// The message types this release maps (DESIGN.md's table, as far as it is built): ADT events carrying a PID.
+/// The message types this release maps (DESIGN.md's table): ADT events, pharmacy orders (RDE, OMP, ORM), account
+/// and charge messages with procedures (BAR, DFT), as <see cref="MessageBundleBuilder"/> maps them.
 /// Everything else is refused at the envelope stage, with the code that says which part is unsupported.
 /// </summary>
 public static class SupportedMessages
@@ -13,10 +15,7 @@ public static class SupportedMessages
         "2.3", "2.3.1", "2.4", "2.5", "2.5.1", "2.6", "2.7", "2.7.1", "2.8", "2.8.1", "2.8.2",
     };
 
-    private static readonly Dictionary<string, HashSet<string>> Triggers = new(StringComparer.Ordinal)
-    {
-        ["ADT"] = ["A01", "A04", "A05", "A08", "A28", "A31", "A02", "A03", "A11", "A13", "A40"],
-    };
+    private static IReadOnlyDictionary<string, IReadOnlySet<string>> Triggers => MessageBundleBuilder.SupportedTriggers;
 
     /// <summary>Null when supported; else the ERR-3 code (200 type, 201 trigger) and why.</summary>
     public static (int Code, string Reason)? Check(string messageCode, string triggerEvent)

@@ -13,7 +13,7 @@ public class AdtBundleBuilderTests
     private static readonly DateTimeOffset Received = new(2024, 7, 15, 14, 30, 5, TimeSpan.Zero);
     private readonly AdtBundleBuilder _builder = new(DefaultSenders());
 
-    private AdtMapping Ok(string er7)
+    private MessageMapping Ok(string er7)
     {
         var result = _builder.Build(Parse(er7), Received);
         result.IsSuccess.Should().BeTrue(result.Error?.ToString());

@@ -1,0 +1,43 @@
+using DsnGateway.Hl7v2.Parsing;
+using DsnGateway.Hl7v2.Segments;
+using DsnGateway.Mapping.Patients;
+using DsnGateway.Mapping.Procedures;
+
+namespace DsnGateway.Mapping.Bundles;
+
+/// <summary>Every PR1 of a message as a Procedure entry (ADT, BAR and DFT alike).</summary>
+internal static class MessageProcedures
+{
+    /// <summary>Adds one entry per PR1 (a later PR1 with the same identifier replaces an earlier one: a transaction
+    /// may write a resource once); the first PR1 that cannot be mapped is the message's error.</summary>
+    public static MappingError? AddAll(MessageTransaction transaction, Hl7Message message, ProcedureMapper mapper, string patientUrl, PatientIdentity identity)
+    {
+        var pr1s = message.Pr1s();
+        if (pr1s.Count == 0) return null;
+        var context = new ProcedureContext(transaction.Source.Establishment, patientUrl, VisitNumber(message), identity.Value);
+        var procedures = new List<MappedProcedure>();
+        for (var i = 0; i < pr1s.Count; i++)
+        {
+            var mapped = mapper.Map(pr1s[i], i + 1, context);
+            if (!mapped.IsSuccess) return mapped.Error;
+            var same = procedures.FindIndex(p => p.Key.System == mapped.Value.Key.System && p.Key.Value == mapped.Value.Key.Value);
+            if (same >= 0) procedures[same] = mapped.Value;
+            else procedures.Add(mapped.Value);
+        }
+        foreach (var procedure in procedures)
+        {
+            transaction.AddConditional(procedure.Procedure, $"Procedure|{procedure.Key.System}|{procedure.Key.Value}", procedure.Key);
+            transaction.Count(procedure.Unmapped);
+        }
+        return null;
+    }
+
+    /// <summary>PV1-19.1, else PV1-50.1 (the alternate visit id); null when the message has neither.</summary>
+    public static string? VisitNumber(Hl7Message message)
+    {
+        if (message.Pv1() is not { } pv1) return null;
+        var visit = pv1.VisitNumber.Id.Trim();
+        if (visit.Length == 0 || visit == "\"\"") visit = pv1.AlternateVisitId.Id.Trim();
+        return visit.Length == 0 || visit == "\"\"" ? null : visit;
+    }
+}

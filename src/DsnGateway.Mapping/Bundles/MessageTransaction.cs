@@ -1,0 +1,92 @@
+using System.Security.Cryptography;
+using System.Text;
+using DsnGateway.Fhir.Model;
+using DsnGateway.Hl7v2;
+using DsnGateway.Hl7v2.Parsing;
+using DsnGateway.Hl7v2.Segments;
+using DsnGateway.Mapping.Codes;
+using DsnGateway.Mapping.Patients;
+
+namespace DsnGateway.Mapping.Bundles;
+
+/// <summary>
+/// The transaction Bundle of one message, as every builder assembles it: the Patient of the PID first
+/// (<c>PUT Patient?identifier=</c> its identity), then what the message carries (each a conditional
+/// <c>PUT Type?identifier=system|value</c> on its business identifier), then one Provenance (POST) naming all of
+/// them. Every fullUrl is a urn:uuid derived from the sender, the control id and the entry, so mapping the same
+/// message twice gives the same Bundle (a replay or a dry run is comparable with what was committed).
+/// </summary>
+internal sealed class MessageTransaction(MessageSource source)
+{
+    private readonly List<BundleEntry> _entries = [];
+    private readonly List<string> _targets = [];
+    private readonly HashSet<UnmappedCode> _unmapped = [];
+
+    public MessageSource Source { get; } = source;
+
+    public IReadOnlyCollection<UnmappedCode> Unmapped => _unmapped;
+
+    /// <summary>The Patient of the message's PID (100 without a PID), mapped by the PID rules.</summary>
+    public static MappingResult<Patient> MapPatient(Hl7Message message, MessageSource source, PidMapper pids)
+    {
+        if (message.Pid() is not { } pid)
+            return MappingResult<Patient>.Failure(Hl7ErrorCodes.SegmentSequenceError, new Hl7ErrorLocation("PID"), $"{source.MessageType} requires a PID segment");
+        return pids.Map(pid, source.Establishment);
+    }
+
+    /// <summary>Adds the Patient entry (one person, one Patient: created on first sight, updated after, atomically).</summary>
+    public string AddPatient(Patient patient, PatientIdentity identity, string entryName = "Patient") =>
+        Add(patient, entryName, "PUT", identity.ConditionalUrl);
+
+    /// <summary>Adds an entry written by a conditional update on its business identifier.</summary>
+    public string AddConditional(Resource resource, string entryName, Identifier key) =>
+        Add(resource, entryName, "PUT", ConditionalUrl(resource.ResourceTypeName, key));
+
+    public string Add(Resource resource, string entryName, string method, string url)
+    {
+        var fullUrl = DeterministicUrn(Source, entryName);
+        _entries.Add(new BundleEntry { FullUrl = fullUrl, Resource = resource, Request = new BundleRequest { Method = method, Url = url } });
+        _targets.Add(fullUrl);
+        return fullUrl;
+    }
+
+    public void Count(UnmappedCode? code)
+    {
+        if (code is not null) _unmapped.Add(code);
+    }
+
+    /// <summary>The Bundle, with the Provenance of the message naming every entry added.</summary>
+    public Bundle Complete(DateTimeOffset receivedAt)
+    {
+        var entries = new List<BundleEntry>(_entries)
+        {
+            new()
+            {
+                FullUrl = DeterministicUrn(Source, "Provenance"),
+                Resource = MessageProvenance.Create(Source, _targets, receivedAt),
+                Request = new BundleRequest { Method = "POST", Url = Provenance.TypeName },
+            },
+        };
+        return new Bundle { Type = "transaction", Entry = entries };
+    }
+
+    public MessageMapping Mapping(DateTimeOffset receivedAt, Patient patient, PatientIdentity identity, bool carriesDemographics, PatientIdentity? merged = null) =>
+        new(Complete(receivedAt), patient, identity, Source, merged, [.. _unmapped], carriesDemographics);
+
+    /// <summary>
+    /// <c>Type?identifier=system|value</c>: the system is one of ours (no reserved characters); the value is escaped
+    /// so that an order number holding <c>&amp;</c>, <c>|</c> or a space cannot change the search.
+    /// </summary>
+    public static string ConditionalUrl(string resourceType, Identifier key) =>
+        $"{resourceType}?identifier={key.System}|{Uri.EscapeDataString(key.Value!)}";
+
+    /// <summary>A urn:uuid derived from the sender, the control id and the entry name.</summary>
+    public static string DeterministicUrn(MessageSource source, string entry)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{source.Establishment.Code}|{source.Sender.Application}|{source.ControlId}|{entry}"));
+        var bytes = hash.AsSpan(0, 16).ToArray();
+        bytes[6] = (byte)((bytes[6] & 0x0F) | 0x80); // version 8: custom (RFC 9562)
+        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80); // RFC variant
+        return "urn:uuid:" + new Guid(bytes, bigEndian: true).ToString();
+    }
+}
