@@ -1,0 +1,138 @@
+using DsnGateway.Fhir.Model;
+using DsnGateway.Mapping.Bundles;
+using DsnGateway.Mapping.Codes;
+using DsnGateway.Mapping.Procedures;
+using static DsnGateway.Mapping.Tests.QuebecOrderFixtures;
+
+namespace DsnGateway.Mapping.Tests.Procedures;
+
+/// <summary>PR1 to Procedure in BAR, DFT and ADT messages of the two establishments, field by field, and the AE cases.</summary>
+public class ProcedureBundleTests
+{
+    private static readonly DateTimeOffset Received = new(2024, 7, 16, 13, 0, 0, TimeSpan.Zero);
+    private readonly MessageBundleBuilder _builder = new(QuebecFixtures.DefaultSenders(), DefaultCodes());
+
+    private MessageMapping Ok(DsnGateway.Hl7v2.Parsing.Hl7Message message)
+    {
+        var result = _builder.Build(message, Received);
+        result.IsSuccess.Should().BeTrue(result.Error?.ToString());
+        return result.Value!;
+    }
+
+    private static List<Procedure> Procedures(MessageMapping mapping) => mapping.Bundle.Entry!.Select(e => e.Resource).OfType<Procedure>().ToList();
+
+    [Fact]
+    public void A_BAR_from_the_MCQ_operating_room_maps_every_field()
+    {
+        var mapping = Ok(Message("BAR^P12^BAR_P12", "BLOC_MCQ", "MCQ", "OR-1", Pv1,
+            Pr1(code: "PTH^Prothèse totale de hanche^BLOCMCQ", description: "", time: "202407160815", minutes: "95",
+                practitioner: "55555^Bérubé^Éric^^^Dr^^^CMQ", identifier: "INT-42")));
+        var procedure = Procedures(mapping).Single();
+
+        procedure.Status.Should().Be("completed");
+        procedure.Code!.Coding!.Select(c => (c.System, c.Code)).Should().Equal((CodeSystems.Cci, "1.VA.53.LA-PN"), ("urn:dsn:code:mcq:blocmcq", "PTH"));
+        procedure.Code.Text.Should().Be("Prothèse totale de hanche");
+        procedure.PerformedPeriod.Should().BeEquivalentTo(new Period { Start = "2024-07-16T08:15:00-04:00", End = "2024-07-16T09:50:00-04:00" });
+        procedure.PerformedDateTime.Should().BeNull();
+        procedure.Performer!.Select(p => (p.Function!.Coding![0].System, p.Function.Coding[0].Code, p.Actor!.Identifier!.Value, p.Actor.Display)).Should().Equal(
+            ("http://snomed.info/sct", "304292004", "67890", "Dre Hélène Lévesque"),
+            ("http://terminology.hl7.org/CodeSystem/v2-0133", "PR", "55555", "Dr Éric Bérubé"));
+        procedure.Identifier!.Single().Should().BeEquivalentTo(new Identifier { System = "urn:dsn:procedure:mcq", Value = "INT-42" });
+        procedure.Subject!.ReferenceValue.Should().Be(mapping.Bundle.Entry![0].FullUrl);
+        mapping.Bundle.Entry!.Select(e => e.Request!.Method + " " + e.Request.Url).Should().Equal(
+            "PUT Patient?identifier=https://fhir.infoway-inforoute.ca/NamingSystem/ca-qc-patient-healthcare-id|COTM85561512",
+            "PUT Procedure?identifier=urn:dsn:procedure:mcq|INT-42",
+            "POST Provenance");
+        mapping.CarriesDemographics.Should().BeFalse();
+        mapping.Unmapped.Should().BeEmpty();
+    }
+
+    [Fact]
+    public void Without_PR1_19_the_key_is_the_visit_and_the_set_id()
+    {
+        var procedures = Procedures(Ok(Message("BAR^P01^BAR_P01", "BLOC_NIM", "NIM", "OR-2", Pv1, Pr1(setId: "1"), Pr1(setId: "2", code: "CHOLLAP^Cholécystectomie^BLOCNIM"))));
+        procedures.Select(p => p.Identifier!.Single().Value).Should().Equal("visit/V-778899/1", "visit/V-778899/2");
+        procedures.Should().OnlyContain(p => p.Identifier![0].System == "urn:dsn:procedure:nim:derived");
+        procedures[0].PerformedDateTime.Should().Be("2024-07-16T08:15:00-04:00");
+    }
+
+    [Fact]
+    public void Without_a_visit_the_key_is_the_patient_the_code_and_the_time_and_without_a_time_it_is_101()
+    {
+        var procedure = Procedures(Ok(Message("DFT^P03^DFT_P03", "BLOC_NIM", "NIM", "OR-3", Pr1(setId: "")))).Single();
+        procedure.Identifier!.Single().Value.Should().Be("patient/COTM85561512/APPLAP/20240716081500");
+        var error = _builder.Build(Message("DFT^P03^DFT_P03", "BLOC_NIM", "NIM", "OR-4", Pr1(time: "")), Received).Error!;
+        error.Code.Should().Be(101);
+        error.Location!.Field.Should().Be(19);
+    }
+
+    [Fact]
+    public void A_local_code_without_a_map_is_reported_and_PR1_4_is_its_display()
+    {
+        var mapping = Ok(Message("BAR^P05^BAR_P05", "BLOC_NIM", "NIM", "OR-5", Pv1, Pr1(code: "ZZ99", description: "Drainage d'abcès", identifier: "P-1")));
+        Procedures(mapping).Single().Code!.Coding!.Single().Should().BeEquivalentTo(new Coding { System = "urn:dsn:code:nim:local", Code = "ZZ99", Display = "Drainage d'abcès" });
+        mapping.Unmapped.Should().Equal(new UnmappedCode("NIM", CodeKind.Procedure, "urn:dsn:code:nim:local", "ZZ99", "Drainage d'abcès"));
+    }
+
+    [Fact]
+    public void A_CCI_code_is_taken_as_sent_and_PR1_20_D_is_entered_in_error()
+    {
+        var procedure = Procedures(Ok(Message("BAR^P01^BAR_P01", "BLOC_NIM", "NIM", "OR-6", Pv1, Pr1(code: "1.NT.89.DA^Appendicectomie^CCI", action: "D")))).Single();
+        procedure.Code!.Coding!.Single().System.Should().Be(CodeSystems.Cci);
+        procedure.Status.Should().Be("entered-in-error");
+    }
+
+    [Fact]
+    public void PR1_in_an_ADT_A01_gives_a_procedure_beside_the_patient_whose_demographics_it_carries()
+    {
+        var mapping = Ok(QuebecFixtures.Parse(QuebecFixtures.MarieA01() + Pr1(identifier: "ADT-PR-1") + "\r"));
+        mapping.CarriesDemographics.Should().BeTrue();
+        mapping.Bundle.Entry!.Select(e => e.Resource!.ResourceTypeName).Should().Equal("Patient", "Procedure", "Provenance");
+        Procedures(mapping).Single().Code!.Coding![0].Code.Should().Be("1.NT.89.DA");
+    }
+
+    [Theory]
+    [InlineData("A04")]
+    [InlineData("A08")]
+    [InlineData("A03")]
+    [InlineData("A31")]
+    public void Every_ADT_type_maps_its_PR1(string trigger)
+    {
+        Procedures(Ok(QuebecFixtures.Parse(QuebecFixtures.MarieA01(trigger) + Pr1(identifier: "X-" + trigger) + "\r"))).Should().ContainSingle();
+    }
+
+    [Fact]
+    public void The_same_PR1_twice_in_one_message_is_written_once_as_last_stated()
+    {
+        var procedures = Procedures(Ok(Message("BAR^P01^BAR_P01", "BLOC_NIM", "NIM", "OR-7", Pv1, Pr1(identifier: "P-9", minutes: ""), Pr1(identifier: "P-9", minutes: "30"))));
+        procedures.Single().PerformedPeriod.Should().NotBeNull();
+    }
+
+    [Theory]
+    [InlineData("BAR^P01^BAR_P01", 100, "PR1")]
+    [InlineData("DFT^P03^DFT_P03", 100, "PR1")]
+    public void BAR_and_DFT_without_PR1_are_100(string type, int code, string segment)
+    {
+        var error = _builder.Build(Message(type, "BLOC_NIM", "NIM", "OR-8", Pv1), Received).Error!;
+        error.Code.Should().Be(code);
+        error.Location!.Segment.Should().Be(segment);
+    }
+
+    [Theory]
+    [InlineData("PR1|1||||20240716", 101, 3)]
+    [InlineData("PR1|1||APPLAP||2024-07-16", 102, 5)]
+    [InlineData("PR1|1||APPLAP||20240716||une heure", 102, 7)]
+    public void Bad_PR1_content_is_an_AE_naming_the_field(string pr1, int code, int field)
+    {
+        var error = _builder.Build(Message("BAR^P01^BAR_P01", "BLOC_NIM", "NIM", "OR-9", Pv1, pr1), Received).Error!;
+        error.Code.Should().Be(code, error.ToString());
+        error.Location!.Field.Should().Be(field);
+    }
+
+    [Fact]
+    public void An_unsupported_trigger_is_201()
+    {
+        _builder.Build(Message("BAR^P02^BAR_P02", "BLOC_NIM", "NIM", "OR-10", Pv1, Pr1()), Received).Error!.Code.Should().Be(201);
+        _builder.Build(Message("RAS^O17^RAS_O17", "PHARM_NIM", "NIM", "OR-11", Orc()), Received).Error!.Code.Should().Be(200);
+    }
+}
