@@ -175,8 +175,8 @@ public sealed partial class RecordStoreDelivery(RecordStoreClient store, Identit
         {
             case MedicationRequest request:
                 request.Identifier = identifiers;
-                // A status change may not repeat when the order was written: keep what the first message said.
-                request.AuthoredOn ??= ((MedicationRequest)current).AuthoredOn;
+                // The order was written once: later transactions (ORC-9 is their own time) do not move authoredOn.
+                request.AuthoredOn = ((MedicationRequest)current).AuthoredOn ?? request.AuthoredOn;
                 break;
             case Procedure procedure:
                 procedure.Identifier = identifiers;

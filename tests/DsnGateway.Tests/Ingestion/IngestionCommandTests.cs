@@ -34,6 +34,21 @@ public sealed class IngestionCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Map_prints_the_bundle_of_an_order_and_names_its_unmapped_codes()
+    {
+        var file = Path.Combine(_root, "rde.hl7");
+        var pid = OrderMessages.Pid("NIM4242^^^NIM^MR", "Bélanger^Zoé", "20010203", "F");
+        await File.WriteAllBytesAsync(file, AdtMessages.Utf8(OrderMessages.Rde("PHARM_NIM", "NIM", "MAPRX1", pid, "NW", "CMD-7", "", "LOCAL9^Sirop^PHARMNIM", "5")));
+
+        await using var map = GatewayProcess.Start(["map", file, "--data-dir", Path.Combine(_root, "data")]);
+        (await map.WaitForExitAsync()).Should().Be(0, map.Output);
+
+        var bundle = DsnGateway.Fhir.Serialization.FhirJson.Parse<DsnGateway.Fhir.Model.Bundle>(map.StandardOutput);
+        bundle.Entry!.Select(e => e.Request!.Url).Should().Equal("Patient?identifier=urn:dsn:mrn:nim|NIM4242", "MedicationRequest?identifier=urn:dsn:order:nim:placer|CMD-7", "Provenance");
+        map.Output.Should().Contain("unmapped drug code urn:dsn:code:nim:pharmnim|LOCAL9");
+    }
+
+    [Fact]
     public async Task Map_says_why_a_message_would_be_refused()
     {
         var file = Path.Combine(_root, "bad.hl7");
