@@ -37,13 +37,14 @@ public sealed class CsvFileReader : IDisposable
         _csv = new CsvReader(reader, configuration);
     }
 
-    public IEnumerable<CsvRow> ReadRows()
+    /// <summary>The records in file order. Asynchronous, so a request body can be read as it arrives.</summary>
+    public async IAsyncEnumerable<CsvRow> ReadRowsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         if (_started) throw new InvalidOperationException("The rows are read once.");
         _started = true;
         if (_layout.HasHeader)
         {
-            if (!_csv.Read()) yield break;
+            if (!await _csv.ReadAsync()) yield break;
             _csv.ReadHeader();
             ResolveHeader(_csv.HeaderRecord ?? []);
         }
@@ -52,8 +53,9 @@ public sealed class CsvFileReader : IDisposable
             foreach (var (field, column) in _layout.Columns) _indexes[field] = column.Position!.Value - 1;
         }
 
-        while (_csv.Read())
+        while (await _csv.ReadAsync())
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var parser = _csv.Parser;
             var raw = parser.RawRecord.TrimEnd('\r', '\n');
             // RawRow is the last physical line of the record; a quoted line break inside it moves the start up.

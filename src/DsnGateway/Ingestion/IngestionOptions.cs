@@ -8,6 +8,9 @@ public sealed class IngestionOptions
     /// <summary>The sender registry (establishments and their sending applications), in the config directory.</summary>
     public string SendersFile { get; set; } = "senders.json";
 
+    /// <summary>The layouts of the establishments' CSV exports, in the config directory.</summary>
+    public string CsvLayoutsFile { get; set; } = "csv-layouts.json";
+
     /// <summary>The largest message accepted, over MLLP and HTTP alike.</summary>
     public int MaxMessageBytes { get; set; } = 1024 * 1024;
 
