@@ -93,7 +93,24 @@ public sealed partial class CsvImporter(CodeMap codes, InboxWriter inbox, Patien
         public long Rejected { get; private set; }
         public Dictionary<UnmappedCode, long> Unmapped { get; } = [];
 
+        // A batch's rejects are reported together, in line order (mapping faults are found before identity ones).
+        private readonly List<CsvReject> _rejects = [];
+
         public async Task ProcessAsync(List<CsvRowResult> batch, CancellationToken cancellationToken)
+        {
+            try
+            {
+                await AdmitAsync(batch, cancellationToken);
+            }
+            finally
+            {
+                _rejects.Sort((a, b) => a.Line.CompareTo(b.Line));
+                foreach (var reject in _rejects) await onReject(reject);
+                _rejects.Clear();
+            }
+        }
+
+        private async Task AdmitAsync(List<CsvRowResult> batch, CancellationToken cancellationToken)
         {
             var records = new List<CsvRecord>(batch.Count);
             foreach (var item in batch)
@@ -220,10 +237,11 @@ public sealed partial class CsvImporter(CodeMap codes, InboxWriter inbox, Patien
             };
         }
 
-        private async Task RejectAsync(CsvReject reject)
+        private Task RejectAsync(CsvReject reject)
         {
             Rejected++;
-            await onReject(reject);
+            _rejects.Add(reject);
+            return Task.CompletedTask;
         }
 
         private string MrnToken(string mrn) => $"{layout.Establishment.MrnSystem}|{mrn}";

@@ -51,7 +51,7 @@ public sealed class CsvImportCommandTests : IDisposable
         }
         var rejects = await File.ReadAllLinesAsync(file + ".rejects.csv");
         rejects[0].Should().Be("line,reason,row");
-        rejects[1].Should().StartWith("4,missing required field");
+        rejects[1].Should().StartWith("4,\"missing required field");
 
         await using (var again = GatewayProcess.Start(["import", "MCQ", "patients", file, "--data-dir", data, "--rejects", Path.Combine(_root, "r.csv")]))
         {
