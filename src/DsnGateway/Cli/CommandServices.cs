@@ -2,6 +2,8 @@ using System.CommandLine;
 using DsnGateway.EmbeddedStore;
 using DsnGateway.Hosting;
 using DsnGateway.Ingestion;
+using DsnGateway.Ingestion.Csv;
+using DsnGateway.Mapping.Csv;
 using DsnGateway.Mapping.Establishments;
 using DsnGateway.Proxy;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -32,6 +34,10 @@ public sealed class CommandServices : IAsyncDisposable
 
     public SenderRegistry Senders => _provider.GetRequiredService<SenderRegistry>();
 
+    public CsvImporter CsvImporter => _provider.GetRequiredService<CsvImporter>();
+
+    public CsvLayouts CsvLayouts => _provider.GetRequiredService<CsvLayouts>();
+
     public static async Task<CommandServices> OpenAsync(ParseResult result, CancellationToken cancellationToken)
     {
         var paths = GatewayCommandLine.Paths(result);
@@ -56,6 +62,7 @@ public sealed class CommandServices : IAsyncDisposable
         var senders = SenderConfiguration.Load(Path.Combine(paths.ConfigDirectory, ingestion.SendersFile));
         services.AddSingleton(senders);
         services.AddSingleton(CodeMapFile.Load(paths, ingestion, senders));
+        services.AddCsvImport(paths, ingestion, senders);
         services.AddSingleton<IdentityConflicts>();
         services.AddSingleton<Hl7Intake>();
         services.AddSingleton<DeadLetterReplay>();

@@ -38,6 +38,7 @@ public static class GatewayCommandLine
         root.Subcommands.Add(DeadLettersCommand.Create());
         root.Subcommands.Add(MapCommand.Create());
         root.Subcommands.Add(CodesCommand.Create());
+        root.Subcommands.Add(ImportCommand.Create());
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -3,35 +3,106 @@ using DsnGateway.Fhir.Serialization;
 using DsnGateway.Hl7v2.Parsing;
 using DsnGateway.Hosting;
 using DsnGateway.Ingestion;
+using DsnGateway.Ingestion.Csv;
+using DsnGateway.Mapping.Csv;
+using DsnGateway.Mapping.Identity;
+using DsnGateway.Mapping.Patients;
 using DsnGateway.Mapping.Bundles;
 using DsnGateway.Mapping.Establishments;
 
 namespace DsnGateway.Cli;
 
 /// <summary>
-/// <c>map &lt;file&gt;</c>: prints the FHIR transaction Bundle an HL7 v2 message would become, storing nothing:
+/// <c>map &lt;file&gt; [--establishment E --kind K]</c>: prints the FHIR transaction Bundle an HL7 v2 message (or the Bundles a CSV export) would become, storing nothing:
 /// the integration team's tool for onboarding a sender. Exit 1 with the reason when it would be refused.
 /// </summary>
 public static class MapCommand
 {
     private static readonly Argument<FileInfo> File = new("file") { Description = "An HL7 v2 message (ER7)" };
-    private static readonly Option<string?> Establishment = new("--establishment") { Description = "With --kind: a CSV export of this establishment (arrives with CSV import)" };
+    private static readonly Option<string?> Establishment = new("--establishment") { Description = "With --kind: the file is a CSV export of this establishment" };
     private static readonly Option<string?> Kind = new("--kind") { Description = "With --establishment: patients, medication-orders or procedures" };
 
     public static Command Create()
     {
         var command = new Command("map", "Print the FHIR Bundle a message would become, storing nothing.") { File, Establishment, Kind };
-        command.SetAction(Run);
+        command.SetAction(result => result.GetValue(Establishment) is not null || result.GetValue(Kind) is not null ? RunCsvAsync(result) : Task.FromResult(Run(result)));
         return command;
+    }
+
+    /// <summary>
+    /// A CSV export: prints a JSON array of the transaction Bundles its rows would become (one per row), rejected rows
+    /// to standard error as <c>line N: reason</c>. Nothing is stored and nothing is looked up: whether an order's
+    /// patient is known, and identity conflicts, are decided at import, so here the subject is the row's own NAM
+    /// (else MRN). Exit 0 when the file was read (even with rejects), 1 when it could not be, 2 on a usage error.
+    /// </summary>
+    private static async Task<int> RunCsvAsync(ParseResult result)
+    {
+        var establishment = result.GetValue(Establishment);
+        var kind = result.GetValue(Kind);
+        if (establishment is null || kind is null)
+        {
+            Console.Error.WriteLine("A CSV export needs both --establishment and --kind.");
+            return 2;
+        }
+        var setup = CsvCommandSetup.Resolve(result, establishment, kind, out var exit);
+        if (setup is null) return exit;
+        var file = result.GetValue(File)!;
+        if (!file.Exists)
+        {
+            Console.Error.WriteLine($"{file.FullName} does not exist.");
+            return 2;
+        }
+        var layout = setup.Layout;
+        var source = new CsvSource(layout.Establishment, layout.Kind, file.Name, DateTimeOffset.UtcNow);
+        var mapper = new CsvRowMapper(layout, setup.Codes);
+        var seen = new Dictionary<string, long>(StringComparer.Ordinal);
+        var output = Console.Out;
+        var first = true;
+        long rejected = 0;
+        try
+        {
+            await using var input = file.OpenRead();
+            using var reader = new CsvFileReader(input, layout);
+            await output.WriteLineAsync("[");
+            await foreach (var row in reader.ReadRowsAsync())
+            {
+                var mapped = mapper.Map(row);
+                if (mapped.Reject is { } reject)
+                {
+                    rejected++;
+                    await Console.Error.WriteLineAsync($"line {reject.Line}: {reject.Reason}");
+                    continue;
+                }
+                var record = mapped.Record!;
+                if (!seen.TryAdd(record.BusinessKey, record.Line))
+                {
+                    rejected++;
+                    await Console.Error.WriteLineAsync($"line {record.Line}: duplicate key: line {seen[record.BusinessKey]} has the same key");
+                    continue;
+                }
+                var identity = record.Patient.Nam is { } nam
+                    ? new PatientIdentity(PatientIdentityKind.Nam, QuebecHealthNumber.System, nam)
+                    : new PatientIdentity(PatientIdentityKind.Mrn, layout.Establishment.MrnSystem, record.Patient.Mrn!);
+                var bundle = CsvBundleBuilder.Build(record, source, identity, mapper.IdentityIdentifiers(record.Patient));
+                if (record.Kind == CsvKind.Patients) CsvImporter.StampSourceTime(bundle, record.SourceTime ?? source.ImportedAt);
+                if (!first) await output.WriteLineAsync(",");
+                first = false;
+                await output.WriteAsync(FhirJson.Serialize(bundle, indented: true));
+            }
+            await output.WriteLineAsync();
+            await output.WriteLineAsync("]");
+        }
+        catch (CsvFileException ex)
+        {
+            Console.Error.WriteLine($"the file does not match the layout: {ex.Message}");
+            return 1;
+        }
+        if (rejected > 0) Console.Error.WriteLine($"{rejected} rows would be rejected");
+        return 0;
     }
 
     private static int Run(ParseResult result)
     {
-        if (result.GetValue(Establishment) is not null || result.GetValue(Kind) is not null)
-        {
-            Console.Error.WriteLine("CSV mapping (--establishment, --kind) is not in this release; map takes an HL7 v2 message.");
-            return 2;
-        }
         var file = result.GetValue(File)!;
         if (!file.Exists)
         {

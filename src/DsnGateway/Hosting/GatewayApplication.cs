@@ -4,6 +4,7 @@ using DsnGateway.Authentication;
 using DsnGateway.Authorization;
 using DsnGateway.EmbeddedStore;
 using DsnGateway.Ingestion;
+using DsnGateway.Ingestion.Csv;
 using DsnGateway.Mapping.Establishments;
 using DsnGateway.Smart;
 using Microsoft.Extensions.Options;
@@ -114,6 +115,7 @@ public static partial class GatewayApplication
         app.MapAuditEvents();
         app.MapAdmin();
         app.MapIngestion();
+        app.MapCsvIngestion();
         app.MapReverseProxy();
         await MarkConfiguredRestrictionsAsync(app, startupLog, cancellationToken);
         if (embedded is not null)
@@ -133,6 +135,7 @@ public static partial class GatewayApplication
         var senders = SenderConfiguration.Load(Path.Combine(paths.ConfigDirectory, options.SendersFile));
         builder.Services.AddSingleton(senders);
         builder.Services.AddSingleton(CodeMapFile.Load(paths, options, senders));
+        builder.Services.AddCsvImport(paths, options, senders);
         builder.Services.AddSingleton<IdentityConflicts>();
         builder.Services.AddSingleton<RecordStoreDelivery>();
         builder.Services.AddSingleton<Hl7Intake>();

@@ -30,6 +30,13 @@ public sealed record AcceptedMessage(
     /// </summary>
     public IReadOnlyList<DsnGateway.Mapping.Codes.UnmappedCode> UnmappedCodes { get; init; } = [];
 
+    /// <summary>
+    /// The identifiers (<c>system|value</c>: the NAM, the MRNs) this message binds to <see cref="PatientKey"/>. They go
+    /// into the inbox's identity index in the same commit, so a CSV order naming the patient is recognised before
+    /// the message is delivered. Empty for messages that establish no identity.
+    /// </summary>
+    public IReadOnlyList<string> PatientIdentifiers { get; init; } = [];
+
     internal void Validate()
     {
         ArgumentException.ThrowIfNullOrEmpty(SenderApplication);

@@ -128,6 +128,7 @@ public sealed partial class Hl7Intake
             $"{msh.MessageCode}^{msh.TriggerEvent}", raw, ack, FhirJson.Serialize(mapped.Value.Bundle), mapped.Value.Identity.Key)
         {
             UnmappedCodes = mapped.Value.Unmapped,
+            PatientIdentifiers = IdentityTokens(mapped.Value.Patient),
         }, cancellationToken);
         switch (admission)
         {
@@ -168,6 +169,14 @@ public sealed partial class Hl7Intake
         Log.Refused(_logger, code.ToString(), errorCode, stage.ToString());
         return new IntakeOutcome(code, ack);
     }
+
+    /// <summary>The NAM and MRNs of the mapped Patient as <c>system|value</c>, for the inbox's identity index.</summary>
+    private static List<string> IdentityTokens(DsnGateway.Fhir.Model.Patient patient) =>
+        (patient.Identifier ?? [])
+            .Where(i => i.Value is not null && (i.System == DsnGateway.Mapping.Identity.QuebecHealthNumber.System
+                || i.System?.StartsWith(DsnGateway.Mapping.Patients.PatientIdentity.MrnPrefix, StringComparison.Ordinal) == true))
+            .Select(i => $"{i.System}|{i.Value}")
+            .ToList();
 
     private static byte[] Encode(string ack, Encoding? charset) => (charset ?? Encoding.UTF8).GetBytes(ack);
 

@@ -88,6 +88,9 @@ public sealed class InboxStore
             first_seen INTEGER NOT NULL,
             last_seen INTEGER NOT NULL,
             PRIMARY KEY (establishment, kind, system, code));
+        CREATE TABLE IF NOT EXISTS patient_identities (
+            identifier TEXT PRIMARY KEY,
+            patient_key TEXT NOT NULL) WITHOUT ROWID;
         """;
 
     /// <summary>
@@ -113,6 +116,24 @@ public sealed class InboxStore
     {
         await using var connection = await OpenAsync(cancellationToken);
         return await InboxTransaction.FindAnsweredAsync(connection, null, senderApplication, senderFacility, controlId, rawSha256, cancellationToken);
+    }
+
+    /// <summary>
+    /// The identity keys the committed messages bound these identifiers (<c>system|value</c>) to; identifiers never
+    /// committed are absent. The index answers before delivery: a patient committed a moment ago is already known.
+    /// </summary>
+    public async Task<Dictionary<string, string>> FindPatientKeysAsync(IReadOnlyCollection<string> identifiers, CancellationToken cancellationToken)
+    {
+        var found = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (identifiers.Count == 0) return found;
+        await using var connection = await OpenAsync(cancellationToken);
+        foreach (var chunk in identifiers.Distinct().Chunk(500))
+        {
+            var rows = await connection.QueryAsync<(string Identifier, string PatientKey)>(new CommandDefinition(
+                "SELECT identifier, patient_key FROM patient_identities WHERE identifier IN @chunk", new { chunk }, cancellationToken: cancellationToken));
+            foreach (var (identifier, key) in rows) found[identifier] = key;
+        }
+        return found;
     }
 
     public async Task<StoredMessage?> GetMessageAsync(long id, CancellationToken cancellationToken)

@@ -10,6 +10,8 @@ namespace DsnGateway.Ingestion;
 /// </summary>
 internal sealed class InboxTransaction(SqliteConnection connection, SqliteTransaction transaction)
 {
+    private const string NamKeyPrefix = DsnGateway.Mapping.Identity.QuebecHealthNumber.System + "|";
+
     public async Task<Admission> AdmitAsync(AcceptedMessage message, string rawSha256, CancellationToken cancellationToken)
     {
         var existing = await connection.QuerySingleOrDefaultAsync<ExistingMessage>(new CommandDefinition("""
@@ -41,6 +43,16 @@ internal sealed class InboxTransaction(SqliteConnection connection, SqliteTransa
                 message.PatientKey,
             }, transaction, cancellationToken: cancellationToken));
         await CountUnmappedAsync(message, cancellationToken);
+        // In the same transaction: the index never names a patient whose message was not committed. A NAM key wins
+        // over an MRN key (the person is known by NAM from then on); an MRN key never replaces a NAM key.
+        foreach (var identifier in message.PatientIdentifiers)
+        {
+            await connection.ExecuteAsync(new CommandDefinition("""
+                INSERT INTO patient_identities (identifier, patient_key) VALUES (@identifier, @key)
+                ON CONFLICT (identifier) DO UPDATE SET patient_key = excluded.patient_key
+                 WHERE substr(excluded.patient_key, 1, length(@nam)) = @nam OR substr(patient_identities.patient_key, 1, length(@nam)) <> @nam
+                """, new { identifier, key = message.PatientKey, nam = NamKeyPrefix }, transaction, cancellationToken: cancellationToken));
+        }
         return new Admission.Committed(id);
     }
 

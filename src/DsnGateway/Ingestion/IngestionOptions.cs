@@ -11,6 +11,9 @@ public sealed class IngestionOptions
     /// <summary>The code maps (local drug and procedure codes to DIN and CCI), in the config directory.</summary>
     public string CodeMapsFile { get; set; } = "code-maps.json";
 
+    /// <summary>The layouts of the establishments' CSV exports, in the config directory.</summary>
+    public string CsvLayoutsFile { get; set; } = "csv-layouts.json";
+
     /// <summary>The largest message accepted, over MLLP and HTTP alike.</summary>
     public int MaxMessageBytes { get; set; } = 1024 * 1024;
 

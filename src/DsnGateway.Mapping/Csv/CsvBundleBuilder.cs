@@ -1,0 +1,77 @@
+using System.Security.Cryptography;
+using System.Text;
+using DsnGateway.Fhir.Model;
+using DsnGateway.Mapping.Patients;
+
+namespace DsnGateway.Mapping.Csv;
+
+/// <summary>
+/// A mapped row to the same transaction shape the HL7 channel produces, so delivery treats both alike:
+/// the Patient as <c>PUT Patient?identifier=</c> its identity, the order or procedure as a conditional update on its
+/// business identifier (placer, else filler; the procedure id) with its subject pointing at the Patient entry, and a
+/// Provenance. An order or procedure row's Patient entry carries only the identity identifiers: it finds or
+/// creates the person, never touches demographics (it has no source time, so delivery never lets it overwrite).
+/// </summary>
+public static class CsvBundleBuilder
+{
+    /// <param name="identity">The patient's identity key (NAM when the person is known by NAM, even if the row named an MRN).</param>
+    /// <param name="patientIdentifiers">The NAM and MRN identifiers for the Patient entry.</param>
+    public static Bundle Build(CsvRecord record, CsvSource source, PatientIdentity identity, List<Identifier> patientIdentifiers)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(identity);
+        var patientUrl = DeterministicUrn(source, record, "Patient");
+        var patient = record.Resource as Patient ?? new Patient();
+        patient.Identifier = patientIdentifiers;
+        var entries = new List<BundleEntry>
+        {
+            new() { FullUrl = patientUrl, Resource = patient, Request = new BundleRequest { Method = "PUT", Url = identity.ConditionalUrl } },
+        };
+        var targets = new List<string> { patientUrl };
+
+        if (record.Resource is MedicationRequest or Procedure)
+        {
+            var url = DeterministicUrn(source, record, record.Resource.ResourceTypeName);
+            var subject = new Reference { ReferenceValue = patientUrl };
+            Identifier key;
+            if (record.Resource is MedicationRequest request)
+            {
+                request.Subject = subject;
+                key = request.Identifier![0];
+            }
+            else
+            {
+                var procedure = (Procedure)record.Resource;
+                procedure.Subject = subject;
+                key = procedure.Identifier![0];
+            }
+            entries.Add(new BundleEntry
+            {
+                FullUrl = url,
+                Resource = record.Resource,
+                // Found again by its business identifier: a changed row updates the one resource, never adds a second.
+                Request = new BundleRequest { Method = "PUT", Url = $"{record.Resource.ResourceTypeName}?identifier={key.System}|{Uri.EscapeDataString(key.Value!)}" },
+            });
+            targets.Add(url);
+        }
+
+        entries.Add(new BundleEntry
+        {
+            FullUrl = DeterministicUrn(source, record, "Provenance"),
+            Resource = CsvProvenance.Create(source, record, targets),
+            Request = new BundleRequest { Method = "POST", Url = Provenance.TypeName },
+        });
+        return new Bundle { Type = "transaction", Entry = entries };
+    }
+
+    /// <summary>A urn:uuid from the establishment, kind, control id and entry: the same row maps to the same Bundle.</summary>
+    private static string DeterministicUrn(CsvSource source, CsvRecord record, string entry)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{source.Establishment.Code}|{source.SenderApplication}|{record.ControlId}|{entry}"));
+        var bytes = hash.AsSpan(0, 16).ToArray();
+        bytes[6] = (byte)((bytes[6] & 0x0F) | 0x80); // version 8: custom (RFC 9562)
+        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80); // RFC variant
+        return "urn:uuid:" + new Guid(bytes, bigEndian: true).ToString();
+    }
+}

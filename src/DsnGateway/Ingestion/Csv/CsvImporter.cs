@@ -1,0 +1,302 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Threading.Channels;
+using DsnGateway.Fhir.Model;
+using DsnGateway.Fhir.Primitives;
+using DsnGateway.Fhir.Serialization;
+using DsnGateway.Mapping.Codes;
+using DsnGateway.Mapping.Csv;
+using DsnGateway.Mapping.Identity;
+using DsnGateway.Mapping.Patients;
+
+namespace DsnGateway.Ingestion.Csv;
+
+/// <summary>
+/// Imports an export file into the durable inbox, with the HL7 channel's guarantees: every accepted row is a
+/// message committed (group commit) before the import returns, delivered later per patient in order.
+/// The file is streamed: a reader maps rows into a bounded queue while batches are resolved and committed, so
+/// memory does not grow with the file (except 16 bytes per row for duplicate-key detection).
+/// A row's control id is its business key plus a hash of its text: importing a file again finds every row already
+/// there (nothing changes), a changed row is a new message that updates, and an import killed half-way is finished
+/// by running it again, each row applied once.
+/// </summary>
+public sealed partial class CsvImporter(CodeMap codes, InboxWriter inbox, PatientDirectory directory, TimeProvider clock, ILogger<CsvImporter> logger)
+{
+    /// <summary>Rows resolved and admitted together (identity look-ups are one query per batch).</summary>
+    public const int BatchSize = 512;
+
+    private readonly InboxWriter _inbox = inbox;
+    private readonly PatientDirectory _directory = directory;
+
+    public async Task<CsvImportResult> ImportAsync(CsvLayout layout, Stream input, string fileName, Func<CsvReject, ValueTask> onReject,
+        IProgress<CsvImportProgress>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(onReject);
+        long? total = input.CanSeek ? input.Length : null;
+        var counting = new CountingStream(input);
+        var source = new CsvSource(layout.Establishment, layout.Kind, Path.GetFileName(fileName), clock.GetUtcNow());
+        var run = new Run(this, layout, source, onReject);
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var channel = Channel.CreateBounded<CsvRowResult>(new BoundedChannelOptions(BatchSize * 4) { SingleReader = true, SingleWriter = true });
+        var producer = Task.Run(async () =>
+        {
+            try
+            {
+                using var reader = new CsvFileReader(counting, layout);
+                var mapper = new CsvRowMapper(layout, codes);
+                await foreach (var row in reader.ReadRowsAsync(stop.Token)) await channel.Writer.WriteAsync(mapper.Map(row), stop.Token);
+                channel.Writer.Complete();
+            }
+            catch (Exception ex)
+            {
+                channel.Writer.Complete(ex);
+            }
+        }, CancellationToken.None);
+
+        try
+        {
+            var batch = new List<CsvRowResult>(BatchSize);
+            // A batch is whatever is ready, up to BatchSize: a slow source (a pipe, a request body) is committed as it comes.
+            while (await channel.Reader.WaitToReadAsync(stop.Token))
+            {
+                while (batch.Count < BatchSize && channel.Reader.TryRead(out var item)) batch.Add(item);
+                await run.ProcessAsync(batch, stop.Token);
+                batch.Clear();
+                progress?.Report(new CsvImportProgress(run.Accepted + run.Rejected, run.Accepted, run.Rejected, counting.BytesRead, total));
+            }
+        }
+        catch
+        {
+            await stop.CancelAsync();
+            await producer;
+            Log.Failed(logger, CsvKinds.Name(layout.Kind), layout.Establishment.Code, run.Accepted, run.Rejected);
+            throw;
+        }
+        await producer;
+        Log.Imported(logger, CsvKinds.Name(layout.Kind), layout.Establishment.Code, run.Accepted, run.New, run.Rejected);
+        return new CsvImportResult(run.Accepted, run.New, run.Accepted - run.New, run.Rejected, run.Unmapped);
+    }
+
+    /// <summary>The state of one import: counts, keys seen, identities bound by rows not yet committed.</summary>
+    private sealed class Run(CsvImporter importer, CsvLayout layout, CsvSource source, Func<CsvReject, ValueTask> onReject)
+    {
+        // 16 bytes per business key, with the line that first had it (for the reject's reason).
+        private readonly Dictionary<UInt128, long> _seen = [];
+
+        public long Accepted { get; private set; }
+        public long New { get; private set; }
+        public long Rejected { get; private set; }
+        public Dictionary<UnmappedCode, long> Unmapped { get; } = [];
+
+        // A batch's rejects are reported together, in line order (mapping faults are found before identity ones).
+        private readonly List<CsvReject> _rejects = [];
+
+        public async Task ProcessAsync(List<CsvRowResult> batch, CancellationToken cancellationToken)
+        {
+            try
+            {
+                await AdmitAsync(batch, cancellationToken);
+            }
+            finally
+            {
+                _rejects.Sort((a, b) => a.Line.CompareTo(b.Line));
+                foreach (var reject in _rejects) await onReject(reject);
+                _rejects.Clear();
+            }
+        }
+
+        private async Task AdmitAsync(List<CsvRowResult> batch, CancellationToken cancellationToken)
+        {
+            var records = new List<CsvRecord>(batch.Count);
+            foreach (var item in batch)
+            {
+                if (item.Reject is { } reject)
+                {
+                    await RejectAsync(reject);
+                    continue;
+                }
+                var record = item.Record!;
+                if (!_seen.TryAdd(KeyHash(record.BusinessKey), record.Line))
+                {
+                    await RejectAsync(new CsvReject(record.Line, $"duplicate key: line {_seen[KeyHash(record.BusinessKey)]} has the same {KeyName(record.BusinessKey)}", record.RawText));
+                    continue;
+                }
+                records.Add(record);
+            }
+            if (records.Count == 0) return;
+
+            var known = await importer._directory.ResolveAsync(TokensToResolve(records), cancellationToken);
+            // Identities bound by rows of this batch (not yet in the index): two rows disagreeing are caught too.
+            var bound = new Dictionary<string, KnownPatient>(StringComparer.Ordinal);
+            var messages = new List<(CsvRecord Record, AcceptedMessage Message)>(records.Count);
+            foreach (var record in records)
+            {
+                var resolved = layout.Kind == CsvKind.Patients ? ResolvePatientRow(record, known, bound) : ResolveSubject(record, known);
+                if (resolved.Reason is not null)
+                {
+                    await RejectAsync(new CsvReject(record.Line, resolved.Reason, record.RawText));
+                    continue;
+                }
+                messages.Add((record, ToMessage(record, resolved.Identity!, resolved.Identifiers!)));
+            }
+
+            var admissions = messages.Select(m => importer._inbox.AdmitAsync(m.Message, cancellationToken)).ToList();
+            await Task.WhenAll(admissions);
+            for (var i = 0; i < messages.Count; i++)
+            {
+                Accepted++;
+                // Duplicate: the same row was committed by an earlier import. ControlIdReused: the same key and text in
+                // other bytes (another encoding): the same facts, so nothing to change either.
+                if (admissions[i].Result is Admission.Committed) New++;
+                foreach (var code in messages[i].Record.UnmappedCodes) Unmapped[code] = Unmapped.GetValueOrDefault(code) + 1;
+            }
+        }
+
+        private List<string> TokensToResolve(List<CsvRecord> records)
+        {
+            var tokens = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var record in records)
+            {
+                // A patient row's NAM is its own identity; only its MRN may already belong to someone.
+                if (record.Patient.Nam is { } nam && layout.Kind != CsvKind.Patients) tokens.Add(NamToken(nam));
+                if (record.Patient.Mrn is { } mrn) tokens.Add(MrnToken(mrn));
+            }
+            return [.. tokens];
+        }
+
+        /// <summary>
+        /// A patient row: its NAM is its identity; without one, a MRN already bound to a NAM makes it that person. An MRN
+        /// bound to another NAM is an identity conflict (DESIGN.md): refused, never joined.
+        /// </summary>
+        private Resolution ResolvePatientRow(CsvRecord record, Dictionary<string, KnownPatient> known, Dictionary<string, KnownPatient> bound)
+        {
+            var (nam, mrn) = (record.Patient.Nam, record.Patient.Mrn);
+            var mrnToken = mrn is null ? null : MrnToken(mrn);
+            var byMrn = mrnToken is null ? null : bound.GetValueOrDefault(mrnToken) ?? known.GetValueOrDefault(mrnToken);
+            if (nam is not null && byMrn?.Nam is { } other && other != nam)
+                return Resolution.Refused("identity conflict: the MRN already belongs to a patient with another NAM");
+            var identityNam = nam ?? byMrn?.Nam;
+            var identity = identityNam is not null
+                ? new PatientIdentity(PatientIdentityKind.Nam, QuebecHealthNumber.System, identityNam)
+                : new PatientIdentity(PatientIdentityKind.Mrn, layout.Establishment.MrnSystem, mrn!);
+            if (mrnToken is not null) bound[mrnToken] = new KnownPatient(identity.Key, identityNam);
+            return Resolution.To(identity, Identifiers(identityNam, mrn));
+        }
+
+        /// <summary>
+        /// An order or procedure row: its patient must be known (the record store, or a message committed to the inbox),
+        /// and its delivery is ordered by that patient's identity key: the NAM key when the person is known by NAM, even
+        /// if the row named an MRN, so it never overtakes the patient's own messages.
+        /// </summary>
+        private Resolution ResolveSubject(CsvRecord record, Dictionary<string, KnownPatient> known)
+        {
+            var (nam, mrn) = (record.Patient.Nam, record.Patient.Mrn);
+            var byNam = nam is null ? null : known.GetValueOrDefault(NamToken(nam));
+            var byMrn = mrn is null ? null : known.GetValueOrDefault(MrnToken(mrn));
+            if (byNam is null && byMrn is null)
+                return Resolution.Refused("unknown patient: no patient with this NAM or MRN is in the record store or an earlier import");
+            if (byNam is not null && byMrn is not null && byNam.IdentityKey != byMrn.IdentityKey)
+                return Resolution.Refused("identity conflict: the NAM and the MRN name two different patients");
+            if (byNam is null && nam is not null && byMrn!.Nam is { } other && other != nam)
+                return Resolution.Refused("identity conflict: the MRN belongs to a patient with another NAM");
+            var patient = byNam ?? byMrn!;
+            var bar = patient.IdentityKey.IndexOf('|', StringComparison.Ordinal);
+            var identity = new PatientIdentity(patient.Nam is not null ? PatientIdentityKind.Nam : PatientIdentityKind.Mrn,
+                patient.IdentityKey[..bar], patient.IdentityKey[(bar + 1)..]);
+            return Resolution.To(identity, Identifiers(patient.Nam ?? nam, mrn));
+        }
+
+        private List<Identifier> Identifiers(string? nam, string? mrn)
+        {
+            var identifiers = new List<Identifier>(2);
+            if (nam is not null) identifiers.Add(CsvRowMapper.Typed(QuebecHealthNumber.System, nam, "JHN"));
+            if (mrn is not null) identifiers.Add(CsvRowMapper.Typed(layout.Establishment.MrnSystem, mrn, "MR"));
+            return identifiers;
+        }
+
+        private AcceptedMessage ToMessage(CsvRecord record, PatientIdentity identity, List<Identifier> identifiers)
+        {
+            var bundle = CsvBundleBuilder.Build(record, source, identity, identifiers);
+            if (record.Kind == CsvKind.Patients) StampSourceTime(bundle, record.SourceTime ?? source.ImportedAt);
+            var receipt = JsonSerializer.SerializeToUtf8Bytes(new
+            {
+                import = source.FileName,
+                line = record.Line,
+                imported = FhirDateTime.FormatInstant(source.ImportedAt),
+            });
+            return new AcceptedMessage(source.ImportedAt, source.SenderApplication, layout.Establishment.Code, record.ControlId,
+                source.SenderApplication, layout.Encoding.GetBytes(record.RawText), receipt, FhirJson.Serialize(bundle), identity.Key)
+            {
+                // Only patient rows bind identities; an order row names a patient already bound.
+                PatientIdentifiers = record.Kind == CsvKind.Patients ? identifiers.Select(i => $"{i.System}|{i.Value}").ToList() : [],
+                // Counted by the inbox in the same commit, like HL7's: a re-imported row (a duplicate) never counts twice.
+                UnmappedCodes = [.. record.UnmappedCodes],
+            };
+        }
+
+        private Task RejectAsync(CsvReject reject)
+        {
+            Rejected++;
+            _rejects.Add(reject);
+            return Task.CompletedTask;
+        }
+
+        private string MrnToken(string mrn) => $"{layout.Establishment.MrnSystem}|{mrn}";
+
+        private static string NamToken(string nam) => $"{QuebecHealthNumber.System}|{nam}";
+
+        private static UInt128 KeyHash(string key)
+        {
+            Span<byte> hash = stackalloc byte[32];
+            SHA256.HashData(Encoding.UTF8.GetBytes(key), hash);
+            return BitConverter.ToUInt128(hash);
+        }
+
+        private static string KeyName(string key) => key[..key.IndexOf(':', StringComparison.Ordinal)] switch
+        {
+            "nam" => "NAM",
+            "mrn" => "MRN",
+            "placer" => "placer order number",
+            "filler" => "filler order number",
+            _ => "procedure number",
+        };
+    }
+
+    /// <summary>
+    /// The Patient of a patient row carries the time of its demographics (the export's date, else the import's), so
+    /// delivery keeps the newest snapshot whichever channel it came by (latest wins).
+    /// </summary>
+    public static void StampSourceTime(Bundle bundle, DateTimeOffset time)
+    {
+        foreach (var patient in (bundle.Entry ?? []).Select(e => e.Resource).OfType<Patient>())
+        {
+            patient.Extension = [.. patient.Extension ?? [], new Extension
+            {
+                Url = RecordStoreDelivery.SourceTimeExtension,
+                ValueDateTime = FhirDateTime.FormatInstant(time),
+            }];
+        }
+    }
+
+    private sealed record Resolution(PatientIdentity? Identity, List<Identifier>? Identifiers, string? Reason)
+    {
+        public static Resolution To(PatientIdentity identity, List<Identifier> identifiers) => new(identity, identifiers, null);
+
+        public static Resolution Refused(string reason) => new(null, null, reason);
+    }
+
+    private static partial class Log
+    {
+        // Counts only: rows carry names and health numbers, and even file names can.
+        [LoggerMessage(1, LogLevel.Information, "CSV import of {Kind} for {Establishment}: {Accepted} rows accepted ({New} new), {Rejected} rejected")]
+        public static partial void Imported(ILogger logger, string kind, string establishment, long accepted, long @new, long rejected);
+
+        [LoggerMessage(2, LogLevel.Error, "CSV import of {Kind} for {Establishment} failed after {Accepted} rows accepted and {Rejected} rejected")]
+        public static partial void Failed(ILogger logger, string kind, string establishment, long accepted, long rejected);
+    }
+}
