@@ -119,12 +119,17 @@ public static class ImportCommand
     private sealed class PlainProgress : IProgress<CsvImportProgress>
     {
         private long _next;
+        private long _printedRows = -1;
 
         public void Report(CsvImportProgress value)
         {
             var mark = value.TotalBytes is > 0 ? value.BytesRead * 10 / value.TotalBytes.Value : value.Rows / 100_000;
-            if (mark < _next) return;
+            // The file is read ahead of the commits: once it is all read, the last batches still change the counts,
+            // and the last line must be the true one.
+            var finishing = value.TotalBytes is > 0 && value.BytesRead >= value.TotalBytes.Value && value.Rows != _printedRows;
+            if (mark < _next && !finishing) return;
             _next = mark + 1;
+            _printedRows = value.Rows;
             var percent = value.TotalBytes is > 0 ? $" ({value.BytesRead * 100 / value.TotalBytes.Value}%)" : "";
             Console.Out.WriteLine($"progress: {value.Rows} rows{percent}, {value.Accepted} accepted, {value.Rejected} rejected");
         }

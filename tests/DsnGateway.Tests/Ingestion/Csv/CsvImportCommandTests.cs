@@ -48,6 +48,10 @@ public sealed class CsvImportCommandTests : IDisposable
         {
             (await import.WaitForExitAsync()).Should().Be(0, import.Output);
             import.StandardOutput.Should().Contain("accepted 2 (new 2, unchanged 0), rejected 1");
+            // Not a terminal: plain progress lines, the last one agreeing with the summary (the file is read ahead of
+            // the commits, so a line printed when the last bytes were read would undercount).
+            import.StandardOutput.Split('\n').Last(l => l.StartsWith("progress:", StringComparison.Ordinal))
+                .Should().Contain("3 rows (100%), 2 accepted, 1 rejected");
         }
         var rejects = await File.ReadAllLinesAsync(file + ".rejects.csv");
         rejects[0].Should().Be("line,reason,row");
