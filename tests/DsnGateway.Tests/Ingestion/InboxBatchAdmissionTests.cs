@@ -117,4 +117,38 @@ public class InboxBatchAdmissionTests
         (await kit.MessagesAsync()).Should().BeEmpty();
         writer.Commits.Should().Be(0);
     }
+
+    [Fact]
+    public async Task A_bundle_is_stored_compressed_and_read_back_as_admitted_and_a_text_bundle_of_an_older_inbox_still_reads()
+    {
+        await using var kit = await InboxTestKit.CreateAsync();
+        var writer = await kit.StartWriterAsync();
+        var json = $$"""{"resourceType":"Bundle","type":"transaction","entry":[{{string.Join(",", Enumerable.Repeat("""{"request":{"method":"PUT","url":"Patient?identifier=urn:dsn:mrn:nim|Élise"}}""", 20))}}]}""";
+        var stored = (Admission.Committed)await writer.AdmitAsync(InboxTestKit.Message("Z1") with { BundleJson = json }, CancellationToken.None);
+
+        await using (var connection = new SqliteConnection($"Data Source={kit.Store.DatabasePath};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await using var column = connection.CreateCommand();
+            column.CommandText = "SELECT typeof(bundle), length(bundle) FROM messages WHERE id = $id";
+            column.Parameters.AddWithValue("$id", stored.Id);
+            await using (var reader = await column.ExecuteReaderAsync())
+            {
+                reader.Read().Should().BeTrue();
+                reader.GetString(0).Should().Be("blob");
+                reader.GetInt64(1).Should().BeLessThan(System.Text.Encoding.UTF8.GetByteCount(json) / 2);
+            }
+            // A row written before compression (TEXT), as an existing inbox holds them.
+            await using var legacy = connection.CreateCommand();
+            legacy.CommandText = """
+                INSERT INTO messages (received, sender_application, sender_facility, control_id, message_type, raw, raw_sha256, ack, bundle, patient_key)
+                VALUES (0, 'ADT_NIM', 'NIM', 'OLDTEXT', 'ADT^A08', x'00', 'x', x'00', '{"resourceType":"Bundle","id":"old"}', 'k')
+                """;
+            await legacy.ExecuteNonQueryAsync();
+        }
+
+        (await kit.Store.GetMessageAsync(stored.Id, CancellationToken.None))!.BundleJson.Should().Be(json);
+        var pending = await kit.Store.ReadPendingAsync(10, CancellationToken.None);
+        pending.Select(p => p.BundleJson).Should().Equal(json, """{"resourceType":"Bundle","id":"old"}""");
+    }
 }
