@@ -106,8 +106,8 @@ public sealed class InboxStore
         {
             // The writer's page cache (per connection, kept by the pool): admissions insert at random places of the
             // control-id and identity indexes, and SQLite's default 2 MB cache made every insert read its index pages
-            // again. Bounded: at most 64 MB, for the one writer connection.
-            pragma.CommandText = "PRAGMA cache_size = -65536";
+            // again. Bounded: at most 16 MB per pooled inbox connection (64 MB measured no faster, ~70 MB more RSS).
+            pragma.CommandText = "PRAGMA cache_size = -16384";
             await pragma.ExecuteNonQueryAsync(cancellationToken);
         }
         await using var transaction = connection.BeginTransaction(deferred: false);
