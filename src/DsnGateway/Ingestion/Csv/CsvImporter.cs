@@ -96,10 +96,10 @@ public sealed partial class CsvImporter(CodeMap codes, InboxWriter inbox, Patien
         return new CsvImportResult(run.Accepted, run.New, run.Accepted - run.New, run.Rejected, run.Unmapped);
     }
 
-    /// <summary>The state of one import: counts, keys seen, identities bound by rows not yet committed.</summary>
     /// <summary>A batch checked and built, ready to admit: the accepted rows and their messages, in line order.</summary>
     private sealed record PreparedBatch(List<CsvRecord> Records, List<AcceptedMessage> Messages, long BytesRead, int Rejected);
 
+    /// <summary>The state of one import: counts, keys seen, identities bound by rows not yet committed.</summary>
     private sealed class Run(CsvImporter importer, CsvLayout layout, CsvSource source, CountingStream counting, Func<CsvReject, ValueTask> onReject)
     {
         // 16 bytes per business key, with the line that first had it (for the reject's reason).
