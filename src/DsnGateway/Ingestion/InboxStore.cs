@@ -39,6 +39,7 @@ public sealed class InboxStore
         await connection.ExecuteAsync(new CommandDefinition(Schema, cancellationToken: cancellationToken));
     }
 
+    // bundle: the JSON, zlib-compressed as a BLOB since the bulk import work (InboxBundle); older rows are TEXT.
     // AUTOINCREMENT, not plain rowid: an id is never reused even after rows are purged, so "arrival order" and
     // the ids operators quote stay unambiguous. The UNIQUE index is the last line of defence for "control ids are
     // unique per sender": the writer checks first and answers Duplicate or ControlIdReused.
@@ -101,8 +102,16 @@ public sealed class InboxStore
     internal async Task WriteBatchAsync(Func<InboxTransaction, Task> work, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
+        await using (var pragma = connection.CreateCommand())
+        {
+            // The writer's page cache (per connection, kept by the pool): admissions insert at random places of the
+            // control-id and identity indexes, and SQLite's default 2 MB cache made every insert read its index pages
+            // again. Bounded: at most 16 MB per pooled inbox connection (64 MB measured no faster, ~70 MB more RSS).
+            pragma.CommandText = "PRAGMA cache_size = -16384";
+            await pragma.ExecuteNonQueryAsync(cancellationToken);
+        }
         await using var transaction = connection.BeginTransaction(deferred: false);
-        await work(new InboxTransaction(connection, transaction));
+        using (var batch = new InboxTransaction(connection, transaction)) await work(batch);
         await transaction.CommitAsync(cancellationToken);
     }
 
@@ -160,7 +169,7 @@ public sealed class InboxStore
         var rows = await connection.QueryAsync<PendingRow>(new CommandDefinition(
             "SELECT id AS Id, patient_key AS PatientKey, bundle AS BundleJson FROM messages WHERE state = 'pending' ORDER BY id LIMIT @limit",
             new { limit }, cancellationToken: cancellationToken));
-        return rows.Select(r => new PendingMessage(r.Id, r.PatientKey, r.BundleJson)).ToList();
+        return rows.Select(r => new PendingMessage(r.Id, r.PatientKey, InboxBundle.Decode(r.BundleJson))).ToList();
     }
 
     public async Task MarkDeliveredAsync(long id, DateTimeOffset at, CancellationToken cancellationToken)
@@ -328,7 +337,7 @@ public sealed class InboxStore
     {
         public long Id { get; init; }
         public string PatientKey { get; init; } = "";
-        public string BundleJson { get; init; } = "";
+        public object BundleJson { get; init; } = "";
     }
 
     private sealed class MessageRow
@@ -342,7 +351,7 @@ public sealed class InboxStore
         public byte[] Raw { get; init; } = [];
         public string RawSha256 { get; init; } = "";
         public byte[] Ack { get; init; } = [];
-        public string BundleJson { get; init; } = "";
+        public object BundleJson { get; init; } = "";
         public string PatientKey { get; init; } = "";
         public string State { get; init; } = "";
         public long Attempts { get; init; }
@@ -350,7 +359,7 @@ public sealed class InboxStore
         public long? DeliveredAt { get; init; }
 
         public StoredMessage ToStored() => new(Id, FromTicks(Received), SenderApplication, SenderFacility, ControlId, MessageType,
-            Raw, RawSha256, Ack, BundleJson, PatientKey, ParseState(State), (int)Attempts, LastError,
+            Raw, RawSha256, Ack, InboxBundle.Decode(BundleJson), PatientKey, ParseState(State), (int)Attempts, LastError,
             DeliveredAt is { } at ? FromTicks(at) : null);
     }
 

@@ -6,72 +6,109 @@ namespace DsnGateway.Ingestion;
 /// <summary>
 /// One write transaction of the inbox, as the writer's batch sees it. Every lookup runs inside the transaction,
 /// so a message admitted earlier in the same batch is seen by a later one (a resend inside one batch is still a
-/// duplicate).
+/// duplicate). The statements of an admission are prepared once per transaction and reused for every message of
+/// the batch (a bulk import admits thousands of rows in one transaction: preparing four statements per row cost
+/// more than writing the row).
 /// </summary>
-internal sealed class InboxTransaction(SqliteConnection connection, SqliteTransaction transaction)
+internal sealed class InboxTransaction(SqliteConnection connection, SqliteTransaction transaction) : IDisposable
 {
     private const string NamKeyPrefix = DsnGateway.Mapping.Identity.QuebecHealthNumber.System + "|";
 
-    public async Task<Admission> AdmitAsync(AcceptedMessage message, string rawSha256, CancellationToken cancellationToken)
+    private SqliteCommand? _findExisting;
+    private SqliteCommand? _insert;
+    private SqliteCommand? _bindIdentity;
+    private SqliteCommand? _countUnmapped;
+
+    public Task<Admission> AdmitAsync(AcceptedMessage message, string rawSha256, CancellationToken cancellationToken)
     {
-        var existing = await connection.QuerySingleOrDefaultAsync<ExistingMessage>(new CommandDefinition("""
-            SELECT id AS Id, raw_sha256 AS RawSha256, ack AS Ack FROM messages
-             WHERE sender_application = @SenderApplication AND sender_facility = @SenderFacility AND control_id = @ControlId
-            """, new { message.SenderApplication, message.SenderFacility, message.ControlId }, transaction, cancellationToken: cancellationToken));
-        if (existing is not null)
+        cancellationToken.ThrowIfCancellationRequested();
+        var find = _findExisting ??= Prepare("""
+            SELECT id, raw_sha256, ack FROM messages
+             WHERE sender_application = $app AND sender_facility = $facility AND control_id = $control
+            """, "$app", "$facility", "$control");
+        Bind(find, message.SenderApplication, message.SenderFacility, message.ControlId);
+        using (var reader = find.ExecuteReader())
         {
-            return existing.RawSha256 == rawSha256
-                ? new Admission.Duplicate(existing.Ack)
-                : new Admission.ControlIdReused(existing.Id);
+            if (reader.Read())
+            {
+                var existingId = reader.GetInt64(0);
+                return Task.FromResult<Admission>(reader.GetString(1) == rawSha256
+                    ? new Admission.Duplicate(reader.GetFieldValue<byte[]>(2))
+                    : new Admission.ControlIdReused(existingId));
+            }
         }
 
-        var id = await connection.ExecuteScalarAsync<long>(new CommandDefinition("""
+        var insert = _insert ??= Prepare("""
             INSERT INTO messages (received, sender_application, sender_facility, control_id, message_type, raw, raw_sha256, ack, bundle, patient_key)
-            VALUES (@received, @SenderApplication, @SenderFacility, @ControlId, @MessageType, @raw, @rawSha256, @ack, @BundleJson, @PatientKey);
-            SELECT last_insert_rowid();
-            """, new
-            {
-                received = message.Received.UtcTicks,
-                message.SenderApplication,
-                message.SenderFacility,
-                message.ControlId,
-                message.MessageType,
-                raw = message.Raw.ToArray(),
-                rawSha256,
-                ack = message.Ack.ToArray(),
-                message.BundleJson,
-                message.PatientKey,
-            }, transaction, cancellationToken: cancellationToken));
-        await CountUnmappedAsync(message, cancellationToken);
+            VALUES ($received, $app, $facility, $control, $type, $raw, $sha, $ack, $bundle, $key)
+            RETURNING id
+            """, "$received", "$app", "$facility", "$control", "$type", "$raw", "$sha", "$ack", "$bundle", "$key");
+        Bind(insert, message.Received.UtcTicks, message.SenderApplication, message.SenderFacility, message.ControlId, message.MessageType,
+            Bytes(message.Raw), rawSha256, Bytes(message.Ack), InboxBundle.Encode(message.BundleJson), message.PatientKey);
+        var id = (long)insert.ExecuteScalar()!;
+        CountUnmapped(message);
         // In the same transaction: the index never names a patient whose message was not committed. A NAM key wins
         // over an MRN key (the person is known by NAM from then on); an MRN key never replaces a NAM key.
         foreach (var identifier in message.PatientIdentifiers)
         {
-            await connection.ExecuteAsync(new CommandDefinition("""
-                INSERT INTO patient_identities (identifier, patient_key) VALUES (@identifier, @key)
+            var bind = _bindIdentity ??= Prepare("""
+                INSERT INTO patient_identities (identifier, patient_key) VALUES ($identifier, $key)
                 ON CONFLICT (identifier) DO UPDATE SET patient_key = excluded.patient_key
-                 WHERE substr(excluded.patient_key, 1, length(@nam)) = @nam OR substr(patient_identities.patient_key, 1, length(@nam)) <> @nam
-                """, new { identifier, key = message.PatientKey, nam = NamKeyPrefix }, transaction, cancellationToken: cancellationToken));
+                 WHERE substr(excluded.patient_key, 1, length($nam)) = $nam OR substr(patient_identities.patient_key, 1, length($nam)) <> $nam
+                """, "$identifier", "$key", "$nam");
+            Bind(bind, identifier, message.PatientKey, NamKeyPrefix);
+            bind.ExecuteNonQuery();
         }
-        return new Admission.Committed(id);
+        return Task.FromResult<Admission>(new Admission.Committed(id));
     }
 
     /// <summary>
     /// Counts the message's unmapped codes with the message itself: a rolled-back batch counts nothing, and a resend
     /// (answered above, before this) never counts twice. The display is the latest the sender gave.
     /// </summary>
-    private async Task CountUnmappedAsync(AcceptedMessage message, CancellationToken cancellationToken)
+    private void CountUnmapped(AcceptedMessage message)
     {
+        if (message.UnmappedCodes.Count == 0) return;
         foreach (var code in message.UnmappedCodes.Distinct())
         {
-            await connection.ExecuteAsync(new CommandDefinition("""
+            var count = _countUnmapped ??= Prepare("""
                 INSERT INTO unmapped_codes (establishment, kind, system, code, display, count, first_seen, last_seen)
-                VALUES (@Establishment, @kind, @System, @Code, @Display, 1, @seen, @seen)
+                VALUES ($establishment, $kind, $system, $code, $display, 1, $seen, $seen)
                 ON CONFLICT (establishment, kind, system, code) DO UPDATE
                    SET count = count + 1, last_seen = excluded.last_seen, display = COALESCE(excluded.display, display)
-                """, new { code.Establishment, kind = code.Kind.ToString(), code.System, code.Code, code.Display, seen = message.Received.UtcTicks },
-                transaction, cancellationToken: cancellationToken));
+                """, "$establishment", "$kind", "$system", "$code", "$display", "$seen");
+            Bind(count, code.Establishment, code.Kind.ToString(), code.System, code.Code, code.Display, message.Received.UtcTicks);
+            count.ExecuteNonQuery();
         }
+    }
+
+    /// <summary>A statement of this transaction, prepared once; its parameters are set by position with <see cref="Bind"/>.</summary>
+    private SqliteCommand Prepare(string sql, params string[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        foreach (var name in parameters) command.Parameters.Add(new SqliteParameter { ParameterName = name });
+        command.Prepare();
+        return command;
+    }
+
+    private static void Bind(SqliteCommand command, params object?[] values)
+    {
+        for (var i = 0; i < values.Length; i++) command.Parameters[i].Value = values[i] ?? DBNull.Value;
+    }
+
+    private static byte[] Bytes(ReadOnlyMemory<byte> memory) =>
+        System.Runtime.InteropServices.MemoryMarshal.TryGetArray(memory, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? segment.Array
+            : memory.ToArray();
+
+    public void Dispose()
+    {
+        _findExisting?.Dispose();
+        _insert?.Dispose();
+        _bindIdentity?.Dispose();
+        _countUnmapped?.Dispose();
     }
 
     /// <summary>
@@ -125,12 +162,5 @@ internal sealed class InboxTransaction(SqliteConnection connection, SqliteTransa
              ORDER BY id DESC LIMIT 1
             """, key, transaction, cancellationToken: cancellationToken));
         return ack is null ? null : new Admission.Duplicate(ack);
-    }
-
-    private sealed class ExistingMessage
-    {
-        public long Id { get; init; }
-        public string RawSha256 { get; init; } = "";
-        public byte[] Ack { get; init; } = [];
     }
 }

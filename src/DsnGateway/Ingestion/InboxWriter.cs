@@ -10,11 +10,18 @@ namespace DsnGateway.Ingestion;
 /// everything pending (up to <see cref="MaxBatch"/>), writes it in one transaction (one fsync), and only then
 /// completes the callers. So when <see cref="AdmitAsync"/> returns the message is durable and the caller may
 /// ACK; when the transaction fails every caller of that batch gets <see cref="InboxUnavailableException"/> and
-/// must not ACK (the sender resends, and the resend is recognised).
+/// must not ACK (the sender resends, and the resend is recognised). A bulk caller (a CSV import) hands a batch of
+/// messages at once with <see cref="AdmitBatchAsync"/>: the same queue, transaction and duplicate rules, the batch
+/// committed in one transaction (or not at all).
 /// </summary>
 public sealed partial class InboxWriter : IHostedService, IAsyncDisposable
 {
+    /// <summary>Messages per transaction when callers queue one by one; a bulk batch larger than this is committed
+    /// alone, whole.</summary>
     public const int MaxBatch = 256;
+
+    /// <summary>The largest batch <see cref="AdmitBatchAsync"/> takes (what one transaction holds at most).</summary>
+    public const int MaxBulkBatch = 4096;
 
     private readonly InboxStore _store;
     private readonly InboxSignal _signal;
@@ -29,7 +36,8 @@ public sealed partial class InboxWriter : IHostedService, IAsyncDisposable
         _logger = logger ?? NullLogger<InboxWriter>.Instance;
         // Stopped hard: whoever still waits is told the message was not kept (so it is not ACKed).
         _queue = new GroupCommitQueue<PendingWrite>(MaxBatch, WriteBatchAsync,
-            batch => Fail(batch, new InboxUnavailableException("The inbox stopped before the message was committed.")));
+            batch => Fail(batch, new InboxUnavailableException("The inbox stopped before the message was committed.")),
+            pending => pending.Weight);
     }
 
     /// <summary>Transactions committed so far (each holds one or more messages or dead letters).</summary>
@@ -47,6 +55,30 @@ public sealed partial class InboxWriter : IHostedService, IAsyncDisposable
         var pending = new PendingAdmission(message, InboxHash.Sha256(message.Raw.Span));
         Enqueue(pending);
         // Cancelling stops the wait, not the write: a queued message is still committed, and its resend is a duplicate.
+        return await pending.Completion.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Admits <paramref name="messages"/> in their order, in one transaction: each gets what <see cref="AdmitAsync"/>
+    /// would give it (a message repeating an earlier one of the same batch is its duplicate), and the results are
+    /// returned, in the same order, only after the commit. When the transaction fails none of them is stored and
+    /// <see cref="InboxUnavailableException"/> is thrown. At most <see cref="MaxBulkBatch"/> messages.
+    /// </summary>
+    public async Task<IReadOnlyList<Admission>> AdmitBatchAsync(IReadOnlyList<AcceptedMessage> messages, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        if (messages.Count > MaxBulkBatch)
+            throw new ArgumentException($"At most {MaxBulkBatch} messages per batch.", nameof(messages));
+        if (messages.Count == 0) return [];
+        var hashes = new string[messages.Count];
+        for (var i = 0; i < messages.Count; i++)
+        {
+            ArgumentNullException.ThrowIfNull(messages[i], nameof(messages));
+            messages[i].Validate();
+            hashes[i] = InboxHash.Sha256(messages[i].Raw.Span);
+        }
+        var pending = new PendingBatchAdmission(messages, hashes);
+        Enqueue(pending);
         return await pending.Completion.Task.WaitAsync(cancellationToken);
     }
 
@@ -110,10 +142,7 @@ public sealed partial class InboxWriter : IHostedService, IAsyncDisposable
         }
         // Results are published only now, after the commit: before it, nothing may be ACKed.
         var committed = 0;
-        foreach (var pending in batch)
-        {
-            if (pending.Publish()) committed++;
-        }
+        foreach (var pending in batch) committed += pending.Publish();
         if (committed > 0)
         {
             Log.Committed(_logger, committed, batch.Count);
@@ -128,11 +157,14 @@ public sealed partial class InboxWriter : IHostedService, IAsyncDisposable
 
     private abstract class PendingWrite
     {
+        /// <summary>How many messages this write holds (what it fills of a batch).</summary>
+        public virtual int Weight => 1;
+
         public abstract Task ApplyAsync(InboxTransaction transaction, CancellationToken cancellationToken);
 
-        /// <summary>Completes the caller with the result computed in the committed transaction; true when a new
-        /// message was stored (delivery has work).</summary>
-        public abstract bool Publish();
+        /// <summary>Completes the caller with the result computed in the committed transaction; returns how many new
+        /// messages were stored (delivery has work).</summary>
+        public abstract int Publish();
 
         public abstract void Fail(Exception error);
     }
@@ -147,10 +179,33 @@ public sealed partial class InboxWriter : IHostedService, IAsyncDisposable
         public override async Task ApplyAsync(InboxTransaction transaction, CancellationToken cancellationToken) =>
             _result = await transaction.AdmitAsync(message, rawSha256, cancellationToken);
 
-        public override bool Publish()
+        public override int Publish()
         {
             Completion.TrySetResult(_result!);
-            return _result is Admission.Committed;
+            return _result is Admission.Committed ? 1 : 0;
+        }
+
+        public override void Fail(Exception error) => Completion.TrySetException(error);
+    }
+
+    private sealed class PendingBatchAdmission(IReadOnlyList<AcceptedMessage> messages, string[] rawSha256) : PendingWrite
+    {
+        private readonly Admission[] _results = new Admission[messages.Count];
+
+        public TaskCompletionSource<IReadOnlyList<Admission>> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override int Weight => messages.Count;
+
+        // The one admission rule, message after message in the same transaction (as if each had been queued alone).
+        public override async Task ApplyAsync(InboxTransaction transaction, CancellationToken cancellationToken)
+        {
+            for (var i = 0; i < messages.Count; i++) _results[i] = await transaction.AdmitAsync(messages[i], rawSha256[i], cancellationToken);
+        }
+
+        public override int Publish()
+        {
+            Completion.TrySetResult(_results);
+            return _results.Count(r => r is Admission.Committed);
         }
 
         public override void Fail(Exception error) => Completion.TrySetException(error);
@@ -165,10 +220,10 @@ public sealed partial class InboxWriter : IHostedService, IAsyncDisposable
         public override async Task ApplyAsync(InboxTransaction transaction, CancellationToken cancellationToken) =>
             _id = await transaction.AddDeadLetterAsync(deadLetter, rawSha256, cancellationToken);
 
-        public override bool Publish()
+        public override int Publish()
         {
             Completion.TrySetResult(_id);
-            return false;
+            return 0;
         }
 
         public override void Fail(Exception error) => Completion.TrySetException(error);

@@ -17,15 +17,18 @@ namespace DsnGateway.Ingestion.Csv;
 /// Imports an export file into the durable inbox, with the HL7 channel's guarantees: every accepted row is a
 /// message committed (group commit) before the import returns, delivered later per patient in order.
 /// The file is streamed: a reader maps rows into a bounded queue while batches are resolved and committed, so
-/// memory does not grow with the file (except 16 bytes per row for duplicate-key detection).
+/// memory does not grow with the file (except 16 bytes per row for duplicate-key detection). A batch is admitted
+/// with <see cref="InboxWriter.AdmitBatchAsync"/> (one transaction), and the next batch is resolved and built while
+/// it commits; only one batch is ever being committed, so batches are committed in file order.
 /// A row's control id is its business key plus a hash of its text: importing a file again finds every row already
 /// there (nothing changes), a changed row is a new message that updates, and an import killed half-way is finished
 /// by running it again, each row applied once.
 /// </summary>
 public sealed partial class CsvImporter(CodeMap codes, InboxWriter inbox, PatientDirectory directory, TimeProvider clock, ILogger<CsvImporter> logger)
 {
-    /// <summary>Rows resolved and admitted together (identity look-ups are one query per batch).</summary>
-    public const int BatchSize = 512;
+    /// <summary>Rows resolved and admitted together: identity look-ups are one query per batch, and the batch is one
+    /// inbox transaction (one fsync).</summary>
+    public const int BatchSize = 2048;
 
     private readonly InboxWriter _inbox = inbox;
     private readonly PatientDirectory _directory = directory;
@@ -39,10 +42,10 @@ public sealed partial class CsvImporter(CodeMap codes, InboxWriter inbox, Patien
         long? total = input.CanSeek ? input.Length : null;
         var counting = new CountingStream(input);
         var source = new CsvSource(layout.Establishment, layout.Kind, Path.GetFileName(fileName), clock.GetUtcNow());
-        var run = new Run(this, layout, source, onReject);
+        var run = new Run(this, layout, source, counting, onReject);
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var channel = Channel.CreateBounded<CsvRowResult>(new BoundedChannelOptions(BatchSize * 4) { SingleReader = true, SingleWriter = true });
+        var channel = Channel.CreateBounded<CsvRowResult>(new BoundedChannelOptions(BatchSize) { SingleReader = true, SingleWriter = true });
         var producer = Task.Run(async () =>
         {
             try
@@ -58,32 +61,46 @@ public sealed partial class CsvImporter(CodeMap codes, InboxWriter inbox, Patien
             }
         }, CancellationToken.None);
 
+        // While a batch commits (the inbox's fsync), the next one is resolved and built: at most one batch in flight.
+        Task? committing = null;
         try
         {
-            var batch = new List<CsvRowResult>(BatchSize);
             // A batch is whatever is ready, up to BatchSize: a slow source (a pipe, a request body) is committed as it comes.
             while (await channel.Reader.WaitToReadAsync(stop.Token))
             {
+                var batch = new List<CsvRowResult>(BatchSize);
                 while (batch.Count < BatchSize && channel.Reader.TryRead(out var item)) batch.Add(item);
-                await run.ProcessAsync(batch, stop.Token);
-                batch.Clear();
-                progress?.Report(new CsvImportProgress(run.Accepted + run.Rejected, run.Accepted, run.Rejected, counting.BytesRead, total));
+                var prepared = await run.PrepareAsync(batch, stop.Token);
+                if (committing is not null) await committing;
+                committing = CommitAsync(prepared);
             }
+            if (committing is not null) await committing;
         }
         catch
         {
             await stop.CancelAsync();
+            // Nothing of this import runs once it returns: the batch in flight is finished (or failed) first.
+            if (committing is not null) await committing.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
             await producer;
             Log.Failed(logger, CsvKinds.Name(layout.Kind), layout.Establishment.Code, run.Accepted, run.Rejected);
             throw;
+        }
+
+        async Task CommitAsync(PreparedBatch prepared)
+        {
+            await run.CommitAsync(prepared, stop.Token);
+            progress?.Report(new CsvImportProgress(run.Accepted + run.Rejected, run.Accepted, run.Rejected, prepared.BytesRead, total));
         }
         await producer;
         Log.Imported(logger, CsvKinds.Name(layout.Kind), layout.Establishment.Code, run.Accepted, run.New, run.Rejected);
         return new CsvImportResult(run.Accepted, run.New, run.Accepted - run.New, run.Rejected, run.Unmapped);
     }
 
+    /// <summary>A batch checked and built, ready to admit: the accepted rows and their messages, in line order.</summary>
+    private sealed record PreparedBatch(List<CsvRecord> Records, List<AcceptedMessage> Messages, long BytesRead, int Rejected);
+
     /// <summary>The state of one import: counts, keys seen, identities bound by rows not yet committed.</summary>
-    private sealed class Run(CsvImporter importer, CsvLayout layout, CsvSource source, Func<CsvReject, ValueTask> onReject)
+    private sealed class Run(CsvImporter importer, CsvLayout layout, CsvSource source, CountingStream counting, Func<CsvReject, ValueTask> onReject)
     {
         // 16 bytes per business key, with the line that first had it (for the reject's reason).
         private readonly Dictionary<UInt128, long> _seen = [];
@@ -96,11 +113,20 @@ public sealed partial class CsvImporter(CodeMap codes, InboxWriter inbox, Patien
         // A batch's rejects are reported together, in line order (mapping faults are found before identity ones).
         private readonly List<CsvReject> _rejects = [];
 
-        public async Task ProcessAsync(List<CsvRowResult> batch, CancellationToken cancellationToken)
+        // Identities bound by the rows of the batch being committed (not yet in the index when the next batch is
+        // resolved): a later row disagreeing with one of them is caught as if they were committed.
+        private Dictionary<string, KnownPatient> _boundInFlight = new(StringComparer.Ordinal);
+
+        /// <summary>
+        /// Checks, resolves and builds a batch: its rejects are reported (in line order), its accepted rows become
+        /// messages. Nothing is written.
+        /// </summary>
+        public async Task<PreparedBatch> PrepareAsync(List<CsvRowResult> batch, CancellationToken cancellationToken)
         {
+            var bytesRead = counting.BytesRead;
             try
             {
-                await AdmitAsync(batch, cancellationToken);
+                return await ResolveAsync(batch, cancellationToken) with { BytesRead = bytesRead, Rejected = _rejects.Count };
             }
             finally
             {
@@ -110,7 +136,23 @@ public sealed partial class CsvImporter(CodeMap codes, InboxWriter inbox, Patien
             }
         }
 
-        private async Task AdmitAsync(List<CsvRowResult> batch, CancellationToken cancellationToken)
+        /// <summary>Admits a prepared batch in one inbox transaction; counts it once committed.</summary>
+        public async Task CommitAsync(PreparedBatch prepared, CancellationToken cancellationToken)
+        {
+            var admissions = prepared.Messages.Count == 0 ? [] : await importer._inbox.AdmitBatchAsync(prepared.Messages, cancellationToken);
+            // Counted with their batch, so the progress lines and the summary add up to the rows committed.
+            Rejected += prepared.Rejected;
+            for (var i = 0; i < admissions.Count; i++)
+            {
+                Accepted++;
+                // Duplicate: the same row was committed by an earlier import. ControlIdReused: the same key and text in
+                // other bytes (another encoding): the same facts, so nothing to change either.
+                if (admissions[i] is Admission.Committed) New++;
+                foreach (var code in prepared.Records[i].UnmappedCodes) Unmapped[code] = Unmapped.GetValueOrDefault(code) + 1;
+            }
+        }
+
+        private async Task<PreparedBatch> ResolveAsync(List<CsvRowResult> batch, CancellationToken cancellationToken)
         {
             var records = new List<CsvRecord>(batch.Count);
             foreach (var item in batch)
@@ -128,33 +170,28 @@ public sealed partial class CsvImporter(CodeMap codes, InboxWriter inbox, Patien
                 }
                 records.Add(record);
             }
-            if (records.Count == 0) return;
-
-            var known = await importer._directory.ResolveAsync(TokensToResolve(records), cancellationToken);
+            var accepted = new List<CsvRecord>(records.Count);
+            var messages = new List<AcceptedMessage>(records.Count);
             // Identities bound by rows of this batch (not yet in the index): two rows disagreeing are caught too.
             var bound = new Dictionary<string, KnownPatient>(StringComparer.Ordinal);
-            var messages = new List<(CsvRecord Record, AcceptedMessage Message)>(records.Count);
-            foreach (var record in records)
+            if (records.Count > 0)
             {
-                var resolved = layout.Kind == CsvKind.Patients ? ResolvePatientRow(record, known, bound) : ResolveSubject(record, known);
-                if (resolved.Reason is not null)
+                var known = await importer._directory.ResolveAsync(TokensToResolve(records), cancellationToken);
+                foreach (var record in records)
                 {
-                    await RejectAsync(new CsvReject(record.Line, resolved.Reason, record.RawText));
-                    continue;
+                    var resolved = layout.Kind == CsvKind.Patients ? ResolvePatientRow(record, known, bound) : ResolveSubject(record, known);
+                    if (resolved.Reason is not null)
+                    {
+                        await RejectAsync(new CsvReject(record.Line, resolved.Reason, record.RawText));
+                        continue;
+                    }
+                    accepted.Add(record);
+                    messages.Add(ToMessage(record, resolved.Identity!, resolved.Identifiers!));
                 }
-                messages.Add((record, ToMessage(record, resolved.Identity!, resolved.Identifiers!)));
             }
-
-            var admissions = messages.Select(m => importer._inbox.AdmitAsync(m.Message, cancellationToken)).ToList();
-            await Task.WhenAll(admissions);
-            for (var i = 0; i < messages.Count; i++)
-            {
-                Accepted++;
-                // Duplicate: the same row was committed by an earlier import. ControlIdReused: the same key and text in
-                // other bytes (another encoding): the same facts, so nothing to change either.
-                if (admissions[i].Result is Admission.Committed) New++;
-                foreach (var code in messages[i].Record.UnmappedCodes) Unmapped[code] = Unmapped.GetValueOrDefault(code) + 1;
-            }
+            // This batch is committed next; the one before it is committed by the time the next batch is resolved.
+            _boundInFlight = bound;
+            return new PreparedBatch(accepted, messages, 0, 0);
         }
 
         private List<string> TokensToResolve(List<CsvRecord> records)
@@ -177,7 +214,8 @@ public sealed partial class CsvImporter(CodeMap codes, InboxWriter inbox, Patien
         {
             var (nam, mrn) = (record.Patient.Nam, record.Patient.Mrn);
             var mrnToken = mrn is null ? null : MrnToken(mrn);
-            var byMrn = mrnToken is null ? null : bound.GetValueOrDefault(mrnToken) ?? known.GetValueOrDefault(mrnToken);
+            var byMrn = mrnToken is null ? null
+                : bound.GetValueOrDefault(mrnToken) ?? _boundInFlight.GetValueOrDefault(mrnToken) ?? known.GetValueOrDefault(mrnToken);
             if (nam is not null && byMrn?.Nam is { } other && other != nam)
                 return Resolution.Refused("identity conflict: the MRN already belongs to a patient with another NAM");
             var identityNam = nam ?? byMrn?.Nam;
@@ -241,7 +279,6 @@ public sealed partial class CsvImporter(CodeMap codes, InboxWriter inbox, Patien
 
         private Task RejectAsync(CsvReject reject)
         {
-            Rejected++;
             _rejects.Add(reject);
             return Task.CompletedTask;
         }

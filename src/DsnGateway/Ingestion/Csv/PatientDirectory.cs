@@ -10,7 +10,10 @@ namespace DsnGateway.Ingestion.Csv;
 /// Finds the patients an import names, a batch at a time: first in the inbox's identity index (patients committed,
 /// delivered or not: an orders import right after a patients import finds them), then in the record store for
 /// what the index does not know (patients that came before the index, or from elsewhere). One query per chunk of
-/// identifiers, not one per row, so a million-row file does not make a million searches.
+/// identifiers, not one per row, so a million-row file does not make a million searches; and before those, one
+/// query per identifier system (<c>identifier=&lt;system&gt;|</c>, one result): when no Patient of the store has an
+/// identifier of that system at all, none of the batch's identifiers of that system can be there, and they are not
+/// searched one by one (the usual case when an establishment's history is first imported).
 /// </summary>
 public sealed class PatientDirectory(InboxStore inbox, RecordStoreClient store)
 {
@@ -27,6 +30,11 @@ public sealed class PatientDirectory(InboxStore inbox, RecordStoreClient store)
             found[identifier] = new KnownPatient(key, NamOfKey(key));
 
         var missing = identifiers.Where(i => !found.ContainsKey(i)).Distinct(StringComparer.Ordinal).ToList();
+        var systems = missing.Select(SystemOf).Distinct(StringComparer.Ordinal).ToList();
+        foreach (var system in systems)
+        {
+            if (!await StoreHasSystemAsync(system, cancellationToken)) missing.RemoveAll(i => SystemOf(i) == system);
+        }
         foreach (var chunk in missing.Chunk(StoreChunk))
         {
             var wanted = chunk.ToHashSet(StringComparer.Ordinal);
@@ -49,6 +57,18 @@ public sealed class PatientDirectory(InboxStore inbox, RecordStoreClient store)
         }
         return found;
     }
+
+    /// <summary>Whether any Patient of the store (merged-away ones too: this only decides whether to look further) has an
+    /// identifier of <paramref name="system"/>.</summary>
+    private async Task<bool> StoreHasSystemAsync(string system, CancellationToken cancellationToken)
+    {
+        var any = await store.SearchAsync(Patient.TypeName,
+            [KeyValuePair.Create("identifier", EscapeToken(system + "|")), KeyValuePair.Create("_count", "1")],
+            cancellationToken);
+        return any.Count > 0;
+    }
+
+    private static string SystemOf(string token) => token[..token.IndexOf('|', StringComparison.Ordinal)];
 
     private static string? NamOfKey(string key) => key.StartsWith(NamKeyPrefix, StringComparison.Ordinal) ? key[NamKeyPrefix.Length..] : null;
 
