@@ -72,6 +72,7 @@ public static partial class GatewayApplication
             embedded = new EmbeddedRecordStore(databasePath, loggerFactory);
             await embedded.StartAsync(cancellationToken);
             builder.Services.AddSingleton(embedded);
+            builder.Services.AddSingleton(new RecordStoreDataVersion(databasePath));
             if (fresh && settings.LoadSampleData)
             {
                 await SampleDataLoader.LoadAsync(embedded.Services, paths.ConfigDirectory, startupLog, cancellationToken);
@@ -84,6 +85,7 @@ public static partial class GatewayApplication
         if (developmentIssuer is not null) Log.DevelopmentIssuer(startupLog, developmentIssuer.Issuer);
         builder.Services.Configure<AccessOptions>(builder.Configuration.GetSection(AccessOptions.Section));
         builder.Services.AddSingleton<RecordStoreClient>();
+        builder.Services.AddSingleton(sp => new VisibilityCache(sp.GetService<RecordStoreDataVersion>()));
         builder.Services.AddSingleton<FhirAccessPolicy>();
         builder.Services.AddSingleton<RestrictedPatients>();
         var auditBusyTimeout = builder.Configuration.GetValue<double?>("Audit:BusyTimeoutSeconds");
