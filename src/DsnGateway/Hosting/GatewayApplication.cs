@@ -73,6 +73,7 @@ public static partial class GatewayApplication
             await embedded.StartAsync(cancellationToken);
             builder.Services.AddSingleton(embedded);
             builder.Services.AddSingleton(new RecordStoreDataVersion(databasePath));
+            builder.Services.AddSingleton<EmbeddedForwarder>();
             if (fresh && settings.LoadSampleData)
             {
                 await SampleDataLoader.LoadAsync(embedded.Services, paths.ConfigDirectory, startupLog, cancellationToken);
@@ -116,7 +117,16 @@ public static partial class GatewayApplication
         app.MapAuditEvents();
         app.MapAdmin();
         app.MapIngestion();
-        app.MapReverseProxy();
+        if (embedded is not null)
+        {
+            // In process: the store's pipeline is called directly (ADR 0008); YARP carries /fhir to a remote store.
+            var forwarder = app.Services.GetRequiredService<EmbeddedForwarder>();
+            app.Map(RecordStoreRoute.FhirBasePath + "/{**rest}", forwarder.ForwardAsync);
+        }
+        else
+        {
+            app.MapReverseProxy();
+        }
         await MarkConfiguredRestrictionsAsync(app, startupLog, cancellationToken);
         if (embedded is not null)
         {
