@@ -88,6 +88,7 @@ public static partial class GatewayApplication
         builder.Services.AddSingleton<RecordStoreClient>();
         builder.Services.AddSingleton(sp => new VisibilityCache(sp.GetService<RecordStoreDataVersion>()));
         builder.Services.AddSingleton<FhirAccessPolicy>();
+        builder.Services.AddSingleton<CallerIdentityCache>();
         builder.Services.AddSingleton<RestrictedPatients>();
         var auditBusyTimeout = builder.Configuration.GetValue<double?>("Audit:BusyTimeoutSeconds");
         builder.Services.AddAuditTrail(paths, auditBusyTimeout is { } seconds ? TimeSpan.FromSeconds(seconds) : null);
