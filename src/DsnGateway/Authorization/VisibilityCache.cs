@@ -28,7 +28,7 @@ public sealed class VisibilityCache
         var key = Key(type, id, added);
         // Read before computing: a commit landing during the query makes the stored entry older than the data,
         // so it is recomputed next time, never trusted past a change.
-        var version = _version.Read();
+        if (_version.TryRead() is not { } version) return await compute(); // unknown: ask the store, remember nothing
         if (_entries.TryGetValue(key, out var entry) && entry.Version == version) return entry.Visible;
 
         var visible = await compute();

@@ -75,8 +75,9 @@ public sealed partial class EmbeddedForwarder
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !context.RequestAborted.IsCancellationRequested)
         {
-            // As YARP answered a failed destination: 502, no body; the exception is logged, never the request.
-            Log.StoreFailed(_logger, ex);
+            // As YARP answered a failed destination: 502, no body. Only the exception's type is logged: a store's
+            // diagnostics can quote the values of the record it failed on.
+            Log.StoreFailed(_logger, ex.GetType().Name);
             context.Response.StatusCode = StatusCodes.Status502BadGateway;
             return;
         }
@@ -104,7 +105,7 @@ public sealed partial class EmbeddedForwarder
 
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Error, "The embedded record store failed to answer a forwarded request; the caller gets 502")]
-        public static partial void StoreFailed(ILogger logger, Exception exception);
+        [LoggerMessage(1, LogLevel.Error, "The embedded record store failed to answer a forwarded request ({ExceptionType}); the caller gets 502")]
+        public static partial void StoreFailed(ILogger logger, string exceptionType);
     }
 }

@@ -23,6 +23,8 @@ public sealed class RecordStoreDataVersion : IDisposable
             Cache = SqliteCacheMode.Private,
             // Its own connection for the process's life: data_version counts commits by other connections only.
             Pooling = false,
+            // Waits at most a second on a lock (while holding this object's), then answers "unknown".
+            DefaultTimeout = 1,
         }.ToString());
         _connection.Open();
         _command = _connection.CreateCommand();
@@ -30,12 +32,22 @@ public sealed class RecordStoreDataVersion : IDisposable
         _command.Prepare();
     }
 
-    /// <summary>The current value; one short read transaction on the database's shared memory, no parsing.</summary>
-    public long Read()
+    /// <summary>
+    /// The current value, or null when the database cannot say (busy, gone): then nothing may be trusted as
+    /// unchanged. One short read transaction on the database's shared memory, no statement to parse.
+    /// </summary>
+    public long? TryRead()
     {
         lock (_lock)
         {
-            return (long)_command.ExecuteScalar()!;
+            try
+            {
+                return (long)_command.ExecuteScalar()!;
+            }
+            catch (SqliteException)
+            {
+                return null;
+            }
         }
     }
 

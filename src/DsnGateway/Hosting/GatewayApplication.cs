@@ -72,7 +72,7 @@ public static partial class GatewayApplication
             embedded = new EmbeddedRecordStore(databasePath, loggerFactory);
             await embedded.StartAsync(cancellationToken);
             builder.Services.AddSingleton(embedded);
-            builder.Services.AddSingleton(new RecordStoreDataVersion(databasePath));
+            builder.Services.AddSingleton(_ => new RecordStoreDataVersion(databasePath)); // made by DI, so disposed with the app
             builder.Services.AddSingleton<EmbeddedForwarder>();
             if (fresh && settings.LoadSampleData)
             {
