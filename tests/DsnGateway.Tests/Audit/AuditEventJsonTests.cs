@@ -67,4 +67,26 @@ public class AuditEventJsonTests
         Encoding.UTF8.GetString(AuditEventJson.SerializeToUtf8Bytes(auditEvent)).Should().Be(FhirJson.Serialize(auditEvent))
             .And.Contain("\"kept\"").And.Contain("fr-CA").And.Contain("2025-01-01");
     }
+
+    /// <summary>
+    /// Every element of the types an AuditEvent is made of, as <see cref="AuditEventJson"/> knows them (written, or
+    /// sent to the general serializer). A regenerated model with a new element fails here until the writer knows it.
+    /// </summary>
+    [Theory]
+    [InlineData(typeof(AuditEvent), "Id IdElement Meta ImplicitRules ImplicitRulesElement Language LanguageElement Text Contained Extension ModifierExtension Type Subtype Action ActionElement Period Recorded RecordedElement Outcome OutcomeElement OutcomeDesc OutcomeDescElement PurposeOfEvent Agent Source Entity")]
+    [InlineData(typeof(Meta), "Id Extension VersionId VersionIdElement LastUpdated LastUpdatedElement Source SourceElement Profile Security Tag")]
+    [InlineData(typeof(AuditEventAgent), "Id Extension ModifierExtension Type Role Who AltId AltIdElement Name NameElement Requestor RequestorElement Location Policy PolicyElement Media Network PurposeOfUse")]
+    [InlineData(typeof(AuditEventNetwork), "Id Extension ModifierExtension Address AddressElement Type TypeElement")]
+    [InlineData(typeof(AuditEventSource), "Id Extension ModifierExtension Site SiteElement Observer Type")]
+    [InlineData(typeof(AuditEventEntity), "Id Extension ModifierExtension What Type Role Lifecycle SecurityLabel Name NameElement Description DescriptionElement Query QueryElement Detail")]
+    [InlineData(typeof(AuditEventDetail), "Id Extension ModifierExtension Type TypeElement ValueString ValueStringElement ValueBase64Binary ValueBase64BinaryElement")]
+    [InlineData(typeof(CodeableConcept), "Id Extension Coding Text TextElement")]
+    [InlineData(typeof(Coding), "Id Extension System SystemElement Version VersionElement Code CodeElement Display DisplayElement UserSelected UserSelectedElement")]
+    [InlineData(typeof(Reference), "Id Extension ReferenceValue ReferenceElement Type TypeElement Identifier Display DisplayElement")]
+    [InlineData(typeof(Identifier), "Id Extension Use UseElement Type System SystemElement Value ValueElement Period Assigner")]
+    public void The_writer_knows_every_element_of_the_model(Type type, string known)
+    {
+        var elements = type.GetProperties().Where(p => p.GetCustomAttributes(typeof(System.Text.Json.Serialization.JsonPropertyNameAttribute), true).Length > 0).Select(p => p.Name);
+        elements.Should().BeEquivalentTo(known.Split(' '));
+    }
 }
