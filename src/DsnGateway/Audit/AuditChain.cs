@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -20,6 +21,26 @@ public static class AuditChain
     {
         var bytes = Encoding.UTF8.GetBytes(previousHash + canonicalJson);
         return Convert.ToHexStringLower(SHA256.HashData(bytes));
+    }
+
+    /// <summary>The same hash from the JSON's UTF-8 bytes, as the writer has them (no string built to be hashed).</summary>
+    public static string Hash(string previousHash, ReadOnlySpan<byte> canonicalJsonUtf8)
+    {
+        // previousHash is a hex digest (ASCII), so its UTF-8 bytes followed by the JSON's are what Hash(string, string) hashes.
+        var length = previousHash.Length + canonicalJsonUtf8.Length;
+        var rented = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            var written = Encoding.ASCII.GetBytes(previousHash, rented);
+            canonicalJsonUtf8.CopyTo(rented.AsSpan(written));
+            Span<byte> digest = stackalloc byte[32];
+            SHA256.HashData(rented.AsSpan(0, written + canonicalJsonUtf8.Length), digest);
+            return Convert.ToHexStringLower(digest);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
     }
 
     /// <summary>Walks the whole chain in order; the first record that does not hold is the answer.</summary>

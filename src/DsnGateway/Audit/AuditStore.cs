@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
+using System.Text;
 using Dapper;
 using DsnGateway.Fhir.Model;
 using DsnGateway.Fhir.Primitives;
@@ -98,12 +100,14 @@ public sealed class AuditStore
         var ppSeq = patientInsert.Parameters.Add("$seq", SqliteType.Integer);
         var ppPatient = patientInsert.Parameters.Add("$patient", SqliteType.Text);
 
+        var buffer = new ArrayBufferWriter<byte>(8192);
         foreach (var auditEvent in events)
         {
             seq++;
             auditEvent.Id = seq.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            var json = FhirJson.Serialize(auditEvent);
-            var hash = AuditChain.Hash(previousHash, json);
+            var utf8 = AuditEventJson.Write(auditEvent, buffer);
+            var json = Encoding.UTF8.GetString(utf8);
+            var hash = AuditChain.Hash(previousHash, utf8);
             var row = new StoredAuditEvent(seq, RecordedOf(auditEvent), json, auditEvent.Outcome ?? "0", SubjectOf(auditEvent),
                 IsFlagged(auditEvent), hash, previousHash);
 

@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -9,7 +7,8 @@ namespace DsnGateway.Authentication;
 /// <summary>
 /// Validates each distinct access token once and reuses the outcome until the token expires: an RSA
 /// signature check costs more than the rest of a proxied read. Only successes are kept, keyed by the
-/// token's SHA-256, never past the token's own expiry, and only while what decided the outcome is unchanged:
+/// token itself (the cached result holds the token anyway, so hashing it hid nothing and cost a SHA-256 per
+/// request), never past the token's own expiry, and only while what decided the outcome is unchanged:
 /// the same issuer, audience and key settings and the same provider configuration (discovery document and
 /// JWKS) object. JwtBearer hands each request its own copy of the parameters, so those copies cannot be the
 /// key; a JWKS refresh (key rotation) gives a new configuration object and so starts the cache over.
@@ -28,12 +27,11 @@ public sealed class CachingTokenHandler : JsonWebTokenHandler
 
     public override async Task<TokenValidationResult> ValidateTokenAsync(string token, TokenValidationParameters validationParameters)
     {
-        var key = Key(token);
         var now = _clock.GetUtcNow();
-        if (_cache.TryGetValue(key, out var cached))
+        if (_cache.TryGetValue(token, out var cached))
         {
-            if (cached.Expires > now && cached.Generation.IsSameAs(await GenerationOfAsync(validationParameters))) return cached.Result;
-            _cache.TryRemove(key, out _);
+            if (cached.Expires > now && cached.Generation.Matches(await ConfigurationOfAsync(validationParameters), validationParameters)) return cached.Result;
+            _cache.TryRemove(token, out _);
         }
 
         Interlocked.Increment(ref _fullValidations);
@@ -42,28 +40,23 @@ public sealed class CachingTokenHandler : JsonWebTokenHandler
         {
             if (_cache.Count >= Capacity) Evict(now);
             // Taken after validation: a JWKS refresh during it (a new kid) belongs to this result.
-            _cache[key] = new CachedResult(result, new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero), await GenerationOfAsync(validationParameters));
+            _cache[token] = new CachedResult(result, new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero), Generation.Of(await ConfigurationOfAsync(validationParameters), validationParameters));
         }
         return result;
     }
 
-    private static async Task<Generation> GenerationOfAsync(TokenValidationParameters parameters)
+    private static async ValueTask<object?> ConfigurationOfAsync(TokenValidationParameters parameters)
     {
-        object? configuration = null;
-        if (parameters.ConfigurationManager is { } manager)
+        if (parameters.ConfigurationManager is not { } manager) return null;
+        try
         {
-            try
-            {
-                // The manager's cached object unless it is due for a refresh, which validation would do anyway.
-                configuration = await manager.GetBaseConfigurationAsync(CancellationToken.None);
-            }
-            catch (InvalidOperationException)
-            {
-                configuration = null; // no configuration: nothing cached can match, validation reports the failure
-            }
+            // The manager's cached object unless it is due for a refresh, which validation would do anyway.
+            return await manager.GetBaseConfigurationAsync(CancellationToken.None);
         }
-        return new Generation(configuration, parameters.IssuerSigningKeys, parameters.ValidIssuers, parameters.ValidIssuer,
-            parameters.ValidAudiences, parameters.ValidAudience, parameters.ValidAlgorithms);
+        catch (InvalidOperationException)
+        {
+            return null; // no configuration: nothing cached can match, validation reports the failure
+        }
     }
 
     private void Evict(DateTimeOffset now)
@@ -76,16 +69,18 @@ public sealed class CachingTokenHandler : JsonWebTokenHandler
         if (_cache.Count >= Capacity) _cache.Clear();
     }
 
-    private static string Key(string token) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
-
     private sealed record CachedResult(TokenValidationResult Result, DateTimeOffset Expires, Generation Generation);
 
     /// <summary>What a validation outcome depends on besides the token; collections compared by reference (copies of the parameters share them).</summary>
     private sealed record Generation(object? Configuration, object? Keys, object? Issuers, string? Issuer, object? Audiences, string? Audience, object? Algorithms)
     {
-        public bool IsSameAs(Generation other) =>
-            Configuration is not null && ReferenceEquals(Configuration, other.Configuration)
-            && ReferenceEquals(Keys, other.Keys) && ReferenceEquals(Issuers, other.Issuers) && Issuer == other.Issuer
-            && ReferenceEquals(Audiences, other.Audiences) && Audience == other.Audience && ReferenceEquals(Algorithms, other.Algorithms);
+        public static Generation Of(object? configuration, TokenValidationParameters p) =>
+            new(configuration, p.IssuerSigningKeys, p.ValidIssuers, p.ValidIssuer, p.ValidAudiences, p.ValidAudience, p.ValidAlgorithms);
+
+        // Compared field by field, so a cache hit allocates nothing.
+        public bool Matches(object? configuration, TokenValidationParameters p) =>
+            Configuration is not null && ReferenceEquals(Configuration, configuration)
+            && ReferenceEquals(Keys, p.IssuerSigningKeys) && ReferenceEquals(Issuers, p.ValidIssuers) && Issuer == p.ValidIssuer
+            && ReferenceEquals(Audiences, p.ValidAudiences) && Audience == p.ValidAudience && ReferenceEquals(Algorithms, p.ValidAlgorithms);
     }
 }

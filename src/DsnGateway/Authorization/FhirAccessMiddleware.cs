@@ -27,9 +27,11 @@ public sealed partial class FhirAccessMiddleware
     private readonly IOptionsMonitor<GatewayAuthenticationOptions> _authentication;
     private readonly ILogger<FhirAccessMiddleware> _logger;
     private readonly TimeProvider _clock;
+    private readonly CallerIdentityCache _callers;
 
-    public FhirAccessMiddleware(RequestDelegate next, FhirAccessPolicy policy, IAuditTrail audit, IOptionsMonitor<GatewayAuthenticationOptions> authentication, ILogger<FhirAccessMiddleware> logger, TimeProvider clock)
+    public FhirAccessMiddleware(RequestDelegate next, FhirAccessPolicy policy, IAuditTrail audit, IOptionsMonitor<GatewayAuthenticationOptions> authentication, ILogger<FhirAccessMiddleware> logger, TimeProvider clock, CallerIdentityCache callers)
     {
+        _callers = callers;
         _next = next;
         _policy = policy;
         _audit = audit;
@@ -63,7 +65,7 @@ public sealed partial class FhirAccessMiddleware
             await RefuseAsync(context, audit, 401, $"Authentication required: {why}.", authentication.None ? null : why);
             return;
         }
-        var caller = CallerIdentityReader.Read(authentication.Principal!, _authentication.CurrentValue.Claims, out var problem);
+        var caller = _callers.Read(authentication.Principal!, _authentication.CurrentValue.Claims, out var problem);
         if (caller is null)
         {
             await RefuseAsync(context, audit, 401, $"The token is refused: {problem}.", problem);

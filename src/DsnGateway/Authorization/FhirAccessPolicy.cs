@@ -15,11 +15,13 @@ public sealed class FhirAccessPolicy
 {
     private readonly RecordStoreClient _store;
     private readonly IOptionsMonitor<AccessOptions> _options;
+    private readonly VisibilityCache _visibility;
 
-    public FhirAccessPolicy(RecordStoreClient store, IOptionsMonitor<AccessOptions> options)
+    public FhirAccessPolicy(RecordStoreClient store, IOptionsMonitor<AccessOptions> options, VisibilityCache visibility)
     {
         _store = store;
         _options = options;
+        _visibility = visibility;
     }
 
     public async Task<AccessDecision> DecideAsync(CallerIdentity caller, FhirRequest request, string? breakGlassReason, Func<CancellationToken, Task<byte[]>> readBody, CancellationToken cancellationToken)
@@ -108,9 +110,11 @@ public sealed class FhirAccessPolicy
     }
 
     /// <summary>Whether the caller's restrictions let the resource through (or it has none to pass).</summary>
-    private async Task<bool> VisibleAsync(string type, string id, IReadOnlyList<KeyValuePair<string, string>> added, CancellationToken cancellationToken)
+    private Task<bool> VisibleAsync(string type, string id, IReadOnlyList<KeyValuePair<string, string>> added, CancellationToken cancellationToken) =>
+        added.Count == 0 ? Task.FromResult(true) : _visibility.GetOrComputeAsync(type, id, added, () => CountVisibleAsync(type, id, added, cancellationToken));
+
+    private async Task<bool> CountVisibleAsync(string type, string id, IReadOnlyList<KeyValuePair<string, string>> added, CancellationToken cancellationToken)
     {
-        if (added.Count == 0) return true;
         if (await _store.CountAsync(type, added.Prepend(KeyValuePair.Create("_id", id)), cancellationToken) > 0) return true;
         // Not visible: refuse only what exists, so a missing id stays an honest 404/410 from the store.
         return !await _store.ExistsAsync(type, id, cancellationToken);

@@ -37,6 +37,10 @@ public sealed class EmbeddedRecordStore : IAsyncDisposable
 
     public HttpMessageHandler CreateHandler() => _server.CreateHandler();
 
+    /// <summary>Runs one request through the store's pipeline, in process (<see cref="EmbeddedForwarder"/>).</summary>
+    internal Task<InMemoryResponse> ProcessAsync(Microsoft.AspNetCore.Http.Features.HttpRequestFeature request, CancellationToken cancellationToken) =>
+        _server.ProcessAsync(request, cancellationToken);
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await _app.InitializeAsync(cancellationToken);

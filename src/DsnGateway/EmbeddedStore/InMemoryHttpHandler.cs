@@ -11,7 +11,6 @@ internal sealed class InMemoryHttpHandler(InMemoryServer server) : HttpMessageHa
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var uri = request.RequestUri ?? throw new InvalidOperationException("The request has no URI.");
-        var features = new FeatureCollection();
         var requestFeature = new HttpRequestFeature
         {
             Protocol = "HTTP/1.1",
@@ -36,19 +35,7 @@ internal sealed class InMemoryHttpHandler(InMemoryServer server) : HttpMessageHa
                 headers.Append(header.Key, new StringValues(header.Value.ToArray()));
             }
         }
-        features.Set<IHttpRequestFeature>(requestFeature);
-        var response = new InMemoryResponseFeature();
-        features.Set<IHttpResponseFeature>(response);
-        features.Set<IHttpResponseBodyFeature>(response);
-        features.Set<IHttpRequestLifetimeFeature>(new HttpRequestLifetimeFeature { RequestAborted = cancellationToken });
-        features.Set<IHttpConnectionFeature>(new HttpConnectionFeature
-        {
-            RemoteIpAddress = IPAddress.Loopback,
-            LocalIpAddress = IPAddress.Loopback,
-            ConnectionId = "in-memory",
-        });
-
-        var result = await server.ProcessAsync(features, cancellationToken);
+        var result = await server.ProcessAsync(requestFeature, cancellationToken);
 
         var message = new HttpResponseMessage((HttpStatusCode)result.StatusCode)
         {

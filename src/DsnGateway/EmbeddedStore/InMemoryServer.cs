@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -51,6 +52,21 @@ public sealed class InMemoryServer : IServer
     /// <summary>An HTTP handler that delivers requests straight into the hosted application.</summary>
     public HttpMessageHandler CreateHandler() => new InMemoryHttpHandler(this);
 
-    internal Task<InMemoryResponse> ProcessAsync(IFeatureCollection features, CancellationToken cancellationToken) =>
-        (_process ?? throw new InvalidOperationException("The embedded record store is not running."))(features, cancellationToken);
+    /// <summary>Runs one request through the hosted application; the answer comes back whole.</summary>
+    internal Task<InMemoryResponse> ProcessAsync(HttpRequestFeature request, CancellationToken cancellationToken)
+    {
+        var features = new FeatureCollection();
+        features.Set<IHttpRequestFeature>(request);
+        var response = new InMemoryResponseFeature();
+        features.Set<IHttpResponseFeature>(response);
+        features.Set<IHttpResponseBodyFeature>(response);
+        features.Set<IHttpRequestLifetimeFeature>(new HttpRequestLifetimeFeature { RequestAborted = cancellationToken });
+        features.Set<IHttpConnectionFeature>(new HttpConnectionFeature
+        {
+            RemoteIpAddress = IPAddress.Loopback,
+            LocalIpAddress = IPAddress.Loopback,
+            ConnectionId = "in-memory",
+        });
+        return (_process ?? throw new InvalidOperationException("The embedded record store is not running."))(features, cancellationToken);
+    }
 }

@@ -73,6 +73,8 @@ public static partial class GatewayApplication
             embedded = new EmbeddedRecordStore(databasePath, loggerFactory);
             await embedded.StartAsync(cancellationToken);
             builder.Services.AddSingleton(embedded);
+            builder.Services.AddSingleton(_ => new RecordStoreDataVersion(databasePath)); // made by DI, so disposed with the app
+            builder.Services.AddSingleton<EmbeddedForwarder>();
             if (fresh && settings.LoadSampleData)
             {
                 await SampleDataLoader.LoadAsync(embedded.Services, paths.ConfigDirectory, startupLog, cancellationToken);
@@ -85,7 +87,9 @@ public static partial class GatewayApplication
         if (developmentIssuer is not null) Log.DevelopmentIssuer(startupLog, developmentIssuer.Issuer);
         builder.Services.Configure<AccessOptions>(builder.Configuration.GetSection(AccessOptions.Section));
         builder.Services.AddSingleton<RecordStoreClient>();
+        builder.Services.AddSingleton(sp => new VisibilityCache(sp.GetService<RecordStoreDataVersion>()));
         builder.Services.AddSingleton<FhirAccessPolicy>();
+        builder.Services.AddSingleton<CallerIdentityCache>();
         builder.Services.AddSingleton<RestrictedPatients>();
         var auditBusyTimeout = builder.Configuration.GetValue<double?>("Audit:BusyTimeoutSeconds");
         builder.Services.AddAuditTrail(paths, auditBusyTimeout is { } seconds ? TimeSpan.FromSeconds(seconds) : null);
@@ -116,7 +120,16 @@ public static partial class GatewayApplication
         app.MapAdmin();
         app.MapIngestion();
         app.MapCsvIngestion();
-        app.MapReverseProxy();
+        if (embedded is not null)
+        {
+            // In process: the store's pipeline is called directly (ADR 0009); YARP carries /fhir to a remote store.
+            var forwarder = app.Services.GetRequiredService<EmbeddedForwarder>();
+            app.Map(RecordStoreRoute.FhirBasePath + "/{**rest}", forwarder.ForwardAsync);
+        }
+        else
+        {
+            app.MapReverseProxy();
+        }
         await MarkConfiguredRestrictionsAsync(app, startupLog, cancellationToken);
         if (embedded is not null)
         {

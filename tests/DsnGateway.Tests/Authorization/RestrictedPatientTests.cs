@@ -57,6 +57,23 @@ public class RestrictedPatientTests(GatewayFixture fixture) : IClassFixture<Gate
     }
 
     [Fact]
+    public async Task A_read_allowed_a_moment_ago_is_refused_as_soon_as_the_patient_is_restricted_and_allowed_again_once_lifted()
+    {
+        // The gateway remembers visibility decisions while the store is unchanged: a restriction is a change.
+        using var clinician = fixture.Clinician("NIM");
+        using var admin = fixture.Admin();
+        var patient = await CreateAsync(clinician, NewPatient(NimMrn, out _));
+        for (var i = 0; i < 3; i++) (await clinician.GetAsync($"fhir/Patient/{patient.Id}")).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        (await admin.PostAsync($"admin/patients/{patient.Id}/restricted", null)).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await clinician.GetAsync($"fhir/Patient/{patient.Id}")).StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        (await clinician.GetAsync($"fhir/Patient/{patient.Id}")).StatusCode.Should().Be(HttpStatusCode.Forbidden);
+
+        (await admin.DeleteAsync($"admin/patients/{patient.Id}/restricted")).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await clinician.GetAsync($"fhir/Patient/{patient.Id}")).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
     public async Task Restricting_applies_to_every_establishment()
     {
         using var nim = fixture.Clinician("NIM");
