@@ -23,7 +23,7 @@ public class SourceProvenanceTests
 
         var provenance = MessageProvenance.Create(source, Targets, Received);
 
-        Json(provenance).Should().Be("""
+        Json(provenance).Should().Be($$"""
             {
               "resourceType": "Provenance",
               "target": [
@@ -45,50 +45,7 @@ public class SourceProvenanceTests
                 ],
                 "text": "ADT^A01"
               },
-              "agent": [
-                {
-                  "type": {
-                    "coding": [
-                      {
-                        "system": "http://terminology.hl7.org/CodeSystem/provenance-participant-type",
-                        "code": "author",
-                        "display": "Author"
-                      }
-                    ]
-                  },
-                  "who": {
-                    "type": "Organization",
-                    "identifier": {
-                      "system": "urn:dsn:establishment",
-                      "value": "NIM"
-                    },
-                    "display": "CIUSSS du Nord-de-l'Île-de-Montréal"
-                  }
-                },
-                {
-                  "type": {
-                    "coding": [
-                      {
-                        "system": "http://terminology.hl7.org/CodeSystem/provenance-participant-type",
-                        "code": "assembler",
-                        "display": "Assembler"
-                      }
-                    ]
-                  },
-                  "who": {
-                    "type": "Device",
-                    "display": "ADT_NIM"
-                  },
-                  "onBehalfOf": {
-                    "type": "Organization",
-                    "identifier": {
-                      "system": "urn:dsn:establishment",
-                      "value": "NIM"
-                    },
-                    "display": "CIUSSS du Nord-de-l'Île-de-Montréal"
-                  }
-                }
-              ],
+            {{NimAgents("ADT_NIM")}}
               "entity": [
                 {
                   "role": "source",
@@ -114,7 +71,7 @@ public class SourceProvenanceTests
 
         var provenance = CsvProvenance.Create(source, Row(CsvKind.Patients, 12, exported), Targets);
 
-        Json(provenance).Should().Be("""
+        Json(provenance).Should().Be($$"""
             {
               "resourceType": "Provenance",
               "target": [
@@ -130,50 +87,7 @@ public class SourceProvenanceTests
               "activity": {
                 "text": "CSV patients import"
               },
-              "agent": [
-                {
-                  "type": {
-                    "coding": [
-                      {
-                        "system": "http://terminology.hl7.org/CodeSystem/provenance-participant-type",
-                        "code": "author",
-                        "display": "Author"
-                      }
-                    ]
-                  },
-                  "who": {
-                    "type": "Organization",
-                    "identifier": {
-                      "system": "urn:dsn:establishment",
-                      "value": "NIM"
-                    },
-                    "display": "CIUSSS du Nord-de-l'Île-de-Montréal"
-                  }
-                },
-                {
-                  "type": {
-                    "coding": [
-                      {
-                        "system": "http://terminology.hl7.org/CodeSystem/provenance-participant-type",
-                        "code": "assembler",
-                        "display": "Assembler"
-                      }
-                    ]
-                  },
-                  "who": {
-                    "type": "Device",
-                    "display": "CSV export (patients)"
-                  },
-                  "onBehalfOf": {
-                    "type": "Organization",
-                    "identifier": {
-                      "system": "urn:dsn:establishment",
-                      "value": "NIM"
-                    },
-                    "display": "CIUSSS du Nord-de-l'Île-de-Montréal"
-                  }
-                }
-              ],
+            {{NimAgents("CSV export (patients)")}}
               "entity": [
                 {
                   "role": "source",
@@ -203,6 +117,57 @@ public class SourceProvenanceTests
         provenance.Agent![1].Who!.Display.Should().Be("CSV export (medication-orders)");
         provenance.Entity!.Single().What!.Display.Should().Be("CSV export orders.csv line 3 from MCQ");
     }
+
+    /// <summary>
+    /// What both channels write alike for NIM, as serialized: the establishment as author, and the device that
+    /// assembled the data as assembler on its behalf. Only the device differs.
+    /// </summary>
+    private static string NimAgents(string device) => $$"""
+          "agent": [
+            {
+              "type": {
+                "coding": [
+                  {
+                    "system": "http://terminology.hl7.org/CodeSystem/provenance-participant-type",
+                    "code": "author",
+                    "display": "Author"
+                  }
+                ]
+              },
+              "who": {
+                "type": "Organization",
+                "identifier": {
+                  "system": "urn:dsn:establishment",
+                  "value": "NIM"
+                },
+                "display": "CIUSSS du Nord-de-l'Île-de-Montréal"
+              }
+            },
+            {
+              "type": {
+                "coding": [
+                  {
+                    "system": "http://terminology.hl7.org/CodeSystem/provenance-participant-type",
+                    "code": "assembler",
+                    "display": "Assembler"
+                  }
+                ]
+              },
+              "who": {
+                "type": "Device",
+                "display": "{{device}}"
+              },
+              "onBehalfOf": {
+                "type": "Organization",
+                "identifier": {
+                  "system": "urn:dsn:establishment",
+                  "value": "NIM"
+                },
+                "display": "CIUSSS du Nord-de-l'Île-de-Montréal"
+              }
+            }
+          ],
+        """;
 
     /// <summary>A validated row: the Provenance reads only its line and source time.</summary>
     private static CsvRecord Row(CsvKind kind, long line, DateTimeOffset? sourceTime) =>
