@@ -2,7 +2,6 @@ using System.Globalization;
 using DsnGateway.Fhir.Model;
 using DsnGateway.Fhir.Primitives;
 using DsnGateway.Mapping.Bundles;
-using DsnGateway.Mapping.Establishments;
 
 namespace DsnGateway.Mapping.Csv;
 
@@ -16,46 +15,17 @@ public static class CsvProvenance
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(record);
-        var establishment = source.Establishment;
-        var organization = new Reference
-        {
-            Type = Organization.TypeName,
-            Identifier = new Identifier { System = Establishment.IdentifierSystem, Value = establishment.Code },
-            Display = establishment.Name,
-        };
+        var kind = CsvKinds.Name(source.Kind);
         var line = record.Line.ToString(CultureInfo.InvariantCulture);
-        return new Provenance
-        {
-            Target = targets.Select(t => new Reference { ReferenceValue = t }).ToList(),
-            OccurredDateTime = record.SourceTime is { } time ? FhirDateTime.FormatInstant(time) : null,
-            Recorded = FhirDateTime.FormatInstant(source.ImportedAt),
-            Activity = new CodeableConcept { Text = $"CSV {CsvKinds.Name(source.Kind)} import" },
-            Agent =
-            [
-                new ProvenanceAgent
-                {
-                    Type = new CodeableConcept { Coding = [new Coding { System = MessageProvenance.ParticipantTypeSystem, Code = "author", Display = "Author" }] },
-                    Who = organization,
-                },
-                new ProvenanceAgent
-                {
-                    Type = new CodeableConcept { Coding = [new Coding { System = MessageProvenance.ParticipantTypeSystem, Code = "assembler", Display = "Assembler" }] },
-                    Who = new Reference { Type = "Device", Display = $"CSV export ({CsvKinds.Name(source.Kind)})" },
-                    OnBehalfOf = organization,
-                },
-            ],
-            Entity =
-            [
-                new ProvenanceEntity
-                {
-                    Role = "source",
-                    What = new Reference
-                    {
-                        Identifier = new Identifier { System = source.FileSystem, Value = source.FileName },
-                        Display = $"CSV export {source.FileName} line {line} from {establishment.Code}",
-                    },
-                },
-            ],
-        };
+        return SourceProvenance.Create(
+            source.Establishment,
+            targets,
+            occurred: record.SourceTime is { } time ? FhirDateTime.FormatInstant(time) : null,
+            recorded: source.ImportedAt,
+            activity: new CodeableConcept { Text = $"CSV {kind} import" },
+            device: $"CSV export ({kind})",
+            // A row has no id of its own: the file names it, the line (in the display) finds it.
+            entity: new Identifier { System = source.FileSystem, Value = source.FileName },
+            entityDisplay: $"CSV export {source.FileName} line {line} from {source.Establishment.Code}");
     }
 }

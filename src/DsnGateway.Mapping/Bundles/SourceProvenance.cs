@@ -1,0 +1,76 @@
+using DsnGateway.Fhir.Model;
+using DsnGateway.Fhir.Primitives;
+using DsnGateway.Mapping.Establishments;
+
+namespace DsnGateway.Mapping.Bundles;
+
+/// <summary>
+/// The one shape of the Provenance every channel writes (<see cref="MessageProvenance"/>, <see cref="Csv.CsvProvenance"/>):
+/// the establishment is the author of the information, a device of its own assembled it on its behalf, and one source
+/// entity is what the gateway read it from. A channel passes only what is its own, so a record reads the same
+/// whichever way it came in, and the channels cannot drift apart.
+/// </summary>
+internal static class SourceProvenance
+{
+    public const string ParticipantTypeSystem = "http://terminology.hl7.org/CodeSystem/provenance-participant-type";
+
+    /// <param name="targets">References (usually <c>urn:uuid:</c> fullUrls of the same transaction) to what the source wrote.</param>
+    /// <param name="occurred">When the source says it happened, as a FHIR dateTime; null when it does not say.</param>
+    /// <param name="recorded">When the gateway received or imported it.</param>
+    /// <param name="device">What assembled the data for the establishment, as people know it (an application, an export).</param>
+    /// <param name="entity">Identifies the source read: a message's control id, an export's file name.</param>
+    /// <param name="entityDisplay">The source as a person would look for it.</param>
+    public static Provenance Create(
+        Establishment establishment,
+        IEnumerable<string> targets,
+        string? occurred,
+        DateTimeOffset recorded,
+        CodeableConcept activity,
+        string device,
+        Identifier entity,
+        string entityDisplay)
+    {
+        ArgumentNullException.ThrowIfNull(establishment);
+        ArgumentNullException.ThrowIfNull(targets);
+        var organization = new Reference
+        {
+            Type = Organization.TypeName,
+            Identifier = new Identifier { System = Establishment.IdentifierSystem, Value = establishment.Code },
+            Display = establishment.Name,
+        };
+        return new Provenance
+        {
+            Target = targets.Select(t => new Reference { ReferenceValue = t }).ToList(),
+            OccurredDateTime = occurred,
+            Recorded = FhirDateTime.FormatInstant(recorded),
+            Activity = activity,
+            Agent =
+            [
+                // The establishment is the author of the information...
+                new ProvenanceAgent
+                {
+                    Type = Participant("author", "Author"),
+                    Who = organization,
+                },
+                // ...what it runs assembled it on its behalf.
+                new ProvenanceAgent
+                {
+                    Type = Participant("assembler", "Assembler"),
+                    Who = new Reference { Type = "Device", Display = device },
+                    OnBehalfOf = organization,
+                },
+            ],
+            Entity =
+            [
+                new ProvenanceEntity
+                {
+                    Role = "source",
+                    What = new Reference { Identifier = entity, Display = entityDisplay },
+                },
+            ],
+        };
+    }
+
+    private static CodeableConcept Participant(string code, string display) =>
+        new() { Coding = [new Coding { System = ParticipantTypeSystem, Code = code, Display = display }] };
+}
