@@ -1,3 +1,4 @@
+using DsnGateway.Fhir.Model;
 using DsnGateway.Hl7v2.Parsing;
 using DsnGateway.Hl7v2.Segments;
 using DsnGateway.Mapping.Patients;
@@ -8,8 +9,8 @@ namespace DsnGateway.Mapping.Bundles;
 /// <summary>Every PR1 of a message as a Procedure entry (ADT, BAR and DFT alike).</summary>
 internal static class MessageProcedures
 {
-    /// <summary>Adds one entry per PR1 (a later PR1 with the same identifier replaces an earlier one: a transaction
-    /// may write a resource once); the first PR1 that cannot be mapped is the message's error.</summary>
+    /// <summary>Adds one entry per PR1 (a later PR1 with the same identifier replaces an earlier one); the first PR1
+    /// that cannot be mapped is the message's error.</summary>
     public static MappingError? AddAll(MessageTransaction transaction, Hl7Message message, ProcedureMapper mapper, string patientUrl, PatientIdentity identity)
     {
         var pr1s = message.Pr1s();
@@ -20,15 +21,9 @@ internal static class MessageProcedures
         {
             var mapped = mapper.Map(pr1s[i], i + 1, context);
             if (!mapped.IsSuccess) return mapped.Error;
-            var same = procedures.FindIndex(p => p.Key.System == mapped.Value.Key.System && p.Key.Value == mapped.Value.Key.Value);
-            if (same >= 0) procedures[same] = mapped.Value;
-            else procedures.Add(mapped.Value);
+            procedures.Add(mapped.Value);
         }
-        foreach (var procedure in procedures)
-        {
-            transaction.AddConditional(procedure.Procedure, $"Procedure|{procedure.Key.System}|{procedure.Key.Value}", procedure.Key);
-            transaction.Count(procedure.Unmapped);
-        }
+        transaction.AddLatestPerKey("Procedure", procedures.Select(p => ((Resource)p.Procedure, p.Key, p.Unmapped)));
         return null;
     }
 

@@ -39,6 +39,39 @@ internal sealed class MessageTransaction(MessageSource source)
         Add(patient, entryName, "PUT", identity.ConditionalUrl);
 
     /// <summary>Adds an entry written by a conditional update on its business identifier.</summary>
+    /// <summary>
+    /// The error for a message whose code or trigger event this builder does not map (200 or 201), else null.
+    /// <paramref name="kind"/> names what the builder maps ("an order message").
+    /// </summary>
+    public static MappingError? UnsupportedTrigger(IReadOnlyDictionary<string, IReadOnlySet<string>> supported, MessageSource source, string kind)
+    {
+        if (!supported.TryGetValue(source.MessageCode, out var triggers))
+            return new MappingError(Hl7ErrorCodes.UnsupportedMessageType, new Hl7ErrorLocation("MSH", 1, 9, null, 1), $"message type {source.MessageCode} is not {kind}");
+        return triggers.Contains(source.TriggerEvent)
+            ? null
+            : new MappingError(Hl7ErrorCodes.UnsupportedEventCode, new Hl7ErrorLocation("MSH", 1, 9, null, 2), $"{source.MessageType} is not mapped to FHIR");
+    }
+
+    /// <summary>
+    /// Adds each resource by a conditional update on its key. A message may state one order or procedure twice; a
+    /// transaction may write a resource only once, so the later statement replaces the earlier in its place.
+    /// </summary>
+    public void AddLatestPerKey(string resourceType, IEnumerable<(Resource Resource, Identifier Key, UnmappedCode? Unmapped)> mapped)
+    {
+        var latest = new List<(Resource Resource, Identifier Key, UnmappedCode? Unmapped)>();
+        foreach (var item in mapped)
+        {
+            var same = latest.FindIndex(l => l.Key.System == item.Key.System && l.Key.Value == item.Key.Value);
+            if (same >= 0) latest[same] = item;
+            else latest.Add(item);
+        }
+        foreach (var (resource, key, unmapped) in latest)
+        {
+            AddConditional(resource, $"{resourceType}|{key.System}|{key.Value}", key);
+            Count(unmapped);
+        }
+    }
+
     public string AddConditional(Resource resource, string entryName, Identifier key) =>
         Add(resource, entryName, "PUT", ConditionalUrl(resource.ResourceTypeName, key));
 

@@ -1,3 +1,4 @@
+using DsnGateway.Fhir.Model;
 using DsnGateway.Hl7v2;
 using DsnGateway.Hl7v2.Parsing;
 using DsnGateway.Mapping.Codes;
@@ -40,10 +41,7 @@ public sealed class OrderBundleBuilder
     {
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(source);
-        if (!SupportedTriggers.TryGetValue(source.MessageCode, out var triggers))
-            return Fail(Hl7ErrorCodes.UnsupportedMessageType, new Hl7ErrorLocation("MSH", 1, 9, null, 1), $"message type {source.MessageCode} is not an order message");
-        if (!triggers.Contains(source.TriggerEvent))
-            return Fail(Hl7ErrorCodes.UnsupportedEventCode, new Hl7ErrorLocation("MSH", 1, 9, null, 2), $"{source.MessageType} is not mapped to FHIR");
+        if (MessageTransaction.UnsupportedTrigger(SupportedTriggers, source, "an order message") is { } unsupported) return unsupported;
 
         var patient = MessageTransaction.MapPatient(message, source, _pids);
         if (!patient.IsSuccess) return patient.Error;
@@ -69,16 +67,9 @@ public sealed class OrderBundleBuilder
         {
             var mapped = _orders.Map(order, encoded, source.Establishment, patientUrl);
             if (!mapped.IsSuccess) return mapped.Error;
-            // One order named twice in a message: the later statement wins (a transaction writes a resource once).
-            var same = requests.FindIndex(r => r.Key.System == mapped.Value.Key.System && r.Key.Value == mapped.Value.Key.Value);
-            if (same >= 0) requests[same] = mapped.Value;
-            else requests.Add(mapped.Value);
+            requests.Add(mapped.Value);
         }
-        foreach (var request in requests)
-        {
-            transaction.AddConditional(request.Request, $"MedicationRequest|{request.Key.System}|{request.Key.Value}", request.Key);
-            transaction.Count(request.Unmapped);
-        }
+        transaction.AddLatestPerKey("MedicationRequest", requests.Select(r => ((Resource)r.Request, r.Key, r.Unmapped)));
         return MappingResult<MessageMapping>.Success(transaction.Mapping(receivedAt, patient.Value, identity, carriesDemographics: false));
     }
 

@@ -36,10 +36,7 @@ public sealed class ProcedureBundleBuilder
     {
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(source);
-        if (!SupportedTriggers.TryGetValue(source.MessageCode, out var triggers))
-            return Fail(Hl7ErrorCodes.UnsupportedMessageType, new Hl7ErrorLocation("MSH", 1, 9, null, 1), $"message type {source.MessageCode} is not an account or charge message");
-        if (!triggers.Contains(source.TriggerEvent))
-            return Fail(Hl7ErrorCodes.UnsupportedEventCode, new Hl7ErrorLocation("MSH", 1, 9, null, 2), $"{source.MessageType} is not mapped to FHIR");
+        if (MessageTransaction.UnsupportedTrigger(SupportedTriggers, source, "an account or charge message") is { } unsupported) return unsupported;
 
         var patient = MessageTransaction.MapPatient(message, source, _pids);
         if (!patient.IsSuccess) return patient.Error;

@@ -29,6 +29,18 @@ public class OrderBundleBuilderTests
     private static MedicationRequest Single(MessageMapping mapping) => mapping.Bundle.Entry!.Select(e => e.Resource).OfType<MedicationRequest>().Single();
 
     [Fact]
+    public void The_same_order_twice_in_one_message_is_written_once_as_last_stated()
+    {
+        var mapping = Ok(Message("RDE^O11^RDE_O11", "PHARM_NIM", "NIM", "RX-0002", Pv1,
+            Orc(status: "IP"), Rxe(), Orc(control: "XO", status: "HD"), Rxe(minimum: "250", maximum: "500")));
+
+        var request = Single(mapping);
+        request.Status.Should().Be("on-hold");
+        request.DosageInstruction!.Single().DoseAndRate!.Single().DoseRange!.Low!.Value.Should().Be(250);
+        mapping.Bundle.Entry!.Select(e => e.Request!.Url).Should().ContainSingle(u => u.StartsWith("MedicationRequest", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void An_RDE_from_the_NIM_pharmacy_maps_every_field()
     {
         var mapping = Ok(Message("RDE^O11^RDE_O11", "PHARM_NIM", "NIM", "RX-0001", Pv1, Orc(), "TQ1|1||BID", Rxe(), "RXR|PO^Orale^HL70162|BD^Bras droit|"));
