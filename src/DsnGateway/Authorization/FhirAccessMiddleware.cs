@@ -194,9 +194,7 @@ public sealed partial class FhirAccessMiddleware
         }
         if (status == 401)
         {
-            context.Response.Headers.WWWAuthenticate = tokenProblem is null
-                ? "Bearer realm=\"dsn-gateway\""
-                : $"Bearer realm=\"dsn-gateway\", error=\"invalid_token\", error_description=\"{tokenProblem.Replace("\"", "'")}\"";
+            context.Response.Headers.WWWAuthenticate = AuthenticationSetup.BearerChallenge(tokenProblem);
         }
         var code = status switch { 401 => "login", 403 => "forbidden", 503 => "transient", _ => "processing" };
         await FhirResponses.WriteAsync(context, status, OperationOutcomes.Error(code, message));
