@@ -46,7 +46,8 @@ public sealed partial class FhirAccessMiddleware
         var isFhir = path.StartsWithSegments("/fhir", out var fhirPath);
         var isAdmin = path.StartsWithSegments("/admin");
         var isIngest = path.StartsWithSegments("/ingest");
-        if ((!isFhir && !isAdmin && !isIngest) || (isFhir && AnonymousFhirPaths.Contains(fhirPath.Value ?? "")))
+        // Discovery is public for GET only: any other method on those paths would go, unauthenticated, to the record store.
+        if ((!isFhir && !isAdmin && !isIngest) || (isFhir && HttpMethods.IsGet(context.Request.Method) && AnonymousFhirPaths.Contains(fhirPath.Value ?? "")))
         {
             await _next(context);
             return;
