@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using DsnGateway.Hosting;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
@@ -113,6 +115,31 @@ public static class AuthenticationSetup
             return type;
         }
         throw new SecurityTokenInvalidTypeException($"Token type '{type}' is not an access token type.") { InvalidType = type };
+    }
+
+    /// <summary>
+    /// The Bearer challenge of a 401. The reason may quote a claim of the token (an unknown role, often in French),
+    /// and RFC 6750 allows only printable ASCII without '"' or '\' in error_description: accents are dropped, anything
+    /// else becomes '?', so the header can neither break (Kestrel refuses non-ASCII and control characters with a 500)
+    /// nor gain parameters or lines.
+    /// </summary>
+    public static string BearerChallenge(string? problem)
+    {
+        const string Realm = "Bearer realm=\"dsn-gateway\"";
+        if (problem is null) return Realm;
+        var description = new StringBuilder(problem.Length);
+        foreach (var c in problem.Normalize(NormalizationForm.FormD))
+        {
+            if (CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.NonSpacingMark) continue;
+            description.Append(c switch
+            {
+                '"' => '\'',
+                '\\' => '/',
+                >= ' ' and <= '~' => c,
+                _ => '?',
+            });
+        }
+        return $"{Realm}, error=\"invalid_token\", error_description=\"{description}\"";
     }
 
     /// <summary>Why a token was refused, in words fit for the client and the audit (no token content).</summary>

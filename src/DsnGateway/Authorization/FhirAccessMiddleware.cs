@@ -46,7 +46,8 @@ public sealed partial class FhirAccessMiddleware
         var isFhir = path.StartsWithSegments("/fhir", out var fhirPath);
         var isAdmin = path.StartsWithSegments("/admin");
         var isIngest = path.StartsWithSegments("/ingest");
-        if ((!isFhir && !isAdmin && !isIngest) || (isFhir && AnonymousFhirPaths.Contains(fhirPath.Value ?? "")))
+        // Discovery is public for GET only: any other method on those paths would go, unauthenticated, to the record store.
+        if ((!isFhir && !isAdmin && !isIngest) || (isFhir && HttpMethods.IsGet(context.Request.Method) && AnonymousFhirPaths.Contains(fhirPath.Value ?? "")))
         {
             await _next(context);
             return;
@@ -194,9 +195,7 @@ public sealed partial class FhirAccessMiddleware
         }
         if (status == 401)
         {
-            context.Response.Headers.WWWAuthenticate = tokenProblem is null
-                ? "Bearer realm=\"dsn-gateway\""
-                : $"Bearer realm=\"dsn-gateway\", error=\"invalid_token\", error_description=\"{tokenProblem.Replace("\"", "'")}\"";
+            context.Response.Headers.WWWAuthenticate = AuthenticationSetup.BearerChallenge(tokenProblem);
         }
         var code = status switch { 401 => "login", 403 => "forbidden", 503 => "transient", _ => "processing" };
         await FhirResponses.WriteAsync(context, status, OperationOutcomes.Error(code, message));

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Security.Cryptography;
+using Microsoft.IdentityModel.Tokens;
 
 namespace DsnGateway.Tests.Authentication;
 
@@ -36,5 +38,25 @@ public class KeyRotationTests(OpenIdGateway gateway) : IClassFixture<OpenIdGatew
 
         // The token validated (and cached) before the rollover: the new JWKS ends the cached outcome too.
         await gateway.ShouldBeRefusedAndAuditedAsync(await gateway.GetAsync(OpenIdGateway.NimPatient, tokenBefore), "unknown key");
+    }
+
+    [Fact]
+    public async Task Tokens_naming_ever_new_unknown_kids_do_not_make_the_gateway_fetch_the_JWKS_for_each()
+    {
+        var provider = gateway.Provider;
+        // A first unknown kid may fetch the JWKS once (the refresh interval allows one)...
+        var first = new RsaSecurityKey(RSA.Create(2048)) { KeyId = "unknown-" + Guid.NewGuid().ToString("N") };
+        await gateway.ShouldBeRefusedAndAuditedAsync(await gateway.GetAsync(OpenIdGateway.NimPatient, provider.Issue(TestOpenIdProvider.Clinician(), key: first)), "unknown key");
+        var fetches = provider.JwksRequests;
+
+        // ...but a flood of them right after must not turn into a flood of requests to the provider.
+        for (var i = 0; i < 10; i++)
+        {
+            var key = new RsaSecurityKey(RSA.Create(2048)) { KeyId = "unknown-" + Guid.NewGuid().ToString("N") };
+            var answer = await gateway.GetAsync(OpenIdGateway.NimPatient, provider.Issue(TestOpenIdProvider.Clinician(), key: key));
+            answer.Status.Should().Be(HttpStatusCode.Unauthorized);
+        }
+
+        provider.JwksRequests.Should().Be(fetches, "refreshes on an unknown kid are throttled to one per refresh interval");
     }
 }

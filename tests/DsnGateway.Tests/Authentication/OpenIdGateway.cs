@@ -60,9 +60,13 @@ public class OpenIdGateway : IAsyncLifetime
     }
 
     /// <summary>GET with this bearer token (or none) and a fresh X-Request-Id, which the audit record carries.</summary>
-    public async Task<Answer> GetAsync(string path, string? token)
+    public Task<Answer> GetAsync(string path, string? token) => SendAsync(HttpMethod.Get, path, token);
+
+    /// <summary>Any method, with this bearer token (or none), an empty FHIR JSON body for POST and PUT, and a fresh X-Request-Id.</summary>
+    public async Task<Answer> SendAsync(HttpMethod method, string path, string? token)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        using var request = new HttpRequestMessage(method, path);
+        if (method == HttpMethod.Post || method == HttpMethod.Put) request.Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/fhir+json");
         if (token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         var requestId = "authtest-" + Guid.NewGuid().ToString("N");
         request.Headers.Add("X-Request-Id", requestId);

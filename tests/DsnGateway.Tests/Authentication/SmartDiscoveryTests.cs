@@ -45,5 +45,19 @@ public class SmartDiscoveryTests(OpenIdGateway gateway) : IClassFixture<OpenIdGa
         Strings(configuration, "scopes_supported").Should().Contain(["openid", "fhirUser", "user/Patient.rs", "patient/Patient.rs"]);
     }
 
+    [Theory]
+    [InlineData("POST", "fhir/metadata")]
+    [InlineData("PUT", "fhir/metadata")]
+    [InlineData("DELETE", "fhir/metadata")]
+    [InlineData("POST", "fhir/.well-known/smart-configuration")]
+    [InlineData("DELETE", "fhir/.well-known/smart-configuration")]
+    public async Task Only_GET_of_the_discovery_paths_is_public_other_methods_need_a_token(string method, string path)
+    {
+        // Otherwise they went, without token or audit, to the record store (which happened to refuse them).
+        var answer = await gateway.SendAsync(new HttpMethod(method), path, null);
+
+        await gateway.ShouldBeRefusedAndAuditedAsync(answer, "no bearer token was sent");
+    }
+
     private static List<string> Strings(JsonObject json, string name) => [.. json[name]!.AsArray().Select(n => n!.GetValue<string>())];
 }

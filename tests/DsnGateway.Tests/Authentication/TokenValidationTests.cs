@@ -264,6 +264,25 @@ public class TokenValidationTests(OpenIdGateway gateway) : IClassFixture<OpenIdG
         await gateway.ShouldBeRefusedAndAuditedAsync(await gateway.GetAsync(Patient, Provider.Issue(claims)), "role 'superuser'");
     }
 
+    [Theory]
+    [InlineData("Médecin")]
+    [InlineData("nurse\r\nX-Injected: yes")]
+    [InlineData("back\\slash \"quoted\"")]
+    public async Task A_token_with_an_unknown_role_a_header_cannot_carry_verbatim_is_still_refused_with_a_clean_challenge(string role)
+    {
+        // A provider's roles are its own words, often French: the challenge carries them as plain RFC 6750 text.
+        var claims = TestOpenIdProvider.Clinician();
+        claims["role"] = role;
+
+        var answer = await gateway.GetAsync(Patient, Provider.Issue(claims));
+
+        await gateway.ShouldBeRefusedAndAuditedAsync(answer, "is not one of");
+        var challenge = answer.Challenges.Single().Parameter!;
+        challenge.Should().Contain("error=\"invalid_token\"");
+        var description = challenge[(challenge.IndexOf("error_description=\"", StringComparison.Ordinal) + "error_description=\"".Length)..^1];
+        description.Should().MatchRegex(@"^[\x20\x21\x23-\x5B\x5D-\x7E]*$", "RFC 6750 error_description is printable ASCII without quote or backslash");
+    }
+
     [Fact]
     public async Task A_clinician_token_without_establishment_is_refused_naming_the_claim()
     {
