@@ -43,8 +43,13 @@ public static partial class SmartEndpoints
                 await FhirResponses.WriteAsync(http, 503, OperationOutcomes.Error("transient", "The record store did not answer its capabilities; retry shortly."));
                 return;
             }
-            var capability = JsonNode.Parse(await response.Content.ReadAsStringAsync(http.RequestAborted))!.AsObject();
             var oauth = await OAuthEndpointsAsync(services, http.RequestAborted);
+            if (oauth is null)
+            {
+                await WriteProviderUnavailableAsync(http);
+                return;
+            }
+            var capability = JsonNode.Parse(await response.Content.ReadAsStringAsync(http.RequestAborted))!.AsObject();
             var publicBase = LinkRewritingTransform.PublicBase(http, services.GetRequiredService<IOptionsMonitor<GatewayOptions>>().CurrentValue);
             capability["implementation"] = new JsonObject { ["description"] = "DSN gateway", ["url"] = publicBase };
             if (capability["rest"] is JsonArray { Count: > 0 } rest && rest[0] is JsonObject server)
@@ -66,6 +71,11 @@ public static partial class SmartEndpoints
         endpoints.MapGet("/fhir/.well-known/smart-configuration", async (HttpContext http, IServiceProvider services) =>
         {
             var oauth = await OAuthEndpointsAsync(services, http.RequestAborted);
+            if (oauth is null)
+            {
+                await WriteProviderUnavailableAsync(http);
+                return;
+            }
             var configuration = new JsonObject
             {
                 ["issuer"] = oauth.Issuer,
@@ -81,7 +91,8 @@ public static partial class SmartEndpoints
             };
             // Endpoints the provider does not publish (the development issuer has none) are left out, not null.
             foreach (var (name, _) in configuration.Where(p => p.Value is null).ToList()) configuration.Remove(name);
-            return Results.Text(configuration.ToJsonString(), "application/json");
+            http.Response.ContentType = "application/json";
+            await http.Response.WriteAsync(configuration.ToJsonString(), http.RequestAborted);
         });
     }
 
@@ -118,7 +129,17 @@ public static partial class SmartEndpoints
 
     private sealed record OAuthEndpoints(string? Issuer, string? JwksUri, string? Authorize, string? Token);
 
-    private static async Task<OAuthEndpoints> OAuthEndpointsAsync(IServiceProvider services, CancellationToken cancellationToken)
+    // An app told "no token endpoint" would give up; told 503, it retries once the provider answers again.
+    private static Task WriteProviderUnavailableAsync(HttpContext http)
+    {
+        http.Response.Headers.RetryAfter = "30";
+        return FhirResponses.WriteAsync(http, 503, OperationOutcomes.Error("transient",
+            "The OpenID provider's discovery document could not be read, so its endpoints are unknown; retry shortly."));
+    }
+
+    /// <summary>The provider's endpoints; null when an Authority is configured, its discovery document cannot be read
+    /// and configuration does not name both endpoints itself.</summary>
+    private static async Task<OAuthEndpoints?> OAuthEndpointsAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
         var options = services.GetRequiredService<IOptionsMonitor<GatewayAuthenticationOptions>>().CurrentValue;
         var development = services.GetService<DevelopmentTokenIssuer>();
@@ -133,6 +154,7 @@ public static partial class SmartEndpoints
             catch (InvalidOperationException ex)
             {
                 Log.DiscoveryFailed(services.GetRequiredService<ILoggerFactory>().CreateLogger("DsnGateway.Smart"), ex);
+                if (options.AuthorizationEndpoint is null || options.TokenEndpoint is null) return null;
             }
         }
         return new OAuthEndpoints(

@@ -61,3 +61,29 @@ public class SmartDiscoveryTests(OpenIdGateway gateway) : IClassFixture<OpenIdGa
 
     private static List<string> Strings(JsonObject json, string name) => [.. json[name]!.AsArray().Select(n => n!.GetValue<string>())];
 }
+
+/// <summary>A gateway whose OpenID provider does not answer (nothing listens at its Authority).</summary>
+public sealed class UnreachableProviderGateway : OpenIdGateway
+{
+    protected override IReadOnlyDictionary<string, string?> ExtraOverrides => new Dictionary<string, string?>
+    {
+        ["Authentication:Authority"] = "http://127.0.0.1:9/unreachable-provider",
+    };
+}
+
+/// <summary>Discovery while the provider is down: 503 to retry, never an answer without the provider's endpoints.</summary>
+public class SmartDiscoveryWithoutProviderTests(UnreachableProviderGateway gateway) : IClassFixture<UnreachableProviderGateway>
+{
+    [Theory]
+    [InlineData("fhir/.well-known/smart-configuration")]
+    [InlineData("fhir/metadata")]
+    public async Task Discovery_is_503_while_the_providers_endpoints_are_unknown(string path)
+    {
+        var answer = await gateway.GetAsync(path, null);
+
+        answer.Status.Should().Be(HttpStatusCode.ServiceUnavailable, answer.Body);
+        var outcome = JsonNode.Parse(answer.Body)!.AsObject();
+        outcome["resourceType"]!.GetValue<string>().Should().Be("OperationOutcome");
+        outcome["issue"]![0]!["code"]!.GetValue<string>().Should().Be("transient");
+    }
+}
