@@ -24,6 +24,14 @@ public static class CareRelationshipPolicy
     /// <summary>Types that hold no patient data (reference data); readable with a matching scope.</summary>
     public static readonly IReadOnlySet<string> ReferenceData = new HashSet<string>(StringComparer.Ordinal) { "Practitioner", "Organization", "Medication" };
 
+    /// <summary>
+    /// True when the reference parameter <paramref name="parameter"/> of <paramref name="sourceType"/> joins a record
+    /// to its own patient (MedicationRequest:patient, Procedure:subject), so an include through it adds nothing the
+    /// confined matches do not already show. Any other join (Patient:link) may reach another patient.
+    /// </summary>
+    public static bool JoinsOwnPatient(string sourceType, string parameter) =>
+        PatientLink.TryGetValue(sourceType, out var link) && link is not null && (parameter == link || parameter == "subject");
+
     public static string MrnSystem(string establishment) => $"urn:dsn:mrn:{establishment.ToLowerInvariant()}";
 
     public static IReadOnlyList<KeyValuePair<string, string>> Restrictions(CallerIdentity caller, string resourceType, bool breakGlass, string? patientContext)

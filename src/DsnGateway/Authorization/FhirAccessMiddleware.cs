@@ -117,6 +117,24 @@ public sealed partial class FhirAccessMiddleware
             return;
         }
 
+        if (request.Interaction == FhirRequest.Search && HttpMethods.IsPost(context.Request.Method) && context.Request.HasFormContentType)
+        {
+            // POST _search: the store searches with the form's parameters as well as the URL's, so the decision
+            // (scopes, qualifiers, includes) must see them too. The body is rewound for the store to read again.
+            List<KeyValuePair<string, string>> form;
+            try
+            {
+                form = await ReadFormAsync(context);
+            }
+            catch (InvalidDataException)
+            {
+                await RefuseAsync(context, audit, 400, "The search form could not be read.", null);
+                return;
+            }
+            request = request with { Query = [.. query, .. form] };
+        }
+        request = request with { IfNoneExist = context.Request.Headers["If-None-Exist"].FirstOrDefault() };
+
         AccessDecision decision;
         try
         {
@@ -221,6 +239,14 @@ public sealed partial class FhirAccessMiddleware
         context.Response.Headers.RetryAfter = "5";
         return FhirResponses.WriteAsync(context, (int)HttpStatusCode.ServiceUnavailable,
             OperationOutcomes.Error("transient", "The access audit cannot be written, so no record is released. Retry shortly."));
+    }
+
+    private static async Task<List<KeyValuePair<string, string>>> ReadFormAsync(HttpContext context)
+    {
+        context.Request.EnableBuffering();
+        var form = await context.Request.ReadFormAsync(context.RequestAborted);
+        context.Request.Body.Position = 0;
+        return form.SelectMany(f => f.Value.Select(v => KeyValuePair.Create(f.Key, v ?? ""))).ToList();
     }
 
     private static async Task<byte[]> ReadBodyAsync(HttpContext context, CancellationToken cancellationToken)

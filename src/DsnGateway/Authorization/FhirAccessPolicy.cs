@@ -2,6 +2,8 @@ using System.Text.Json;
 using DsnGateway.Authentication;
 using DsnGateway.Authorization.SmartScopes;
 using DsnGateway.Proxy;
+using DsnGateway.RecordStore.Interactions;
+using DsnGateway.RecordStore.Search;
 using Microsoft.Extensions.Options;
 
 namespace DsnGateway.Authorization;
@@ -49,8 +51,10 @@ public sealed class FhirAccessPolicy
         }
         if (request.Interaction == FhirRequest.Transaction)
             return AccessDecision.Deny(403, "Transaction and batch Bundles are accepted from system senders through ingestion only.");
+        // Fail closed: what is not recognised as an interaction is not passed on, since the store might route it
+        // as one (its routing is not ours) without the checks that interaction needs.
         if (type is null || request.Interaction == FhirRequest.Unknown)
-            return AccessDecision.Allow([], []); // the store answers 404/405 itself; nothing is disclosed
+            return AccessDecision.Deny(405, "This request is not a FHIR interaction the gateway offers (read, vread, history, search, create, update, delete, Patient/{id}/$everything).");
         if (!CareRelationshipPolicy.PatientLink.ContainsKey(type) && !CareRelationshipPolicy.ReferenceData.Contains(type))
             return AccessDecision.Deny(403, $"{type} is not offered to {caller.Role}s through the gateway.");
 
@@ -69,10 +73,25 @@ public sealed class FhirAccessPolicy
 
         foreach (var include in request.Query.Where(p => p.Key is "_include" or "_revinclude"))
         {
-            var includedType = include.Key == "_include" ? include.Value.Split(':').ElementAtOrDefault(2) : include.Value.Split(':')[0];
-            if (includedType is null) continue; // an _include names its target type only when ambiguous; the source's rules cover it
-            if (!caller.Scopes.Evaluate(contexts, includedType, SmartInteraction.Read).IsAllowed)
-                return AccessDecision.Deny(403, $"{include.Key}={include.Value} needs the scope {SmartScopeSet.RequiredScopeFor(contexts[0], includedType, SmartInteraction.Read)}.");
+            var parts = include.Value.Split(':');
+            if (parts.Length < 2) continue; // not an include the store can run: it answers 400
+            var reverse = include.Key == "_revinclude";
+            // What the include adds: the source type of a _revinclude; the named target of an _include, else every
+            // type its parameter may point at (MedicationRequest:subject adds Patients, named or not).
+            IReadOnlyList<string> includedTypes = reverse ? [parts[0]]
+                : parts.Length > 2 ? [parts[2]]
+                : SearchParameterRegistry.Default.Find(parts[0], parts[1])?.Targets.Where(SearchParameterRegistry.Default.Supports).ToList() ?? [];
+            foreach (var includedType in includedTypes)
+            {
+                if (!SmartScope.IsResourceTypeName(includedType))
+                    return AccessDecision.Deny(403, $"{include.Key}={include.Value} names no resource type.");
+                if (!caller.Scopes.Evaluate(contexts, includedType, SmartInteraction.Read).IsAllowed)
+                    return AccessDecision.Deny(403, $"{include.Key}={include.Value} needs the scope {SmartScopeSet.RequiredScopeFor(contexts[0], includedType, SmartInteraction.Read)}.");
+                // Included resources are not confined by the query: only a join of a record to its own patient
+                // keeps them within what the confined matches already show.
+                if (restrictions.Count > 0 && CareRelationshipPolicy.PatientLink.ContainsKey(includedType) && !CareRelationshipPolicy.JoinsOwnPatient(parts[0], parts[1]))
+                    return AccessDecision.Deny(403, $"{include.Key}={include.Value} could add records outside your care relationship; only includes between a record and its own patient are offered.");
+            }
         }
 
         switch (request.Interaction)
@@ -90,6 +109,13 @@ public sealed class FhirAccessPolicy
                     return Refused(type, targetPatient, breakGlass);
                 if (request.IsConditional && await _store.CountAsync(type, request.Query, cancellationToken) != await _store.CountAsync(type, request.Query.Concat(added), cancellationToken))
                     return Refused(type, targetPatient, breakGlass);
+                // A conditional create answers the resource its condition matches: that is a read, confined like one.
+                if (request.Interaction == FhirRequest.Create && !string.IsNullOrWhiteSpace(request.IfNoneExist))
+                {
+                    var condition = RecordStoreService.ParseQueryString(request.IfNoneExist);
+                    if (await _store.CountAsync(type, condition, cancellationToken) != await _store.CountAsync(type, condition.Concat(added), cancellationToken))
+                        return Refused(type, targetPatient, breakGlass);
+                }
                 return await BodyStaysInRelationshipAsync(caller, type, await readBody(cancellationToken), breakGlass, patientContext, cancellationToken);
             default:
                 return AccessDecision.Deny(403, $"The interaction {request.Interaction} is not offered through the gateway.");

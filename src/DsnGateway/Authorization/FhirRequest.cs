@@ -19,32 +19,42 @@ public sealed record FhirRequest(
     public const string Capabilities = "capabilities";
     public const string Unknown = "unknown";
 
+    /// <summary>The <c>If-None-Exist</c> condition of a conditional create (the store answers the match when there is one).</summary>
+    public string? IfNoneExist { get; init; }
+
     /// <summary>An update or create addressed by a search condition (PUT Patient?identifier=...).</summary>
     public bool IsConditional => Id is null && Interaction == Update;
 
-    /// <summary>Classifies a path relative to the FHIR base (e.g. "Patient/1/_history/2") and method.</summary>
+    /// <summary>
+    /// Classifies a path relative to the FHIR base (e.g. "Patient/1/_history/2") and method. The literal parts
+    /// (the method, <c>_history</c>, <c>_search</c>, <c>metadata</c>) are compared without regard to case, as
+    /// ASP.NET Core routing matches them: a request the store would route as a history or a search must be
+    /// classified as one here, or it would escape the checks of its interaction.
+    /// </summary>
     public static FhirRequest Classify(string method, string relativePath, IReadOnlyList<KeyValuePair<string, string>> query)
     {
+        var verb = method.ToUpperInvariant();
         var segments = relativePath.Trim('/').Split('/', StringSplitOptions.RemoveEmptyEntries);
-        string Kind() => (method, segments.Length) switch
+        bool Is(int index, string literal) => string.Equals(segments[index], literal, StringComparison.OrdinalIgnoreCase);
+        string Kind() => (verb, segments.Length) switch
         {
             ("POST", 0) => Transaction,
-            ("GET", 1) when segments[0] == "metadata" => Capabilities,
+            ("GET", 1) when Is(0, "metadata") => Capabilities,
             ("GET", 1) => Search,
-            ("POST", 2) when segments[1] == "_search" => Search,
+            ("POST", 2) when Is(1, "_search") => Search,
             ("POST", 1) => Create,
             ("PUT", 1) => Update,
             ("GET", 2) => Read,
             ("PUT", 2) => Update,
             ("DELETE", 2) => Delete,
-            ("GET", 3) when segments[2] == "_history" => History,
+            ("GET", 3) when Is(2, "_history") => History,
             ("GET", 3) when segments[2].StartsWith('$') => Operation,
-            ("GET", 4) when segments[2] == "_history" => VRead,
+            ("GET", 4) when Is(2, "_history") => VRead,
             _ => Unknown,
         };
         var interaction = Kind();
         var type = segments.Length > 0 && interaction is not (Transaction or Capabilities) ? segments[0] : null;
-        var id = segments.Length >= 2 && segments[1] != "_search" ? segments[1] : null;
+        var id = segments.Length >= 2 && interaction != Search ? segments[1] : null;
         return new FhirRequest(interaction, type, id, query);
     }
 }
