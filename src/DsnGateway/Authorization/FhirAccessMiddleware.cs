@@ -189,6 +189,7 @@ public sealed partial class FhirAccessMiddleware
 
         if (context.Response.StatusCode < 400)
         {
+            audit.NoteWritten(context.Response.Headers.Location.ToString());
             audit.Patients.UnionWith(PatientsInResponse.Find(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)));
         }
         if (!await TryAuditAsync(context, audit, context.Response.StatusCode, null))

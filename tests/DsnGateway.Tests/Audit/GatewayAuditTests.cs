@@ -137,6 +137,50 @@ public class GatewayAuditTests(GatewayFixture fixture) : IClassFixture<GatewayFi
     }
 
     [Fact]
+    public async Task A_create_names_the_resource_it_created()
+    {
+        var (client, subject) = NewClinician();
+        using var owned = client;
+        var order = await CreateAsync(client, NewOrder(Tremblay));
+
+        var audit = (await fixture.AuditEventsAsync($"agent={subject}")).Should().ContainSingle().Subject;
+        DomainResources(audit).Should().Contain("MedicationRequest/" + order.Id, "BALP Create: the entity is the resource created");
+    }
+
+    [Fact]
+    public async Task A_write_answered_without_a_body_still_names_its_patient()
+    {
+        var (client, subject) = NewClinician();
+        using var owned = client;
+        var created = await WriteMinimalAsync(client, HttpMethod.Post, "fhir/Patient", NewPatient(NimMrn, out var mrn), HttpStatusCode.Created);
+        var id = created.Headers.Location!.AbsolutePath.Split('/')[^3];
+        var patient = NewPatient(NimMrn, out _);
+        patient.Id = id;
+        patient.Identifier = [new Identifier { System = NimMrn, Value = mrn }];
+        await WriteMinimalAsync(client, HttpMethod.Put, $"fhir/Patient/{id}", patient, HttpStatusCode.OK);
+
+        var events = await fixture.AuditEventsAsync($"agent={subject}");
+        events.Should().HaveCount(2);
+        events.Should().OnlyContain(e => e.PatientEntities().SequenceEqual(new[] { "Patient/" + id }), "the patient written is a patient touched");
+        foreach (var audit in events) DomainResources(audit).Should().Equal("Patient/" + id);
+        (await fixture.AuditEventsAsync($"agent={subject}&patient={id}")).Should().HaveCount(2);
+    }
+
+    private static IEnumerable<string?> DomainResources(AuditEvent audit) =>
+        audit.Entity!.Where(e => e.Role?.Code == "4").Select(e => e.What?.ReferenceValue);
+
+    private static async Task<HttpResponseMessage> WriteMinimalAsync(HttpClient client, HttpMethod method, string url, Resource resource, HttpStatusCode expected)
+    {
+        var request = new HttpRequestMessage(method, url) { Content = GatewayFixture.Json(resource) };
+        request.Headers.TryAddWithoutValidation("Prefer", "return=minimal");
+        var response = await client.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        response.StatusCode.Should().Be(expected, body);
+        body.Should().BeEmpty("return=minimal: the answer names the resource only in its headers");
+        return response;
+    }
+
+    [Fact]
     public async Task An_audit_event_read_back_is_the_stored_FHIR_resource()
     {
         var (client, subject) = NewClinician();
