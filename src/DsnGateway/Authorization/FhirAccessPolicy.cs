@@ -116,7 +116,7 @@ public sealed class FhirAccessPolicy
                     if (await _store.CountAsync(type, condition, cancellationToken) != await _store.CountAsync(type, condition.Concat(added), cancellationToken))
                         return Refused(type, targetPatient, breakGlass);
                 }
-                return await BodyStaysInRelationshipAsync(caller, type, await readBody(cancellationToken), breakGlass, patientContext, cancellationToken);
+                return await BodyStaysInRelationshipAsync(caller, request, await readBody(cancellationToken), breakGlass, patientContext, cancellationToken);
             default:
                 return AccessDecision.Deny(403, $"The interaction {request.Interaction} is not offered through the gateway.");
         }
@@ -152,9 +152,26 @@ public sealed class FhirAccessPolicy
             : $"This {type} belongs to a patient outside your care relationship, or to a restricted patient. If care requires it, repeat the request with the header X-Break-Glass: <reason>; the access will be audited and reviewed.",
         patients);
 
-    /// <summary>A clinician writes only what they could read afterwards: a Patient with their MRN, an order about a patient they see.</summary>
-    private async Task<AccessDecision> BodyStaysInRelationshipAsync(CallerIdentity caller, string type, byte[] body, bool breakGlass, string? patientContext, CancellationToken cancellationToken)
+    private static bool CarriesRestriction(JsonElement patient) =>
+        patient.TryGetProperty("meta", out var meta) && meta.ValueKind == JsonValueKind.Object
+        && meta.TryGetProperty("security", out var labels) && labels.ValueKind == JsonValueKind.Array
+        && labels.EnumerateArray().Any(l => l.ValueKind == JsonValueKind.Object
+            && l.TryGetProperty("system", out var system) && system.ValueKind == JsonValueKind.String && system.GetString() == CareRelationshipPolicy.ConfidentialitySystem
+            && l.TryGetProperty("code", out var code) && code.ValueKind == JsonValueKind.String && code.GetString() == CareRelationshipPolicy.Restricted);
+
+    /// <summary>Whether the Patient this write replaces is restricted (a create, or an update that creates, replaces none).</summary>
+    private async Task<bool> StoredRestrictedAsync(FhirRequest request, CancellationToken cancellationToken)
     {
+        if (request.Interaction != FhirRequest.Update) return false;
+        var target = request.Id is not null ? [KeyValuePair.Create("_id", request.Id)] : request.Query;
+        var restricted = KeyValuePair.Create("_security", $"{CareRelationshipPolicy.ConfidentialitySystem}|{CareRelationshipPolicy.Restricted}");
+        return await _store.CountAsync("Patient", target.Append(restricted), cancellationToken) > 0;
+    }
+
+    /// <summary>A clinician writes only what they could read afterwards: a Patient with their MRN, an order about a patient they see.</summary>
+    private async Task<AccessDecision> BodyStaysInRelationshipAsync(CallerIdentity caller, FhirRequest request, byte[] body, bool breakGlass, string? patientContext, CancellationToken cancellationToken)
+    {
+        var type = request.ResourceType!;
         JsonElement root;
         try
         {
@@ -172,6 +189,10 @@ public sealed class FhirAccessPolicy
                 && identifiers.EnumerateArray().Any(i => i.TryGetProperty("system", out var s) && s.GetString() == mrn);
             if (caller.Role == CallerIdentity.Clinician && !hasMrn && !breakGlass)
                 return AccessDecision.Deny(403, $"A Patient written by a clinician of {caller.Establishment} must carry an identifier of {mrn}.");
+            // The restriction is an administrator's decision: a write through /fhir (even with break-the-glass, which
+            // opens a restricted record) must neither drop the label, opening the record to everyone, nor add it.
+            if (CarriesRestriction(root) != await StoredRestrictedAsync(request, cancellationToken))
+                return AccessDecision.Deny(403, "A patient's restriction (meta.security R) is changed by an administrator only, under /admin/patients/{id}/restricted; write the Patient with its label as stored.");
             return AccessDecision.Allow([], []);
         }
         if (!CareRelationshipPolicy.PatientLink.TryGetValue(type, out var link) || link is null) return AccessDecision.Allow([], []);

@@ -57,6 +57,50 @@ public class RestrictedPatientTests(GatewayFixture fixture) : IClassFixture<Gate
     }
 
     [Fact]
+    public async Task Only_an_admin_changes_the_restriction_a_write_through_fhir_may_neither_drop_nor_add_it()
+    {
+        using var clinician = fixture.Clinician("NIM");
+        using var admin = fixture.Admin();
+        var patient = await CreateAsync(clinician, NewPatient(NimMrn, out _));
+        (await admin.PostAsync($"admin/patients/{patient.Id}/restricted", null)).StatusCode.Should().Be(HttpStatusCode.OK);
+        Patient stored;
+        using (var glass = await GetAsync(clinician, $"fhir/Patient/{patient.Id}", "soins urgents"))
+            stored = FhirJson.Parse<Patient>(await glass.Content.ReadAsStringAsync());
+
+        // Break-the-glass opens the record, not its restriction: a PUT without the label is refused and changes nothing.
+        var unlabelled = FhirJson.DeepCopy(stored);
+        unlabelled.Meta = null;
+        using (var dropped = await PutAsync(clinician, unlabelled, "soins urgents"))
+            (await ExpectOutcomeAsync(dropped, HttpStatusCode.Forbidden)).Diagnostics().Should().Contain("administrator");
+        (await clinician.GetAsync($"fhir/Patient/{patient.Id}")).StatusCode.Should().Be(HttpStatusCode.Forbidden, "the patient is still restricted");
+
+        // The same correction written with the label as stored goes through.
+        var corrected = FhirJson.DeepCopy(stored);
+        corrected.Gender = "unknown";
+        using (var kept = await PutAsync(clinician, corrected, "soins urgents"))
+            kept.StatusCode.Should().Be(HttpStatusCode.OK, await kept.Content.ReadAsStringAsync());
+        (await clinician.GetAsync($"fhir/Patient/{patient.Id}")).StatusCode.Should().Be(HttpStatusCode.Forbidden, "the patient is still restricted");
+
+        // Nor may a clinician restrict a patient: not on create, not on update.
+        var labelled = NewPatient(NimMrn, out _);
+        labelled.Meta = new Meta { Security = [new Coding { System = "http://terminology.hl7.org/CodeSystem/v3-Confidentiality", Code = "R" }] };
+        using (var created = await clinician.PostAsync("fhir/Patient", GatewayFixture.Json(labelled)))
+            await ExpectOutcomeAsync(created, HttpStatusCode.Forbidden);
+        var open = await CreateAsync(clinician, NewPatient(NimMrn, out _));
+        open.Meta = labelled.Meta;
+        using (var added = await PutAsync(clinician, open, null))
+            await ExpectOutcomeAsync(added, HttpStatusCode.Forbidden);
+        (await clinician.GetAsync($"fhir/Patient/{open.Id}")).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    private static Task<HttpResponseMessage> PutAsync(HttpClient client, Patient patient, string? breakGlass)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Put, $"fhir/Patient/{patient.Id}") { Content = GatewayFixture.Json(patient) };
+        if (breakGlass is not null) request.Headers.TryAddWithoutValidation("X-Break-Glass", breakGlass);
+        return client.SendAsync(request);
+    }
+
+    [Fact]
     public async Task A_read_allowed_a_moment_ago_is_refused_as_soon_as_the_patient_is_restricted_and_allowed_again_once_lifted()
     {
         // The gateway remembers visibility decisions while the store is unchanged: a restriction is a change.
