@@ -98,9 +98,14 @@ public sealed class FhirAccessPolicy
         {
             case FhirRequest.Search:
                 return AccessDecision.Allow(added, []);
-            case FhirRequest.Read or FhirRequest.VRead or FhirRequest.History or FhirRequest.Operation or FhirRequest.Delete:
+            case FhirRequest.Read or FhirRequest.VRead or FhirRequest.History or FhirRequest.Operation:
                 return await VisibleAsync(type, request.Id!, added, cancellationToken)
                     ? AccessDecision.Allow([], targetPatient)
+                    : Refused(type, targetPatient, breakGlass);
+            case FhirRequest.Delete:
+                // A delete answers no body to find the patient in: the audit names the one the record is stored under.
+                return await VisibleAsync(type, request.Id!, added, cancellationToken)
+                    ? AccessDecision.Allow([], [.. targetPatient, .. await StoredSubjectAsync(type, request.Id!, cancellationToken)])
                     : Refused(type, targetPatient, breakGlass);
             case FhirRequest.Create or FhirRequest.Update:
                 if (constraints.Count > 0)
@@ -116,7 +121,11 @@ public sealed class FhirAccessPolicy
                     if (await _store.CountAsync(type, condition, cancellationToken) != await _store.CountAsync(type, condition.Concat(added), cancellationToken))
                         return Refused(type, targetPatient, breakGlass);
                 }
-                return await BodyStaysInRelationshipAsync(caller, request, await readBody(cancellationToken), breakGlass, patientContext, cancellationToken);
+                var written = await BodyStaysInRelationshipAsync(caller, request, await readBody(cancellationToken), breakGlass, patientContext, cancellationToken);
+                // An update that moves an order to another patient touches both: the audit names the one it leaves too.
+                return written.IsAllowed && request.Id is not null && type != "Patient"
+                    ? AccessDecision.Allow(written.AddedParameters, [.. written.Patients, .. await StoredSubjectAsync(type, request.Id, cancellationToken)])
+                    : written;
             default:
                 return AccessDecision.Deny(403, $"The interaction {request.Interaction} is not offered through the gateway.");
         }
@@ -151,6 +160,20 @@ public sealed class FhirAccessPolicy
             ? $"This {type} is outside what the token's scope grants."
             : $"This {type} belongs to a patient outside your care relationship, or to a restricted patient. If care requires it, repeat the request with the header X-Break-Glass: <reason>; the access will be audited and reviewed.",
         patients);
+
+    /// <summary>The patient an order or procedure is stored under ("Patient/id"), if it exists and names one.</summary>
+    private async Task<IReadOnlyList<string>> StoredSubjectAsync(string type, string id, CancellationToken cancellationToken)
+    {
+        if (!CareRelationshipPolicy.PatientLink.TryGetValue(type, out var link) || link is null) return [];
+        var stored = await _store.SearchAsync(type, [KeyValuePair.Create("_id", id)], cancellationToken);
+        var subject = stored.FirstOrDefault() switch
+        {
+            Fhir.Model.MedicationRequest order => order.Subject?.ReferenceValue,
+            Fhir.Model.Procedure procedure => procedure.Subject?.ReferenceValue,
+            _ => null,
+        };
+        return subject is not null && subject.StartsWith("Patient/", StringComparison.Ordinal) ? [subject] : [];
+    }
 
     private static bool CarriesRestriction(JsonElement patient) =>
         patient.TryGetProperty("meta", out var meta) && meta.ValueKind == JsonValueKind.Object

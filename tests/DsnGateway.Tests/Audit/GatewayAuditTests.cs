@@ -166,6 +166,28 @@ public class GatewayAuditTests(GatewayFixture fixture) : IClassFixture<GatewayFi
         (await fixture.AuditEventsAsync($"agent={subject}&patient={id}")).Should().HaveCount(2);
     }
 
+    [Fact]
+    public async Task Deleting_an_order_or_moving_it_to_another_patient_names_every_patient_it_touched()
+    {
+        var (client, subject) = NewClinician();
+        using var owned = client;
+        var first = await CreateAsync(client, NewPatient(NimMrn, out _));
+        var second = await CreateAsync(client, NewPatient(NimMrn, out _));
+        var order = await CreateAsync(client, NewOrder(first.Id!));
+
+        order.Subject = new Reference { ReferenceValue = "Patient/" + second.Id };
+        await WriteMinimalAsync(client, HttpMethod.Put, $"fhir/MedicationRequest/{order.Id}", order, HttpStatusCode.OK);
+        using (var deleted = await client.DeleteAsync($"fhir/MedicationRequest/{order.Id}"))
+            deleted.IsSuccessStatusCode.Should().BeTrue(await deleted.Content.ReadAsStringAsync());
+
+        var events = await fixture.AuditEventsAsync($"agent={subject}&_count=10");
+        var moved = events.Single(e => e.Action == "U");
+        moved.PatientEntities().Should().BeEquivalentTo(["Patient/" + first.Id, "Patient/" + second.Id], "the order left one patient for the other");
+        var removal = events.Single(e => e.Action == "D");
+        removal.PatientEntities().Should().Equal("Patient/" + second.Id);
+        (await fixture.AuditEventsAsync($"agent={subject}&patient={first.Id}")).Select(e => e.Action).Should().Contain("U");
+    }
+
     private static IEnumerable<string?> DomainResources(AuditEvent audit) =>
         audit.Entity!.Where(e => e.Role?.Code == "4").Select(e => e.What?.ReferenceValue);
 
