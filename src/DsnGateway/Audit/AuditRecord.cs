@@ -42,6 +42,12 @@ public sealed record AuditRecord
     /// <summary>Set when the caller invoked break-the-glass; the reason they gave.</summary>
     public string? BreakGlassReason { get; init; }
 
+    /// <summary>
+    /// The write intent this record completes (<see cref="IAuditTrail.RecordIntentAsync"/>): the intent is removed in
+    /// the same transaction that stores this record.
+    /// </summary>
+    public string? IntentId { get; init; }
+
     /// <summary>A refused request (401, 403) or a break-the-glass access: privacy officers review these.</summary>
     public bool IsSecurityAlert => HttpStatus is 401 or 403 || BreakGlassReason is not null;
 }
@@ -69,6 +75,15 @@ public interface IAuditTrail
 {
     /// <exception cref="AuditUnavailableException">the record could not be made durable; the caller must fail closed.</exception>
     Task RecordAsync(AuditRecord record, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Makes durable, before a write is forwarded, that it is about to happen (<paramref name="attempt"/> carries its
+    /// <see cref="AuditRecord.IntentId"/>). The write's own record, naming the same intent, replaces it; if that record
+    /// cannot be written when the write is done, it is written later, and an intent left by a stopped gateway becomes
+    /// an AuditEvent of unknown outcome at the next start. So no write reaches the store without a durable trace.
+    /// </summary>
+    /// <exception cref="AuditUnavailableException">the intent could not be made durable; the write must not be forwarded.</exception>
+    Task RecordIntentAsync(AuditRecord attempt, CancellationToken cancellationToken);
 }
 
 public sealed class AuditUnavailableException(string message, Exception? inner = null) : Exception(message, inner);

@@ -61,6 +61,9 @@ public sealed class AuditStore
             seq INTEGER NOT NULL,
             patient TEXT NOT NULL,
             PRIMARY KEY (patient, seq)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS audit_intent (
+            id TEXT PRIMARY KEY,
+            record TEXT NOT NULL) WITHOUT ROWID;
         """;
 
     /// <summary>
@@ -68,11 +71,28 @@ public sealed class AuditStore
     /// in the chain. The chain's head is read inside the transaction (never cached), so a failed batch leaves
     /// nothing behind and the next one continues from what is really committed.
     /// </summary>
-    public async Task<IReadOnlyList<StoredAuditEvent>> AppendAsync(IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<StoredAuditEvent>> AppendAsync(IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken) =>
+        AppendAsync(events, [], [], cancellationToken);
+
+    /// <summary>
+    /// Appends the events, and in the same transaction records the write intents <paramref name="intents"/> (id, the
+    /// attempt as JSON) and removes the intents <paramref name="completed"/> that these events complete.
+    /// </summary>
+    public async Task<IReadOnlyList<StoredAuditEvent>> AppendAsync(IReadOnlyList<AuditEvent> events, IReadOnlyList<(string Id, string Record)> intents,
+        IReadOnlyCollection<string> completed, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         // BEGIN IMMEDIATE: take the write lock now, so the head read below is the head we append to.
         await using var transaction = connection.BeginTransaction(deferred: false);
+        foreach (var (id, record) in intents)
+        {
+            await connection.ExecuteAsync(new CommandDefinition("INSERT INTO audit_intent (id, record) VALUES (@id, @record)",
+                new { id, record }, transaction, cancellationToken: cancellationToken));
+        }
+        foreach (var id in completed)
+        {
+            await connection.ExecuteAsync(new CommandDefinition("DELETE FROM audit_intent WHERE id = @id", new { id }, transaction, cancellationToken: cancellationToken));
+        }
         var head = await connection.QuerySingleOrDefaultAsync<ChainHead>(new CommandDefinition(
             "SELECT seq AS Seq, hash AS Hash FROM audit_event ORDER BY seq DESC LIMIT 1", transaction: transaction, cancellationToken: cancellationToken));
         var seq = head?.Seq ?? 0;
@@ -132,6 +152,14 @@ public sealed class AuditStore
         }
         await transaction.CommitAsync(cancellationToken);
         return stored;
+    }
+
+    /// <summary>Write intents not yet completed by their AuditEvent (id, the attempt as JSON).</summary>
+    public async Task<IReadOnlyList<(string Id, string Record)>> ReadIntentsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<(string, string)>(new CommandDefinition("SELECT id, record FROM audit_intent ORDER BY id", cancellationToken: cancellationToken));
+        return rows.ToList();
     }
 
     public async Task<StoredAuditEvent?> ReadAsync(long seq, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using DsnGateway.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -21,6 +22,9 @@ public sealed partial class AuditWriter : IAuditTrail, IHostedService, IAsyncDis
     private readonly GroupCommitQueue<PendingAudit> _queue;
     private long _commits;
 
+    // Records of writes that reached the store but could not be written with their batch (only the writer loop uses it).
+    private readonly List<AuditRecord> _late = [];
+
     public AuditWriter(AuditStore store, AuditEventFactory factory, ILogger<AuditWriter>? logger = null)
     {
         _store = store;
@@ -34,10 +38,21 @@ public sealed partial class AuditWriter : IAuditTrail, IHostedService, IAsyncDis
     /// <summary>Transactions committed so far (each holds one or more records).</summary>
     public long Commits => Interlocked.Read(ref _commits);
 
-    public async Task RecordAsync(AuditRecord record, CancellationToken cancellationToken)
+    public Task RecordAsync(AuditRecord record, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
-        var pending = new PendingAudit(record);
+        return EnqueueAsync(new PendingAudit(record, IsIntent: false), cancellationToken);
+    }
+
+    public Task RecordIntentAsync(AuditRecord attempt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(attempt);
+        if (attempt.IntentId is null) throw new ArgumentException("A write intent needs its IntentId.", nameof(attempt));
+        return EnqueueAsync(new PendingAudit(attempt, IsIntent: true), cancellationToken);
+    }
+
+    private async Task EnqueueAsync(PendingAudit pending, CancellationToken cancellationToken)
+    {
         if (!_queue.TryEnqueue(pending))
         {
             throw new AuditUnavailableException("The audit trail is stopped.");
@@ -49,7 +64,25 @@ public sealed partial class AuditWriter : IAuditTrail, IHostedService, IAsyncDis
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await _store.InitializeAsync(cancellationToken);
+        await RecordInterruptedWritesAsync(cancellationToken);
         _queue.Start();
+    }
+
+    /// <summary>
+    /// Intents a stopped gateway left behind: the write was forwarded (or about to be) and its outcome was never
+    /// audited. Each becomes an AuditEvent saying so, before any new record is taken.
+    /// </summary>
+    private async Task RecordInterruptedWritesAsync(CancellationToken cancellationToken)
+    {
+        var left = await _store.ReadIntentsAsync(cancellationToken);
+        if (left.Count == 0) return;
+        var events = left.Select(intent => _factory.Create(Attempt(intent.Record) with
+        {
+            HttpStatus = StatusCodes.Status500InternalServerError,
+            OutcomeDescription = "Outcome unknown: the gateway stopped before this write's audit record was written; the record store may hold its result.",
+        })).ToList();
+        await _store.AppendAsync(events, [], [.. left.Select(intent => intent.Id)], cancellationToken);
+        Log.InterruptedWritesRecorded(_logger, left.Count);
     }
 
     /// <summary>Stops taking records and writes what is already queued.</summary>
@@ -57,20 +90,51 @@ public sealed partial class AuditWriter : IAuditTrail, IHostedService, IAsyncDis
 
     public ValueTask DisposeAsync() => _queue.DisposeAsync();
 
-    private async Task WriteBatchAsync(List<PendingAudit> batch, CancellationToken stopping)
+    private AuditRecord Attempt(string json)
     {
         try
         {
-            var events = batch.Select(p => _factory.Create(p.Record)).ToList();
-            await _store.AppendAsync(events, stopping);
+            return JsonSerializer.Deserialize<AuditRecord>(json) ?? throw new JsonException("empty intent");
+        }
+        catch (JsonException)
+        {
+            // Unreadable, yet it says a write may have happened: that much is audited.
+            return new AuditRecord
+            {
+                Recorded = DateTimeOffset.UtcNow, RequestId = "unknown", Interaction = "unknown", HttpMethod = "unknown", Path = "unknown",
+                HttpStatus = StatusCodes.Status500InternalServerError, Agent = new AuditAgent(),
+            };
+        }
+    }
+
+    private async Task WriteBatchAsync(List<PendingAudit> batch, CancellationToken stopping)
+    {
+        // Records of writes whose first attempt failed go first: their writes are in the store already.
+        var late = _late.ToList();
+        try
+        {
+            var records = late.Concat(batch.Where(p => !p.IsIntent).Select(p => p.Record)).ToList();
+            var events = records.Select(_factory.Create).ToList();
+            var intents = batch.Where(p => p.IsIntent).Select(p => (p.Record.IntentId!, JsonSerializer.Serialize(p.Record))).ToList();
+            await _store.AppendAsync(events, intents, [.. records.Where(r => r.IntentId is not null).Select(r => r.IntentId!)], stopping);
             Interlocked.Increment(ref _commits);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !stopping.IsCancellationRequested)
         {
             Log.WriteFailed(_logger, ex, batch.Count);
+            // A write's record that fails here is kept and written with a later batch: its intent is durable, so
+            // the write is not lost from the trail, and its caller is told 503 now.
+            foreach (var pending in batch.Where(p => !p.IsIntent && p.Record.IntentId is not null && !_late.Any(r => r.IntentId == p.Record.IntentId)))
+            {
+                _late.Add(pending.Record with
+                {
+                    OutcomeDescription = $"{pending.Record.OutcomeDescription} The caller was answered 503: the audit store could not write this record at the time.".TrimStart(),
+                });
+            }
             Fail(batch, new AuditUnavailableException("The audit record could not be made durable.", ex));
             return;
         }
+        _late.RemoveAll(r => late.Contains(r));
         foreach (var pending in batch) pending.Completion.TrySetResult();
     }
 
@@ -79,9 +143,11 @@ public sealed partial class AuditWriter : IAuditTrail, IHostedService, IAsyncDis
         foreach (var pending in batch) pending.Completion.TrySetException(error);
     }
 
-    private sealed class PendingAudit(AuditRecord record)
+    private sealed class PendingAudit(AuditRecord record, bool IsIntent)
     {
         public AuditRecord Record { get; } = record;
+
+        public bool IsIntent { get; } = IsIntent;
 
         // Continuations run off the writer loop, so one slow caller never delays the next batch.
         public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -92,5 +158,8 @@ public sealed partial class AuditWriter : IAuditTrail, IHostedService, IAsyncDis
         // Never the record itself: it may name patients.
         [LoggerMessage(1, LogLevel.Error, "Audit write failed for a batch of {Count} records; those requests fail closed")]
         public static partial void WriteFailed(ILogger logger, Exception exception, int count);
+
+        [LoggerMessage(2, LogLevel.Warning, "{Count} write(s) interrupted before their audit record was written are now audited with an unknown outcome")]
+        public static partial void InterruptedWritesRecorded(ILogger logger, int count);
     }
 }

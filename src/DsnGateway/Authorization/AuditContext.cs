@@ -13,6 +13,9 @@ internal sealed class AuditContext(HttpContext http, FhirRequest request, TimePr
 
     public string? BreakGlassReason { get; set; }
 
+    /// <summary>Set for a write once its intent is durable (<see cref="IAuditTrail.RecordIntentAsync"/>).</summary>
+    public string? IntentId { get; set; }
+
     public SortedSet<string> Patients { get; } = new(StringComparer.Ordinal);
 
     // The id of the resource a create (or a conditional update) wrote, which only the store's answer names.
@@ -66,5 +69,6 @@ internal sealed class AuditContext(HttpContext http, FhirRequest request, TimePr
         },
         Patients = [.. Patients],
         BreakGlassReason = BreakGlassReason,
+        IntentId = IntentId,
     };
 }

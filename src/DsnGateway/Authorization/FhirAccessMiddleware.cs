@@ -102,7 +102,7 @@ public sealed partial class FhirAccessMiddleware
                 await RefuseAsync(context, audit, 403, "Ingestion needs the scope system/*.c (e.g. system/*.cu).", null);
                 return;
             }
-            await RunAndAuditAsync(context, audit);
+            await RunAndAuditAsync(context, audit, writes: true);
             return;
         }
 
@@ -113,7 +113,7 @@ public sealed partial class FhirAccessMiddleware
                 await RefuseAsync(context, audit, 403, "Only administrators run the operations under /admin.", null);
                 return;
             }
-            await RunAndAuditAsync(context, audit);
+            await RunAndAuditAsync(context, audit, writes: !HttpMethods.IsGet(context.Request.Method));
             return;
         }
 
@@ -162,12 +162,29 @@ public sealed partial class FhirAccessMiddleware
             var confined = QueryString.Create(query.Concat(decision.AddedParameters).Select(p => KeyValuePair.Create(p.Key, (string?)p.Value)));
             context.Request.QueryString = confined;
         }
-        await RunAndAuditAsync(context, audit);
+        await RunAndAuditAsync(context, audit, writes: request.Interaction is FhirRequest.Create or FhirRequest.Update or FhirRequest.Delete);
     }
 
-    /// <summary>Runs the rest of the pipeline with the answer held in memory, audits, then releases it.</summary>
-    private async Task RunAndAuditAsync(HttpContext context, AuditContext audit)
+    /// <summary>
+    /// Runs the rest of the pipeline with the answer held in memory, audits, then releases it. A write first makes its
+    /// intent durable: the store may commit it even if the audit fails afterwards, and then the intent is its trace.
+    /// </summary>
+    private async Task RunAndAuditAsync(HttpContext context, AuditContext audit, bool writes)
     {
+        if (writes)
+        {
+            audit.IntentId = Guid.NewGuid().ToString("N");
+            try
+            {
+                await _audit.RecordIntentAsync(audit.ToRecord(0, "in progress"), context.RequestAborted);
+            }
+            catch (AuditUnavailableException ex)
+            {
+                Log.AuditUnavailable(_logger, ex);
+                await WriteUnavailableAsync(context);
+                return;
+            }
+        }
         var originalBody = context.Features.Get<IHttpResponseBodyFeature>()!;
         using var buffer = new MemoryStream();
         context.Features.Set<IHttpResponseBodyFeature>(new StreamResponseBodyFeature(buffer));

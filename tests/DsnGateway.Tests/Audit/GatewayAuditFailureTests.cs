@@ -4,6 +4,7 @@ using DsnGateway.Fhir.Model;
 using DsnGateway.Fhir.Serialization;
 using DsnGateway.Tests.Authorization;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 using static DsnGateway.Tests.Authorization.AccessKit;
 
 namespace DsnGateway.Tests.Audit;
@@ -52,6 +53,38 @@ public class GatewayAuditFailureTests
         using var again = await clinician.GetAsync($"fhir/Patient/{Tremblay}");
         again.StatusCode.Should().Be(HttpStatusCode.OK);
         (await again.Content.ReadAsStringAsync()).Should().Contain("Tremblay");
+    }
+
+    [Fact]
+    public async Task When_the_audit_cannot_be_written_a_write_is_not_forwarded_and_after_it_no_intent_is_left()
+    {
+        await using var gateway = await OwnGateway.StartAsync(new Dictionary<string, string?> { ["Audit:BusyTimeoutSeconds"] = "0.2" });
+        using var clinician = gateway.Client();
+        var refusedPatient = NewPatient(NimMrn, out var refusedMrn);
+
+        await using (var holder = OpenAudit(gateway.DataDirectory))
+        {
+            await holder.OpenAsync();
+            await using (var begin = holder.CreateCommand())
+            {
+                begin.CommandText = "BEGIN EXCLUSIVE";
+                await begin.ExecuteNonQueryAsync();
+            }
+            using var response = await clinician.PostAsync("fhir/Patient", GatewayFixture.Json(refusedPatient));
+            response.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable, await response.Content.ReadAsStringAsync());
+            await using var rollback = holder.CreateCommand();
+            rollback.CommandText = "ROLLBACK";
+            await rollback.ExecuteNonQueryAsync();
+        }
+        // Its intent could not be made durable, so the write never reached the store.
+        (await SearchAsync(clinician, $"fhir/Patient?identifier={NimMrn}|{refusedMrn}")).Entry.Should().BeNullOrEmpty();
+
+        var created = await CreateAsync(clinician, NewPatient(NimMrn, out _));
+        var store = gateway.Services.GetRequiredService<AuditStore>();
+        (await store.ReadIntentsAsync(CancellationToken.None)).Should().BeEmpty("a completed write's record replaced its intent");
+        var events = new List<StoredAuditEvent>();
+        await foreach (var record in store.ReadChainAsync(CancellationToken.None)) events.Add(record);
+        events.Should().ContainSingle(e => e.Json.Contains($"Patient/{created.Id}") && e.Json.Contains("\"action\":\"C\""));
     }
 
     [Fact]
