@@ -7,7 +7,15 @@ namespace DsnGateway.Authorization;
 internal sealed class AuditContext(HttpContext http, FhirRequest request, TimeProvider clock)
 {
     // Captured before the policy confines the query: the audit records the search as the caller asked it.
-    private readonly string? _query = http.Request.QueryString.HasValue ? http.Request.QueryString.Value : null;
+    private string? _query = http.Request.QueryString.HasValue ? http.Request.QueryString.Value : null;
+
+    /// <summary>A POST _search carries its parameters in a form: the audited query is the URL's and the form's together.</summary>
+    public void AddFormQuery(IEnumerable<KeyValuePair<string, string>> form)
+    {
+        var formQuery = QueryString.Create(form.Select(p => KeyValuePair.Create(p.Key, (string?)p.Value)));
+        if (!formQuery.HasValue) return;
+        _query = _query is null ? formQuery.Value : _query + "&" + formQuery.Value![1..];
+    }
 
     public CallerIdentity? Caller { get; set; }
 

@@ -132,6 +132,7 @@ public sealed partial class FhirAccessMiddleware
                 return;
             }
             request = request with { Query = [.. query, .. form] };
+            audit.AddFormQuery(form);
         }
         request = request with { IfNoneExist = context.Request.Headers["If-None-Exist"].FirstOrDefault() };
 

@@ -104,6 +104,20 @@ public class GatewayAuditTests(GatewayFixture fixture) : IClassFixture<GatewayFi
     }
 
     [Fact]
+    public async Task A_search_posted_as_a_form_is_audited_with_the_forms_parameters()
+    {
+        var (client, subject) = NewClinician();
+        using var owned = client;
+        using var response = await client.PostAsync("fhir/Patient/_search?_count=5",
+            new FormUrlEncodedContent([KeyValuePair.Create("family", "Tremblay")]));
+        response.StatusCode.Should().Be(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+
+        var audit = (await fixture.AuditEventsAsync($"agent={subject}")).Should().ContainSingle().Subject;
+        audit.QueryOf().Should().Contain("_count=5").And.Contain("family=Tremblay");
+        audit.PatientEntities().Should().Contain($"Patient/{Tremblay}");
+    }
+
+    [Fact]
     public async Task A_scope_refusal_and_an_unauthenticated_request_are_audited_too()
     {
         var subject = Unique("dr.scope.");
