@@ -23,7 +23,7 @@ public sealed partial class AuditWriter : IAuditTrail, IHostedService, IAsyncDis
     private long _commits;
 
     // Records of writes that reached the store but could not be written with their batch (only the writer loop uses it).
-    private readonly List<AuditRecord> _late = [];
+    private readonly List<LateRecord> _late = [];
 
     public AuditWriter(AuditStore store, AuditEventFactory factory, ILogger<AuditWriter>? logger = null)
     {
@@ -90,7 +90,7 @@ public sealed partial class AuditWriter : IAuditTrail, IHostedService, IAsyncDis
 
     public ValueTask DisposeAsync() => _queue.DisposeAsync();
 
-    private AuditRecord Attempt(string json)
+    private static AuditRecord Attempt(string json)
     {
         try
         {
@@ -109,11 +109,10 @@ public sealed partial class AuditWriter : IAuditTrail, IHostedService, IAsyncDis
 
     private async Task WriteBatchAsync(List<PendingAudit> batch, CancellationToken stopping)
     {
-        // Records of writes whose first attempt failed go first: their writes are in the store already.
-        var late = _late.ToList();
+        await WriteLateRecordsAsync(stopping);
         try
         {
-            var records = late.Concat(batch.Where(p => !p.IsIntent).Select(p => p.Record)).ToList();
+            var records = batch.Where(p => !p.IsIntent).Select(p => p.Record).ToList();
             var events = records.Select(_factory.Create).ToList();
             var intents = batch.Where(p => p.IsIntent).Select(p => (p.Record.IntentId!, JsonSerializer.Serialize(p.Record))).ToList();
             await _store.AppendAsync(events, intents, [.. records.Where(r => r.IntentId is not null).Select(r => r.IntentId!)], stopping);
@@ -122,20 +121,50 @@ public sealed partial class AuditWriter : IAuditTrail, IHostedService, IAsyncDis
         catch (Exception ex) when (ex is not OperationCanceledException || !stopping.IsCancellationRequested)
         {
             Log.WriteFailed(_logger, ex, batch.Count);
-            // A write's record that fails here is kept and written with a later batch: its intent is durable, so
-            // the write is not lost from the trail, and its caller is told 503 now.
-            foreach (var pending in batch.Where(p => !p.IsIntent && p.Record.IntentId is not null && !_late.Any(r => r.IntentId == p.Record.IntentId)))
+            // A write's record that fails here is kept and written later: its write is in the store already, and
+            // its intent is durable, so the write is not lost from the trail; its caller is told 503 now.
+            foreach (var pending in batch.Where(p => !p.IsIntent && p.Record.IntentId is not null))
             {
-                _late.Add(pending.Record with
+                _late.Add(new LateRecord(pending.Record with
                 {
                     OutcomeDescription = $"{pending.Record.OutcomeDescription} The caller was answered 503: the audit store could not write this record at the time.".TrimStart(),
-                });
+                }));
             }
             Fail(batch, new AuditUnavailableException("The audit record could not be made durable.", ex));
             return;
         }
-        _late.RemoveAll(r => late.Contains(r));
         foreach (var pending in batch) pending.Completion.TrySetResult();
+    }
+
+    /// <summary>
+    /// Writes the records kept by failed batches, in a transaction of their own so that one that keeps failing never
+    /// holds up new records. After <see cref="LateRecordAttempts"/> failures a record is let go from memory: its intent
+    /// is still in the audit store and becomes an AuditEvent of unknown outcome at the next start.
+    /// </summary>
+    private async Task WriteLateRecordsAsync(CancellationToken stopping)
+    {
+        if (_late.Count == 0) return;
+        try
+        {
+            var records = _late.Select(l => l.Record).ToList();
+            await _store.AppendAsync([.. records.Select(_factory.Create)], [], [.. records.Select(r => r.IntentId!)], stopping);
+            _late.Clear();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !stopping.IsCancellationRequested)
+        {
+            Log.WriteFailed(_logger, ex, _late.Count);
+            foreach (var late in _late) late.Attempts++;
+            _late.RemoveAll(l => l.Attempts >= LateRecordAttempts);
+        }
+    }
+
+    private const int LateRecordAttempts = 3;
+
+    private sealed class LateRecord(AuditRecord record)
+    {
+        public AuditRecord Record { get; } = record;
+
+        public int Attempts { get; set; }
     }
 
     private static void Fail(List<PendingAudit> batch, AuditUnavailableException error)

@@ -134,7 +134,8 @@ public sealed partial class FhirAccessMiddleware
             request = request with { Query = [.. query, .. form] };
             audit.AddFormQuery(form);
         }
-        request = request with { IfNoneExist = context.Request.Headers["If-None-Exist"].FirstOrDefault() };
+        if (request.Interaction == FhirRequest.Create && context.Request.Headers.TryGetValue("If-None-Exist", out var ifNoneExist))
+            request = request with { IfNoneExist = ifNoneExist.FirstOrDefault() };
 
         AccessDecision decision;
         try
