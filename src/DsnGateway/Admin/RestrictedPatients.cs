@@ -57,7 +57,5 @@ public sealed class RestrictedPatients(RecordStoreClient store)
     }
 
     private static bool IsRestricted(JsonNode? label) =>
-        label is JsonObject o
-        && (string?)o["system"] == CareRelationshipPolicy.ConfidentialitySystem
-        && (string?)o["code"] == CareRelationshipPolicy.Restricted;
+        label is JsonObject o && CareRelationshipPolicy.IsRestrictionLabel((string?)o["system"], (string?)o["code"]);
 }

@@ -32,6 +32,9 @@ public static class CareRelationshipPolicy
     public static bool JoinsOwnPatient(string sourceType, string parameter) =>
         PatientLink.TryGetValue(sourceType, out var link) && link is not null && (parameter == link || parameter == "subject");
 
+    /// <summary>Whether a security label (system, code) is the restriction: v3-Confidentiality R.</summary>
+    public static bool IsRestrictionLabel(string? system, string? code) => system == ConfidentialitySystem && code == Restricted;
+
     public static string MrnSystem(string establishment) => $"urn:dsn:mrn:{establishment.ToLowerInvariant()}";
 
     public static IReadOnlyList<KeyValuePair<string, string>> Restrictions(CallerIdentity caller, string resourceType, bool breakGlass, string? patientContext)

@@ -179,8 +179,10 @@ public sealed class FhirAccessPolicy
         patient.TryGetProperty("meta", out var meta) && meta.ValueKind == JsonValueKind.Object
         && meta.TryGetProperty("security", out var labels) && labels.ValueKind == JsonValueKind.Array
         && labels.EnumerateArray().Any(l => l.ValueKind == JsonValueKind.Object
-            && l.TryGetProperty("system", out var system) && system.ValueKind == JsonValueKind.String && system.GetString() == CareRelationshipPolicy.ConfidentialitySystem
-            && l.TryGetProperty("code", out var code) && code.ValueKind == JsonValueKind.String && code.GetString() == CareRelationshipPolicy.Restricted);
+            && CareRelationshipPolicy.IsRestrictionLabel(StringOrNull(l, "system"), StringOrNull(l, "code")));
+
+    private static string? StringOrNull(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     /// <summary>Whether the Patient this write replaces is restricted (a create, or an update that creates, replaces none).</summary>
     private async Task<bool> StoredRestrictedAsync(FhirRequest request, CancellationToken cancellationToken)
