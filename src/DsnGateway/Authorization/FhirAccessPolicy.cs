@@ -85,6 +85,9 @@ public sealed class FhirAccessPolicy
             {
                 if (!SmartScope.IsResourceTypeName(includedType))
                     return AccessDecision.Deny(403, $"{include.Key}={include.Value} names no resource type.");
+                // What is not offered by itself (Provenance, say) is not offered as an include either.
+                if (!CareRelationshipPolicy.PatientLink.ContainsKey(includedType) && !CareRelationshipPolicy.ReferenceData.Contains(includedType))
+                    return AccessDecision.Deny(403, $"{include.Key}={include.Value} would add {includedType}, which is not offered through the gateway.");
                 if (!caller.Scopes.Evaluate(contexts, includedType, SmartInteraction.Read).IsAllowed)
                     return AccessDecision.Deny(403, $"{include.Key}={include.Value} needs the scope {SmartScopeSet.RequiredScopeFor(contexts[0], includedType, SmartInteraction.Read)}.");
                 // Included resources are not confined by the query: only a join of a record to its own patient

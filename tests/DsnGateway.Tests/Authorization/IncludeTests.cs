@@ -34,6 +34,19 @@ public class IncludeTests(GatewayFixture fixture) : IClassFixture<GatewayFixture
     }
 
     [Theory]
+    [InlineData("Patient", "_revinclude=Provenance:target")]
+    [InlineData("MedicationRequest", "_revinclude=Provenance:target")]
+    public async Task A_type_the_gateway_does_not_offer_cannot_come_in_through_an_include(string type, string include)
+    {
+        using var client = fixture.Clinician("NIM", "user/*.rs");
+
+        using var response = await client.GetAsync($"fhir/{type}?_count=5&{include}");
+
+        (await ExpectOutcomeAsync(response, HttpStatusCode.Forbidden)).Diagnostics().Should().Contain("Provenance");
+        (await client.GetAsync("fhir/Provenance")).StatusCode.Should().Be(HttpStatusCode.Forbidden, "Provenance is not offered by itself either");
+    }
+
+    [Theory]
     [InlineData("_include=MedicationRequest:subject")]
     [InlineData("_include=MedicationRequest:patient")]
     [InlineData("_include=MedicationRequest:subject:Patient")]
