@@ -38,7 +38,6 @@ internal sealed class MessageTransaction(MessageSource source)
     public string AddPatient(Patient patient, PatientIdentity identity, string entryName = "Patient") =>
         Add(patient, entryName, "PUT", identity.ConditionalUrl);
 
-    /// <summary>Adds an entry written by a conditional update on its business identifier.</summary>
     /// <summary>
     /// The error for a message whose code or trigger event this builder does not map (200 or 201), else null.
     /// <paramref name="kind"/> names what the builder maps ("an order message").
@@ -72,6 +71,7 @@ internal sealed class MessageTransaction(MessageSource source)
         }
     }
 
+    /// <summary>Adds an entry written by a conditional update on its business identifier.</summary>
     public string AddConditional(Resource resource, string entryName, Identifier key) =>
         Add(resource, entryName, "PUT", ConditionalUrl(resource.ResourceTypeName, key));
 
