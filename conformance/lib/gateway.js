@@ -1,7 +1,7 @@
 // Starts the built DSN gateway as a child process for a test file, on a free port and with a fresh data
 // directory (so each file starts from the fictional sample data only), and stops it again.
 //
-//   const gw = await startGateway();   // { baseUrl, fhirBase, dataDir, token(), stop(), output() }
+//   const gw = await startGateway();   // { baseUrl, fhirBase, mllpPort, dataDir, token(), stop(), output() }
 //   const bearer = await gw.token({ sub: 'dr.test', scope: 'user/*.cruds', role: 'clinician', establishment: 'NIM' });
 //   ... await gw.stop();
 //
@@ -25,6 +25,8 @@ export const gatewayDll = path.resolve(
 );
 
 const LISTENING = /Now listening on:\s*(https?:\/\/[^\s]+)/;
+// Printed by the MLLP listener before Kestrel's line (hosted services start first).
+const MLLP_LISTENING = /MLLP listening on \S+:(\d+)/;
 const dotnet = () => process.env.DOTNET || 'dotnet';
 
 /**
@@ -157,6 +159,8 @@ export async function startGateway({ timeoutMs = 60_000, extraArgs = [], env = {
   return {
     baseUrl,
     fhirBase: `${baseUrl}/fhir`,
+    /** The MLLP port (from `--mllp 127.0.0.1:0`), or null when MLLP is switched off. */
+    mllpPort: MLLP_LISTENING.test(log) ? Number(MLLP_LISTENING.exec(log)[1]) : null,
     dataDir,
     environment: childEnv.DOTNET_ENVIRONMENT,
     pid: child.pid,
