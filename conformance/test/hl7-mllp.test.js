@@ -1,7 +1,7 @@
 // HL7 v2 over MLLP with a real client (node-hl7-client): every message of hl7/manifest.json is sent, in order, to
 // the gateway started with the test sender registry hl7/senders.json, and its ACK is checked against the manifest
 // (MSA-1, MSA-2, ERR-3 when not AA). After an AA that names a patient, a clinician of that establishment finds the
-// Patient through the gateway's FHIR API.
+// Patient through the gateway's FHIR API; an entry's searches check what delivery made of the message.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -29,7 +29,7 @@ function sharedFiles(folder) {
 }
 
 /** How long delivery (after the ACK) may take before the Patient must be readable. */
-const DELIVERY_DEADLINE_MS = 20_000;
+const DELIVERY_DEADLINE_MS = 15_000;
 
 describe('HL7 v2 over MLLP: every ACK as the manifest says', () => {
   let gw;
@@ -43,7 +43,7 @@ describe('HL7 v2 over MLLP: every ACK as the manifest says', () => {
     assert.ok(gw.mllpPort, `the gateway printed no MLLP listening line:\n${gw.output()}`);
     sender = openMllpSender({ port: gw.mllpPort });
     // The clinicians' tokens, minted once and up front (each is a run of the gateway's CLI).
-    const establishments = new Set(manifest.entries.filter((e) => e.patient).map((e) => e.patient.establishment));
+    const establishments = new Set(manifest.entries.flatMap((e) => [e.patient?.establishment, ...(e.search ?? []).map((q) => q.as)]).filter(Boolean));
     await Promise.all([...establishments].map(clinicianToken));
   });
 
@@ -86,6 +86,7 @@ describe('HL7 v2 over MLLP: every ACK as the manifest says', () => {
         assert.equal(ack.raw, acks.get(entry.sameAckAs).raw, `the stored ACK of ${entry.sameAckAs} is answered again`);
       }
       if (entry.patient) await assertPatientReadable(entry.patient);
+      for (const search of entry.search ?? []) await assertSearchFinds(search);
     });
   }
 
@@ -96,19 +97,36 @@ describe('HL7 v2 over MLLP: every ACK as the manifest says', () => {
 
   /** A clinician of the establishment finds exactly one Patient with the identifier (after delivery). */
   async function assertPatientReadable({ establishment, identifier }) {
-    const bearerToken = await clinicianToken(establishment);
-    const client = fhirClient(gw.fhirBase, { bearerToken });
-    const deadline = Date.now() + DELIVERY_DEADLINE_MS;
-    let bundle;
-    for (;;) {
-      bundle = await client.search({ resourceType: 'Patient', searchParams: { identifier } });
-      if ((bundle.entry ?? []).length > 0 || Date.now() > deadline) break;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    const patients = (bundle.entry ?? []).map((e) => e.resource);
+    const patients = await searchUntil(establishment, `Patient?identifier=${identifier}`, (found) => found.length > 0);
     assert.equal(patients.length, 1, `Patient?identifier=${identifier} as a ${establishment} clinician: ${patients.length} found`);
     const [system, value] = identifier.split('|');
     assert.ok(patients[0].identifier.some((i) => i.system === system && i.value === value), 'the Patient carries the identifier');
+  }
+
+  /** A manifest search: `count` resources of the query's type, one of them with `withElement` when given. */
+  async function assertSearchFinds({ as, query, count, withElement }) {
+    const found = await searchUntil(as, query, (r) => r.length === count && (!withElement || r.some((x) => x[withElement] !== undefined)));
+    assert.equal(found.length, count, `${query} as a ${as} clinician`);
+    if (withElement) {
+      assert.ok(found.some((r) => r[withElement] !== undefined), `${query}: no result has ${withElement}: ${JSON.stringify(found).slice(0, 600)}`);
+    }
+  }
+
+  /**
+   * Runs a FHIR search (`Type?params`) as a clinician of the establishment until `done(resources of Type)` or the
+   * delivery deadline; returns the last result (matches only, not included resources).
+   */
+  async function searchUntil(establishment, query, done) {
+    const client = fhirClient(gw.fhirBase, { bearerToken: await clinicianToken(establishment) });
+    const [resourceType, params] = query.split('?');
+    const searchParams = Object.fromEntries(new URLSearchParams(params));
+    const deadline = Date.now() + DELIVERY_DEADLINE_MS;
+    for (;;) {
+      const bundle = await client.search({ resourceType, searchParams });
+      const found = (bundle.entry ?? []).filter((e) => e.search?.mode !== 'include').map((e) => e.resource);
+      if (done(found) || Date.now() > deadline) return found;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
   }
 });
 
