@@ -59,6 +59,8 @@ describe('HL7 v2 over MLLP: every ACK as the manifest says', () => {
   test('the manifest covers every shared sample, once', () => {
     const listed = manifest.entries.filter((e) => e.shared).map((e) => e.shared);
     assert.equal(new Set(listed).size, listed.length, 'a shared file is listed twice');
+    const ids = manifest.entries.map((e) => e.id);
+    assert.equal(new Set(ids).size, ids.length, 'entry ids are unique');
     for (const folder of ['hl7v2/fhir-converter/samples', 'hl7v2/misc', 'hl7v2/bad-inputs']) {
       for (const file of sharedFiles(folder)) assert.ok(listed.includes(file), `${file} has no manifest entry`);
     }
@@ -93,6 +95,16 @@ describe('HL7 v2 over MLLP: every ACK as the manifest says', () => {
   test('the gateway still answers after every message above', async () => {
     const res = await fetch(`${gw.baseUrl}/healthz`);
     assert.equal(res.status, 200);
+  });
+
+  test('every AR and AE above is kept in the dead letters, and nothing that was answered AA', async () => {
+    const bearer = await gw.token({ sub: 'ops', scope: 'user/*.rs', role: 'admin' });
+    const res = await fetch(`${gw.baseUrl}/admin/deadletters`, { headers: { authorization: `Bearer ${bearer}` } });
+    assert.equal(res.status, 200);
+    // Refused before the ACK (envelope or content stage); a delivery that failed after an AA is another matter.
+    const kept = (await res.json()).filter((l) => l.stage !== 'delivery').map((l) => l.controlId ?? '').sort();
+    const refused = manifest.entries.filter((e) => e.ack.code !== 'AA').map((e) => e.ack.controlId).sort();
+    assert.deepEqual(kept, refused, 'the control ids of the dead letters are those of the messages answered AR or AE');
   });
 
   /** A clinician of the establishment finds exactly one Patient with the identifier (after delivery). */
