@@ -198,7 +198,7 @@ public static class CsvFileCheck
                         var status = Rune.DecodeFromUtf8(span[at..], out var utf8, out var consumed);
                         if (status == OperationStatus.NeedMoreData && !final) break;
                         if (status == OperationStatus.Done && consumed > 1)
-                            throw Refused(counter, $"{Hex(span.Slice(at, consumed))} form a UTF-8 multi-byte sequence ('{utf8}' in UTF-8) in a file declared {declared}; "
+                            throw Refused(counter, $"{Hex(span.Slice(at, consumed))} form a UTF-8 multi-byte sequence ('{utf8}' in UTF-8) in a file in {declared}; "
                                 + "the file looks like UTF-8");
                     }
                     if (table[b] is not { } rune)

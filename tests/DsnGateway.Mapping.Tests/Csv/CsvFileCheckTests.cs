@@ -47,7 +47,7 @@ public sealed class CsvFileCheckTests
 
         // The header's own "é" (Prénom) is the first multi-byte sequence: line 1, column 22.
         act.Should().Throw<CsvFileException>()
-            .WithMessage("line 1, column 22: bytes 0xC3 0xA9 form a UTF-8 multi-byte sequence ('é' in UTF-8) in a file declared windows-1252*the file looks like UTF-8*");
+            .WithMessage("line 1, column 22: bytes 0xC3 0xA9 form a UTF-8 multi-byte sequence ('é' in UTF-8) in a file in windows-1252, as the NIM patients layout \"fr\" declares*the file looks like UTF-8*");
     }
 
     [Fact]
