@@ -50,17 +50,27 @@ public static class CsvFileCheck
     private static CsvLayout Recognise(Stream file, IReadOnlyList<CsvLayout> layouts)
     {
         var first = FirstLine(file);
-        var fitting = new List<CsvLayout>();
-        foreach (var layout in layouts.Where(l => l.HasHeader))
+        var bom = first.AsSpan().StartsWith(Encoding.UTF8.Preamble);
+        bool Fits(CsvLayout layout, Encoding encoding)
         {
-            var bom = first.AsSpan().StartsWith(Encoding.UTF8.Preamble);
-            var text = bom ? Encoding.UTF8.GetString(first.AsSpan(3)) : layout.Encoding.GetString(first);
-            var names = Split(text, layout.Delimiter);
-            if (layout.HeaderNames.All(n => names.Contains(n))) fitting.Add(layout);
+            var names = Split(bom ? Encoding.UTF8.GetString(first.AsSpan(3)) : encoding.GetString(first), layout.Delimiter);
+            return layout.HeaderNames.All(n => names.Contains(n));
         }
+        var fitting = layouts.Where(l => l.HasHeader && Fits(l, l.Encoding)).ToList();
         var first0 = layouts[0];
         var list = string.Join("; ", layouts.Select(l => l.Description));
         var what = $"{first0.Establishment.Code} {CsvKinds.Name(first0.Kind)}";
+        if (fitting.Count == 0 && !bom)
+        {
+            // The usual cause: a header with accents (Prénom) in another encoding than the layout's.
+            foreach (var layout in layouts.Where(l => l.HasHeader))
+            {
+                if (new[] { Encoding.UTF8, Windows1252 }.FirstOrDefault(e => e.CodePage != layout.Encoding.CodePage && Fits(layout, e)) is { } other)
+                    throw new CsvFileException($"the header row fits the {what} layout \"{layout.Name}\" only when read as {other.WebName}, not as the "
+                        + $"{layout.Encoding.WebName} it declares: the file is not in its layout's encoding. Nothing was imported: fix the layout's "
+                        + "encoding or export the file again in the declared one");
+            }
+        }
         return fitting.Count switch
         {
             1 => fitting[0],

@@ -123,6 +123,16 @@ public sealed class CsvFileCheckTests
     }
 
     [Fact]
+    public void A_header_that_fits_a_layout_only_in_another_encoding_is_refused_as_an_encoding_problem()
+    {
+        // The French header in UTF-8: "Prénom" read as Windows-1252 is "PrÃ©nom", so no layout fits as declared.
+        var act = () => Check(Encoding.UTF8.GetBytes(FrenchHeader + "\r\n;N1;Côté;Marie;15/06/1985;Femme;;;;;;\r\n"), [.. Shipped.Of("NIM", CsvKind.Patients)]);
+
+        act.Should().Throw<CsvFileException>()
+            .WithMessage("the header row fits the NIM patients layout \"fr\" only when read as utf-8, not as the windows-1252 it declares*Nothing was imported*");
+    }
+
+    [Fact]
     public void A_header_that_fits_several_layouts_is_ambiguous()
     {
         var layouts = CsvLayoutConfiguration.Parse("""
