@@ -14,6 +14,7 @@ public sealed class CsvFileReader : IDisposable
 {
     private readonly CsvReader _csv;
     private readonly Dictionary<CsvField, int> _indexes = [];
+    private readonly List<(CsvSplit Split, int Index)> _splits = [];
     private readonly CsvLayout _layout;
     private bool _started;
 
@@ -51,6 +52,7 @@ public sealed class CsvFileReader : IDisposable
         else
         {
             foreach (var (field, column) in _layout.Columns) _indexes[field] = column.Position!.Value - 1;
+            foreach (var split in _layout.Splits) _splits.Add((split, split.Column.Position!.Value - 1));
         }
 
         while (await _csv.ReadAsync())
@@ -60,25 +62,23 @@ public sealed class CsvFileReader : IDisposable
             var raw = parser.RawRecord.TrimEnd('\r', '\n');
             // RawRow is the last physical line of the record; a quoted line break inside it moves the start up.
             var line = parser.RawRow - raw.Count(c => c == '\n');
-            yield return new CsvRow(line, parser.Record ?? [], raw, _indexes);
+            yield return new CsvRow(line, parser.Record ?? [], raw, _indexes, _layout, _splits);
         }
     }
 
     private void ResolveHeader(string[] header)
     {
         var names = header.Select((h, i) => (Name: h.Trim().TrimStart('\uFEFF'), Index: i)).ToList();
-        foreach (var (field, column) in _layout.Columns)
+        int IndexOf(CsvColumn column, string what)
         {
-            if (column.Position is { } position)
-            {
-                _indexes[field] = position - 1;
-                continue;
-            }
+            if (column.Position is { } position) return position - 1;
             var match = names.FirstOrDefault(n => string.Equals(n.Name, column.Name, StringComparison.OrdinalIgnoreCase));
             if (match.Name is null)
-                throw new CsvFileException($"the header row has no column \"{column.Name}\" (for {CsvFields.Name(field)}); it has: {string.Join(", ", names.Select(n => n.Name))}");
-            _indexes[field] = match.Index;
+                throw new CsvFileException($"the header row has no column \"{column.Name}\" (for {what}); it has: {string.Join(", ", names.Select(n => n.Name))}");
+            return match.Index;
         }
+        foreach (var (field, column) in _layout.Columns) _indexes[field] = IndexOf(column, CsvFields.Name(field));
+        foreach (var split in _layout.Splits) _splits.Add((split, IndexOf(split.Column, string.Join(" and ", split.Fields.Select(CsvFields.Name)))));
     }
 
     public void Dispose() => _csv.Dispose();

@@ -30,6 +30,18 @@ public sealed record CsvRecord(
 {
     /// <summary>The inbox control id: business key and content, so a re-import is a duplicate and a change is new.</summary>
     public string ControlId => $"{BusinessKey}#{ContentHash}";
+
+    /// <summary>The reject of a row repeating an earlier row's key: the same words in <c>map</c> and <c>import</c>.</summary>
+    public string DuplicateReason(long firstLine) => $"duplicate key: line {firstLine} has the same {KeyName}";
+
+    private string KeyName => BusinessKey[..BusinessKey.IndexOf(':', StringComparison.Ordinal)] switch
+    {
+        "nam" => "NAM",
+        "mrn" => "MRN",
+        "placer" => "placer order number",
+        "filler" => "filler order number",
+        _ => "procedure number",
+    };
 }
 
 /// <summary>A row not imported, with the line to find it and the reason to fix it.</summary>

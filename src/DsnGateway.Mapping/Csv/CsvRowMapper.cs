@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using DsnGateway.Fhir.Model;
+using DsnGateway.Hl7v2.Types;
 using DsnGateway.Mapping.Codes;
 using DsnGateway.Mapping.Identity;
 using DsnGateway.Mapping.Orders;
@@ -45,6 +46,7 @@ public sealed class CsvRowMapper
         ArgumentNullException.ThrowIfNull(row);
         try
         {
+            if (row.SplitMismatch is { } mismatch) throw Bad($"{mismatch.Column}: {mismatch.Value} does not match the layout's pattern {mismatch.Pattern}");
             return _layout.Kind switch
             {
                 CsvKind.Patients => MapPatient(row),
@@ -57,24 +59,28 @@ public sealed class CsvRowMapper
         {
             return new CsvRowResult(null, new CsvReject(row.Line, rejected.Message, row.RawText));
         }
+        catch (System.Text.RegularExpressions.RegexMatchTimeoutException)
+        {
+            return new CsvRowResult(null, new CsvReject(row.Line, "a split pattern of the layout took too long on this row", row.RawText));
+        }
     }
 
     private CsvRowResult MapPatient(CsvRow row)
     {
         var family = Required(row, CsvField.Family);
         DateOnly? birth = row[CsvField.BirthDate] is { } birthText
-            ? _values.Date(birthText) ?? throw Bad($"bad date: birthDate '{birthText}' does not match {string.Join(" or ", _layout.DateFormats)}")
+            ? _values.Date(birthText) ?? throw NotA(CsvField.BirthDate, birthText, "date", _layout.DateFormats)
             : null;
         string? gender = null;
         if (row[CsvField.Sex] is { } sexText)
         {
             gender = _layout.SexSpellings.TryGetValue(sexText, out var g) ? g
-                : throw Bad($"unknown sex value '{sexText}' (this layout spells it {string.Join(", ", _layout.SexSpellings.Keys)})");
+                : throw Bad($"{_layout.Label(CsvField.Sex)}: {sexText} is not a sex this layout knows ({string.Join(", ", _layout.SexSpellings.Keys)})");
         }
         var reference = PatientReference(row, birth, gender);
         DateTimeOffset? sourceTime = null;
         if (row[CsvField.SourceTime] is { } sourceText)
-            sourceTime = (_values.DateTime(sourceText) ?? throw Bad($"bad date: sourceTime '{sourceText}'")).Instant;
+            sourceTime = (_values.DateTime(sourceText) ?? throw NotA(CsvField.SourceTime, sourceText, "date-time", _layout.DateTimeFormats)).Instant;
 
         var patient = new Patient
         {
@@ -104,7 +110,7 @@ public sealed class CsvRowMapper
         var filler = row[CsvField.Filler];
         if (placer is null && filler is null) throw Missing(CsvField.Placer, CsvField.Filler);
         var establishment = _layout.Establishment;
-        var drug = new LocalCode(Required(row, CsvField.DrugCode), row[CsvField.DrugDisplay], row[CsvField.DrugSystem] ?? _layout.CodeSystem);
+        var drug = new LocalCode(Required(row, CsvField.DrugCode), row[CsvField.DrugDisplay], row[CsvField.DrugSystem] ?? CodeSystemOf(CsvField.DrugCode));
         var translation = _codes.Translate(establishment, CodeKind.Drug, drug);
 
         var request = new MedicationRequest
@@ -118,13 +124,14 @@ public sealed class CsvRowMapper
         if (status.UnrecognizedCode is not null)
             request.Extension = [new Extension { Url = MedicationRequestStatuses.UnrecognizedStatusExtension, ValueString = status.UnrecognizedCode }];
         if (row[CsvField.AuthoredOn] is { } authored)
-            request.AuthoredOn = (_values.DateTime(authored) ?? throw Bad($"bad date: authoredOn '{authored}' does not match {string.Join(" or ", _layout.DateTimeFormats)}")).Fhir;
+            request.AuthoredOn = (_values.DateTime(authored) ?? throw NotA(CsvField.AuthoredOn, authored, "date", _layout.DateTimeFormats)).Fhir;
         request.Requester = PractitionerReferences.Create(row[CsvField.PrescriberLicence], _layout.LicenceAuthority, row[CsvField.PrescriberName], establishment);
 
         Quantity? dose = null;
         if (row[CsvField.Dose] is { } doseText)
         {
-            var value = _values.Decimal(doseText) ?? throw Bad($"bad number: dose '{doseText}' (decimal separator '{_layout.DecimalSeparator}')");
+            var value = _values.Decimal(doseText)
+                ?? throw Bad($"{_layout.Label(CsvField.Dose)}: {doseText} is not a number (decimal separator '{_layout.DecimalSeparator}')");
             dose = new Quantity { Value = value, Unit = row[CsvField.DoseUnit] };
         }
         var route = row[CsvField.Route];
@@ -136,7 +143,7 @@ public sealed class CsvRowMapper
                 new Dosage
                 {
                     Text = text,
-                    Route = route is null ? null : new CodeableConcept { Text = route },
+                    Route = RouteOf(route),
                     DoseAndRate = dose is null ? null : [new DosageDoseAndRate { DoseQuantity = dose }],
                 },
             ];
@@ -150,17 +157,16 @@ public sealed class CsvRowMapper
         var reference = PatientReference(row, null, null);
         var id = Required(row, CsvField.ProcedureId);
         var establishment = _layout.Establishment;
-        var code = new LocalCode(Required(row, CsvField.Code), row[CsvField.Display], row[CsvField.CodeSystem] ?? _layout.CodeSystem);
+        var code = new LocalCode(Required(row, CsvField.Code), row[CsvField.Display], row[CsvField.CodeSystem] ?? CodeSystemOf(CsvField.Code));
         var translation = _codes.Translate(establishment, CodeKind.Procedure, code);
         var performedText = Required(row, CsvField.Performed);
-        var performed = _values.DateTime(performedText)
-            ?? throw Bad($"bad date: performed '{performedText}' does not match {string.Join(" or ", _layout.DateTimeFormats)}");
+        var performed = _values.DateTime(performedText) ?? throw NotA(CsvField.Performed, performedText, "date", _layout.DateTimeFormats);
 
         var status = "completed";
         if (row[CsvField.Status] is { } statusText)
         {
             status = _layout.StatusSpellings.TryGetValue(statusText, out var s) ? s
-                : throw Bad($"unknown status value '{statusText}' (this layout spells it {string.Join(", ", _layout.StatusSpellings.Keys)})");
+                : throw Bad($"{_layout.Label(CsvField.Status)}: {statusText} is not a status this layout knows ({string.Join(", ", _layout.StatusSpellings.Keys)})");
         }
         var procedure = new Procedure
         {
@@ -195,7 +201,7 @@ public sealed class CsvRowMapper
         {
             var sex = gender switch { "male" => "M", "female" => "F", _ => null };
             var check = QuebecHealthNumber.Check(namText, birth is { } b ? CsvValues.ToPartial(b) : null, sex);
-            if (!check.IsValid) throw Bad(check.Problem!);
+            if (!check.IsValid) throw Bad($"{_layout.Label(CsvField.Nam)}: {namText}: {check.Problem}");
             nam = check.Normalized;
         }
         if (nam is null && mrn is null) throw Missing(CsvField.Nam, CsvField.Mrn);
@@ -241,8 +247,26 @@ public sealed class CsvRowMapper
 
     private RowRejected Missing(params CsvField[] fields)
     {
-        var columns = fields.Where(_layout.Has).Select(f => $"{CsvFields.Name(f)} ({_layout.Columns[f]})").ToList();
+        var columns = fields.Where(_layout.Has).Select(_layout.Label).Distinct().ToList();
         return new RowRejected($"missing required field: {(columns.Count > 0 ? string.Join(" or ", columns) : string.Join(" or ", fields.Select(CsvFields.Name)))}");
+    }
+
+    /// <summary>The file's own column, the value as written, and what it should have been: the same words in map and import.</summary>
+    private RowRejected NotA(CsvField field, string value, string what, IEnumerable<string> formats) =>
+        new($"{_layout.Label(field)}: {value} is not a {what} (expected {string.Join(" or ", formats)})");
+
+    /// <summary>A code's coding system: the column's own <c>codeSystem</c> rule, else the layout's.</summary>
+    private string? CodeSystemOf(CsvField field) => _layout.Rule(field)?.CodeSystem ?? _layout.CodeSystem;
+
+    /// <summary>
+    /// A route as HL7 reads RXR-1: with the column's coding system (<c>HL70162</c>: HL7 table 0162; another name: the
+    /// establishment's local system), a coded concept; without one, text only.
+    /// </summary>
+    private CodeableConcept? RouteOf(string? route)
+    {
+        if (route is null) return null;
+        if (_layout.Rule(CsvField.Route)?.CodeSystem is not { } system) return new CodeableConcept { Text = route };
+        return TableCodes.Concept(new Cwe(route, "", system, "", "", ""), "0162", _layout.Establishment);
     }
 
     private static RowRejected Bad(string reason) => new(reason);

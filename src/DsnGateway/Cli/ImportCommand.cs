@@ -9,8 +9,10 @@ using Spectre.Console;
 namespace DsnGateway.Cli;
 
 /// <summary>
-/// <c>import &lt;establishment&gt; &lt;kind&gt; &lt;file&gt; [--rejects &lt;file&gt;]</c>: a CSV export into the durable inbox, with
-/// a progress bar on a terminal and plain progress lines otherwise. Prints the accepted and rejected counts;
+/// <c>import &lt;establishment&gt; &lt;kind&gt; &lt;file&gt; [--layout NAME] [--rejects &lt;file&gt;]</c>: a CSV export into the durable
+/// inbox, with a progress bar on a terminal and plain progress lines otherwise (counted in rows done, against the
+/// rows of the file). A file that fits no layout or is not in its layout's encoding is refused whole (exit 1,
+/// nothing imported). Prints the accepted (new, updated, unchanged) and rejected counts;
 /// rejected rows (line, reason, row) go to <c>&lt;file&gt;.rejects.csv</c>. Exit 0 when the file was processed, even
 /// with rejects; 1 when the import itself failed (run it again: what was committed stays, nothing is doubled);
 /// 2 on a usage error. Returns once the accepted rows are committed; the gateway delivers them.
@@ -21,12 +23,13 @@ public static class ImportCommand
     private static readonly Argument<string> Kind = new("kind") { Description = "patients, medication-orders or procedures" };
     private static readonly Argument<FileInfo> File = new("file") { Description = "The export (CSV) in the establishment's configured layout" };
     private static readonly Option<FileInfo?> Rejects = new("--rejects") { Description = "Where rejected rows go (default <file>.rejects.csv)" };
+    private static readonly Option<string?> Layout = CsvCommandSetup.LayoutOption();
 
     public static Command Create()
     {
         var command = new Command("import", "Import a CSV export of a legacy system into the record (through the durable inbox).")
         {
-            Establishment, Kind, File, Rejects,
+            Establishment, Kind, File, Rejects, Layout,
         };
         command.SetAction(RunAsync);
         return command;
@@ -35,7 +38,7 @@ public static class ImportCommand
     private static async Task<int> RunAsync(ParseResult result, CancellationToken cancellationToken)
     {
         var file = result.GetValue(File)!;
-        var setup = CsvCommandSetup.Resolve(result, result.GetValue(Establishment)!, result.GetValue(Kind)!, out var exit);
+        var setup = CsvCommandSetup.Resolve(result, result.GetValue(Establishment)!, result.GetValue(Kind)!, result.GetValue(Layout), out var exit);
         if (setup is null) return exit;
         if (!file.Exists)
         {
@@ -59,18 +62,18 @@ public static class ImportCommand
                     .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
                     .StartAsync(async context =>
                     {
-                        var task = context.AddTask($"{setup.Layout.Establishment.Code} {CsvKinds.Name(setup.Layout.Kind)}", maxValue: Math.Max(1, input.Length));
+                        var task = context.AddTask($"{setup.Layouts[0].Establishment.Code} {CsvKinds.Name(setup.Layouts[0].Kind)}", maxValue: 1);
                         var bar = new BarProgress(task);
-                        var done = await services.CsvImporter.ImportAsync(setup.Layout, input, file.Name, rejects.WriteAsync, bar, cancellationToken);
+                        var done = await services.CsvImporter.ImportAsync(setup.Layouts, input, file.Name, rejects.WriteAsync, bar, cancellationToken);
                         task.Value = task.MaxValue;
                         return done;
                     });
             }
             else
             {
-                outcome = await services.CsvImporter.ImportAsync(setup.Layout, input, file.Name, rejects.WriteAsync, new PlainProgress(), cancellationToken);
+                outcome = await services.CsvImporter.ImportAsync(setup.Layouts, input, file.Name, rejects.WriteAsync, new PlainProgress(), cancellationToken);
             }
-            Console.Out.WriteLine($"accepted {outcome.Accepted} (new {outcome.New}, unchanged {outcome.Unchanged}), rejected {outcome.Rejected}");
+            Console.Out.WriteLine($"accepted {outcome.Accepted} (new {outcome.New}, updated {outcome.Updated}, unchanged {outcome.Unchanged}), rejected {outcome.Rejected}");
             if (outcome.Rejected > 0) Console.Out.WriteLine($"rejects: {rejectsPath}");
             if (outcome.Unmapped.Count > 0)
                 Console.Out.WriteLine($"unmapped codes: {outcome.Unmapped.Count} distinct local codes without a code map ({outcome.Unmapped.Values.Sum()} rows)");
@@ -78,7 +81,7 @@ public static class ImportCommand
         }
         catch (CsvFileException ex)
         {
-            Console.Error.WriteLine($"import failed: the file does not match the layout: {ex.Message}");
+            Console.Error.WriteLine($"import failed, nothing imported: {ex.Message}");
             return 1;
         }
         catch (Exception ex) when (ex is InboxUnavailableException or HttpRequestException or Proxy.RecordStoreException or IOException)
@@ -115,23 +118,17 @@ public static class ImportCommand
         }
     }
 
-    /// <summary>Plain lines for logs and pipes: one every 10% of the file (or 100,000 rows when its size is unknown).</summary>
+    /// <summary>Plain lines for logs and pipes: one every 10% of the rows, and the last one when every row is done.</summary>
     private sealed class PlainProgress : IProgress<CsvImportProgress>
     {
-        private long _next;
-        private long _printedRows = -1;
+        private int _next;
 
         public void Report(CsvImportProgress value)
         {
-            var mark = value.TotalBytes is > 0 ? value.BytesRead * 10 / value.TotalBytes.Value : value.Rows / 100_000;
-            // The file is read ahead of the commits: once it is all read, the last batches still change the counts,
-            // and the last line must be the true one.
-            var finishing = value.TotalBytes is > 0 && value.BytesRead >= value.TotalBytes.Value && value.Rows != _printedRows;
-            if (mark < _next && !finishing) return;
-            _next = mark + 1;
-            _printedRows = value.Rows;
-            var percent = value.TotalBytes is > 0 ? $" ({value.BytesRead * 100 / value.TotalBytes.Value}%)" : "";
-            Console.Out.WriteLine($"progress: {value.Rows} rows{percent}, {value.Accepted} accepted, {value.Rejected} rejected");
+            var percent = value.Percent;
+            if (percent / 10 < _next && percent < 100) return;
+            _next = percent / 10 + 1;
+            Console.Out.WriteLine($"progress: {value.Rows} of {value.TotalRows} rows ({percent}%), {value.Accepted} accepted, {value.Rejected} rejected");
         }
     }
 
@@ -139,7 +136,8 @@ public static class ImportCommand
     {
         public void Report(CsvImportProgress value)
         {
-            task.Value = value.BytesRead;
+            task.MaxValue = Math.Max(1, value.TotalRows);
+            task.Value = Math.Min(value.Rows, task.MaxValue);
             task.Description = $"{value.Rows} rows, {value.Rejected} rejected";
         }
     }

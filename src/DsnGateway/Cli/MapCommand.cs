@@ -21,10 +21,11 @@ public static class MapCommand
     private static readonly Argument<FileInfo> File = new("file") { Description = "An HL7 v2 message (ER7)" };
     private static readonly Option<string?> Establishment = new("--establishment") { Description = "With --kind: the file is a CSV export of this establishment" };
     private static readonly Option<string?> Kind = new("--kind") { Description = "With --establishment: patients, medication-orders or procedures" };
+    private static readonly Option<string?> Layout = CsvCommandSetup.LayoutOption();
 
     public static Command Create()
     {
-        var command = new Command("map", "Print the FHIR Bundle a message would become, storing nothing.") { File, Establishment, Kind };
+        var command = new Command("map", "Print the FHIR Bundle a message would become, storing nothing.") { File, Establishment, Kind, Layout };
         command.SetAction(result => result.GetValue(Establishment) is not null || result.GetValue(Kind) is not null ? RunCsvAsync(result) : Task.FromResult(Run(result)));
         return command;
     }
@@ -33,7 +34,9 @@ public static class MapCommand
     /// A CSV export: prints a JSON array of the transaction Bundles its rows would become (one per row), rejected rows
     /// to standard error as <c>line N: reason</c>. Nothing is stored and nothing is looked up: whether an order's
     /// patient is known, and identity conflicts, are decided at import, so here the subject is the row's own NAM
-    /// (else MRN). Exit 0 when the file was read (even with rejects), 1 when it could not be, 2 on a usage error.
+    /// (else MRN). The file is first checked as <c>import</c> checks it (layout, strict encoding): a refused file prints
+    /// the same reason. Rejects are worded as <c>import</c> words them. Exit 0 when the file was read (even with
+    /// rejects), 1 when it could not be or was refused, 2 on a usage error.
     /// </summary>
     private static async Task<int> RunCsvAsync(ParseResult result)
     {
@@ -44,7 +47,7 @@ public static class MapCommand
             Console.Error.WriteLine("A CSV export needs both --establishment and --kind.");
             return 2;
         }
-        var setup = CsvCommandSetup.Resolve(result, establishment, kind, out var exit);
+        var setup = CsvCommandSetup.Resolve(result, establishment, kind, result.GetValue(Layout), out var exit);
         if (setup is null) return exit;
         var file = result.GetValue(File)!;
         if (!file.Exists)
@@ -52,9 +55,6 @@ public static class MapCommand
             Console.Error.WriteLine($"{file.FullName} does not exist.");
             return 2;
         }
-        var layout = setup.Layout;
-        var source = new CsvSource(layout.Establishment, layout.Kind, file.Name, DateTimeOffset.UtcNow);
-        var mapper = new CsvRowMapper(layout, setup.Codes);
         var seen = new Dictionary<string, long>(StringComparer.Ordinal);
         var output = Console.Out;
         var first = true;
@@ -62,6 +62,9 @@ public static class MapCommand
         try
         {
             await using var input = file.OpenRead();
+            var layout = CsvFileCheck.Run(input, setup.Layouts).Layout;
+            var source = new CsvSource(layout.Establishment, layout.Kind, file.Name, DateTimeOffset.UtcNow);
+            var mapper = new CsvRowMapper(layout, setup.Codes);
             using var reader = new CsvFileReader(input, layout);
             await output.WriteLineAsync("[");
             await foreach (var row in reader.ReadRowsAsync())
@@ -77,7 +80,7 @@ public static class MapCommand
                 if (!seen.TryAdd(record.BusinessKey, record.Line))
                 {
                     rejected++;
-                    await Console.Error.WriteLineAsync($"line {record.Line}: duplicate key: line {seen[record.BusinessKey]} has the same key");
+                    await Console.Error.WriteLineAsync($"line {record.Line}: {record.DuplicateReason(seen[record.BusinessKey])}");
                     continue;
                 }
                 var identity = record.Patient.Nam is { } nam
@@ -94,7 +97,7 @@ public static class MapCommand
         }
         catch (CsvFileException ex)
         {
-            Console.Error.WriteLine($"the file does not match the layout: {ex.Message}");
+            Console.Error.WriteLine($"refused: {ex.Message}");
             return 1;
         }
         if (rejected > 0) Console.Error.WriteLine($"{rejected} rows would be rejected");

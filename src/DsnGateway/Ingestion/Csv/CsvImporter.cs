@@ -20,11 +20,16 @@ namespace DsnGateway.Ingestion.Csv;
 /// memory does not grow with the file (except 16 bytes per row for duplicate-key detection). A batch is admitted
 /// with <see cref="InboxWriter.AdmitBatchAsync"/> (one transaction), and the next batch is resolved and built while
 /// it commits; only one batch is ever being committed, so batches are committed in file order.
-/// A row's control id is its business key plus a hash of its text: importing a file again finds every row already
-/// there (nothing changes), a changed row is a new message that updates, and an import killed half-way is finished
-/// by running it again, each row applied once.
+/// Before any row, a first pass over the whole file (<see cref="CsvFileCheck"/>; a stream that cannot seek, such as a
+/// request body or a pipe, is spooled to a private temporary file, deleted afterwards) picks the layout and refuses a
+/// file whose text is not in the layout's encoding: nothing of it is admitted.
+/// A row's control id is its business key plus a hash of its decoded text: importing a file again finds every row
+/// already there (nothing changes, whatever the bytes), a row whose text changed (a corrected file) is a new message
+/// that updates the records of the earlier one (counted as updated), and an import killed half-way is finished by
+/// running it again, each row applied once.
 /// </summary>
-public sealed partial class CsvImporter(CodeMap codes, InboxWriter inbox, PatientDirectory directory, TimeProvider clock, ILogger<CsvImporter> logger)
+public sealed partial class CsvImporter(CodeMap codes, InboxWriter inbox, PatientDirectory directory, CsvImportHistory history, TimeProvider clock,
+    ILogger<CsvImporter> logger)
 {
     /// <summary>Rows resolved and admitted together: identity look-ups are one query per batch, and the batch is one
     /// inbox transaction (one fsync).</summary>
@@ -32,17 +37,22 @@ public sealed partial class CsvImporter(CodeMap codes, InboxWriter inbox, Patien
 
     private readonly InboxWriter _inbox = inbox;
     private readonly PatientDirectory _directory = directory;
+    private readonly CsvImportHistory _history = history;
 
-    public async Task<CsvImportResult> ImportAsync(CsvLayout layout, Stream input, string fileName, Func<CsvReject, ValueTask> onReject,
+    /// <param name="layouts">The layouts the file may be in (one establishment and kind): the only one, or the one its header row fits.</param>
+    /// <exception cref="CsvFileException">the file fits no layout, or its text is not in the layout's encoding: nothing was admitted.</exception>
+    public async Task<CsvImportResult> ImportAsync(IReadOnlyList<CsvLayout> layouts, Stream input, string fileName, Func<CsvReject, ValueTask> onReject,
         IProgress<CsvImportProgress>? progress, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(layout);
+        ArgumentNullException.ThrowIfNull(layouts);
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(onReject);
-        long? total = input.CanSeek ? input.Length : null;
-        var counting = new CountingStream(input);
+        await using var spooled = input.CanSeek ? null : await CsvSpool.CopyAsync(input, cancellationToken);
+        var file = spooled ?? input;
+        var facts = CsvFileCheck.Run(file, layouts);
+        var layout = facts.Layout;
         var source = new CsvSource(layout.Establishment, layout.Kind, Path.GetFileName(fileName), clock.GetUtcNow());
-        var run = new Run(this, layout, source, counting, onReject);
+        var run = new Run(this, layout, source, onReject);
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var channel = Channel.CreateBounded<CsvRowResult>(new BoundedChannelOptions(BatchSize) { SingleReader = true, SingleWriter = true });
@@ -50,7 +60,7 @@ public sealed partial class CsvImporter(CodeMap codes, InboxWriter inbox, Patien
         {
             try
             {
-                using var reader = new CsvFileReader(counting, layout);
+                using var reader = new CsvFileReader(file, layout);
                 var mapper = new CsvRowMapper(layout, codes);
                 await foreach (var row in reader.ReadRowsAsync(stop.Token)) await channel.Writer.WriteAsync(mapper.Map(row), stop.Token);
                 channel.Writer.Complete();
@@ -89,24 +99,27 @@ public sealed partial class CsvImporter(CodeMap codes, InboxWriter inbox, Patien
         async Task CommitAsync(PreparedBatch prepared)
         {
             await run.CommitAsync(prepared, stop.Token);
-            progress?.Report(new CsvImportProgress(run.Accepted + run.Rejected, run.Accepted, run.Rejected, prepared.BytesRead, total));
+            // After the commit, against the rows the first pass counted: 100 % means every row is done.
+            progress?.Report(new CsvImportProgress(run.Accepted + run.Rejected, run.Accepted, run.Rejected, facts.Rows));
         }
         await producer;
         Log.Imported(logger, CsvKinds.Name(layout.Kind), layout.Establishment.Code, run.Accepted, run.New, run.Rejected);
-        return new CsvImportResult(run.Accepted, run.New, run.Accepted - run.New, run.Rejected, run.Unmapped);
+        return new CsvImportResult(run.Accepted, run.New, run.Updated, run.Accepted - run.New - run.Updated, run.Rejected, run.Unmapped, layout.Name);
     }
 
     /// <summary>A batch checked and built, ready to admit: the accepted rows and their messages, in line order.</summary>
-    private sealed record PreparedBatch(List<CsvRecord> Records, List<AcceptedMessage> Messages, long BytesRead, int Rejected);
+    /// <param name="Imported">Business keys of <paramref name="Records"/> an earlier import already brought (with other text, or the same).</param>
+    private sealed record PreparedBatch(List<CsvRecord> Records, List<AcceptedMessage> Messages, HashSet<string> Imported, int Rejected);
 
     /// <summary>The state of one import: counts, keys seen, identities bound by rows not yet committed.</summary>
-    private sealed class Run(CsvImporter importer, CsvLayout layout, CsvSource source, CountingStream counting, Func<CsvReject, ValueTask> onReject)
+    private sealed class Run(CsvImporter importer, CsvLayout layout, CsvSource source, Func<CsvReject, ValueTask> onReject)
     {
         // 16 bytes per business key, with the line that first had it (for the reject's reason).
         private readonly Dictionary<UInt128, long> _seen = [];
 
         public long Accepted { get; private set; }
         public long New { get; private set; }
+        public long Updated { get; private set; }
         public long Rejected { get; private set; }
         public Dictionary<UnmappedCode, long> Unmapped { get; } = [];
 
@@ -123,10 +136,12 @@ public sealed partial class CsvImporter(CodeMap codes, InboxWriter inbox, Patien
         /// </summary>
         public async Task<PreparedBatch> PrepareAsync(List<CsvRowResult> batch, CancellationToken cancellationToken)
         {
-            var bytesRead = counting.BytesRead;
             try
             {
-                return await ResolveAsync(batch, cancellationToken) with { BytesRead = bytesRead, Rejected = _rejects.Count };
+                var prepared = await ResolveAsync(batch, cancellationToken);
+                var imported = await importer._history.ImportedKeysAsync(source.SenderApplication, layout.Establishment.Code,
+                    prepared.Records.Select(r => r.BusinessKey).ToList(), cancellationToken);
+                return prepared with { Imported = imported, Rejected = _rejects.Count };
             }
             finally
             {
@@ -147,7 +162,12 @@ public sealed partial class CsvImporter(CodeMap codes, InboxWriter inbox, Patien
                 Accepted++;
                 // Duplicate: the same row was committed by an earlier import. ControlIdReused: the same key and text in
                 // other bytes (another encoding): the same facts, so nothing to change either.
-                if (admissions[i] is Admission.Committed) New++;
+                // Committed: a row not imported before (new), or whose text changed since (updated: e.g. a corrected file).
+                if (admissions[i] is Admission.Committed)
+                {
+                    if (prepared.Imported.Contains(prepared.Records[i].BusinessKey)) Updated++;
+                    else New++;
+                }
                 foreach (var code in prepared.Records[i].UnmappedCodes) Unmapped[code] = Unmapped.GetValueOrDefault(code) + 1;
             }
         }
@@ -165,7 +185,7 @@ public sealed partial class CsvImporter(CodeMap codes, InboxWriter inbox, Patien
                 var record = item.Record!;
                 if (!_seen.TryAdd(KeyHash(record.BusinessKey), record.Line))
                 {
-                    await RejectAsync(new CsvReject(record.Line, $"duplicate key: line {_seen[KeyHash(record.BusinessKey)]} has the same {KeyName(record.BusinessKey)}", record.RawText));
+                    await RejectAsync(new CsvReject(record.Line, record.DuplicateReason(_seen[KeyHash(record.BusinessKey)]), record.RawText));
                     continue;
                 }
                 records.Add(record);
@@ -191,7 +211,7 @@ public sealed partial class CsvImporter(CodeMap codes, InboxWriter inbox, Patien
             }
             // This batch is committed next; the one before it is committed by the time the next batch is resolved.
             _boundInFlight = bound;
-            return new PreparedBatch(accepted, messages, 0, 0);
+            return new PreparedBatch(accepted, messages, [], 0);
         }
 
         private List<string> TokensToResolve(List<CsvRecord> records)
@@ -293,15 +313,6 @@ public sealed partial class CsvImporter(CodeMap codes, InboxWriter inbox, Patien
             SHA256.HashData(Encoding.UTF8.GetBytes(key), hash);
             return BitConverter.ToUInt128(hash);
         }
-
-        private static string KeyName(string key) => key[..key.IndexOf(':', StringComparison.Ordinal)] switch
-        {
-            "nam" => "NAM",
-            "mrn" => "MRN",
-            "placer" => "placer order number",
-            "filler" => "filler order number",
-            _ => "procedure number",
-        };
     }
 
     /// <summary>

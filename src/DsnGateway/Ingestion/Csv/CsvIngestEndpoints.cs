@@ -11,8 +11,10 @@ namespace DsnGateway.Ingestion.Csv;
 /// <c>POST /ingest/csv/{establishment}/{kind}</c>: the body is an export file, streamed through the importer (never
 /// held whole). The access middleware has already admitted only system senders with a scope granting create on
 /// every type; here the token's establishment must be the path's (else 403), and the establishment must have a
-/// layout for that kind (else 404). Answers 200 with <c>{accepted, rejected, rejects: [{line, reason}]}</c> once
-/// every accepted row is committed to the inbox.
+/// layout for that kind (else 404; <c>?layout=</c> names one of several, else the header row decides). Answers 200 with
+/// <c>{accepted, rejected, rejects: [{line, reason}]}</c> once every accepted row is committed to the inbox; 400 when
+/// the file fits no layout or is not in its encoding (nothing admitted). The body is spooled to a temporary file
+/// first: the encoding is checked over the whole file before any row is admitted.
 /// </summary>
 public static class CsvIngestEndpoints
 {
@@ -48,11 +50,22 @@ public static class CsvIngestEndpoints
                     $"The token's establishment {caller.Establishment ?? "(none)"} may not send exports for {known.Code}."));
                 return;
             }
-            if (layouts.Find(known.Code, csvKind) is not { } layout)
+            var candidates = layouts.Of(known.Code, csvKind);
+            if (candidates.Count == 0)
             {
                 await FhirResponses.WriteAsync(http, 404, OperationOutcomes.Error("not-found",
                     $"No CSV layout for {known.Code} {CsvKinds.Name(csvKind)}: add one to the CSV layouts configuration."));
                 return;
+            }
+            if (http.Request.Query["layout"].ToString() is { Length: > 0 } name)
+            {
+                if (layouts.Find(known.Code, csvKind, name) is not { } named)
+                {
+                    await FhirResponses.WriteAsync(http, 400, OperationOutcomes.Error("invalid",
+                        $"No CSV layout '{name}' for {known.Code} {CsvKinds.Name(csvKind)}; configured: {string.Join("; ", candidates.Select(l => l.Description))}."));
+                    return;
+                }
+                candidates = [named];
             }
             // An export is many megabytes: the request-size ceiling of ordinary requests does not apply; it is streamed.
             if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = null;
@@ -62,7 +75,7 @@ public static class CsvIngestEndpoints
             CsvImportResult result;
             try
             {
-                result = await importer.ImportAsync(layout, http.Request.Body, FileNameOf(http, known, csvKind), reject =>
+                result = await importer.ImportAsync(candidates, http.Request.Body, FileNameOf(http, known, csvKind), reject =>
                 {
                     if (rejects.Count < MaxListedRejects) rejects.Add(new { line = reject.Line, reason = reject.Reason });
                     else omitted++;
@@ -71,7 +84,7 @@ public static class CsvIngestEndpoints
             }
             catch (CsvFileException ex)
             {
-                await FhirResponses.WriteAsync(http, 400, OperationOutcomes.Error("invalid", $"The file does not match the {known.Code} {CsvKinds.Name(csvKind)} layout: {ex.Message}."));
+                await FhirResponses.WriteAsync(http, 400, OperationOutcomes.Error("invalid", $"The file was refused, nothing imported: {ex.Message}."));
                 return;
             }
             catch (Exception ex) when (ex is InboxUnavailableException or HttpRequestException or Proxy.RecordStoreException)
@@ -86,7 +99,9 @@ public static class CsvIngestEndpoints
                 accepted = result.Accepted,
                 rejected = result.Rejected,
                 @new = result.New,
+                updated = result.Updated,
                 unchanged = result.Unchanged,
+                layout = result.Layout,
                 rejects,
                 rejectsOmitted = omitted,
             }, http.RequestAborted);

@@ -20,6 +20,7 @@ public static class CsvServiceCollectionExtensions
         // The code maps (CodeMapFile) are shared with HL7 orders and procedures and registered with the ingestion.
         services.TryAddSingleton(CodeMapFile.Load(paths, options, senders));
         services.AddSingleton<PatientDirectory>();
+        services.AddSingleton<CsvImportHistory>();
         services.AddSingleton<CsvImporter>();
         return services;
     }

@@ -66,8 +66,8 @@ public sealed class CsvHttpImportTests(GatewayFixture fixture) : IClassFixture<G
         answer.GetProperty("rejected").GetInt64().Should().Be(5);
         var rejects = answer.GetProperty("rejects").EnumerateArray().Select(r => (r.GetProperty("line").GetInt64(), r.GetProperty("reason").GetString()!)).ToList();
         rejects.Select(r => r.Item1).Should().Equal(5, 6, 7, 8, 9);
-        rejects[0].Item2.Should().StartWith("NAM malformed");
-        rejects[1].Item2.Should().StartWith("bad date");
+        rejects[0].Item2.Should().StartWith("NAM: ABCD12345: NAM malformed");
+        rejects[1].Item2.Should().Be("Date de naissance: 1980-01-01 is not a date (expected dd/MM/yyyy)");
         rejects[2].Item2.Should().StartWith("missing required field");
         rejects[3].Item2.Should().StartWith("duplicate key: line 2");
         rejects[4].Item2.Should().StartWith("identity conflict");
@@ -81,7 +81,7 @@ public sealed class CsvHttpImportTests(GatewayFixture fixture) : IClassFixture<G
         var ordersAnswer = await PostAsync(System("NIM"), "ingest/csv/NIM/medication-orders", orders);
         ordersAnswer.GetProperty("accepted").GetInt64().Should().Be(2);
         ordersAnswer.GetProperty("rejects").EnumerateArray().Select(r => r.GetProperty("reason").GetString()).Should()
-            .SatisfyRespectively(r => r.Should().StartWith("unknown patient"), r => r.Should().StartWith("bad date"));
+            .SatisfyRespectively(r => r.Should().StartWith("unknown patient"), r => r.Should().StartWith("Date de prescription: 31/11/2026 is not a date"));
 
         var procedures = CsvFixtures.French(CsvFixtures.FrenchProcedureHeader,
             $"{emile};;OP{n}1;APPLAP;Appendicectomie;19/11/2026 13:45;réalisée;95112;Dr Roy",
@@ -116,11 +116,90 @@ public sealed class CsvHttpImportTests(GatewayFixture fixture) : IClassFixture<G
         // A changed row (status actif -> cessé) updates the one MedicationRequest.
         var changed = CsvFixtures.French(CsvFixtures.FrenchOrderHeader,
             $";P{n}1;RX{n}1;;ACET500;Acétaminophène;1,5;comprimé;orale;1,5 co. q6h;cessé;20/11/2026 09:15;95112;Dre Gagnon");
-        (await PostAsync(System("NIM"), "ingest/csv/nim/medication-orders", changed)).GetProperty("new").GetInt64().Should().Be(1);
+        var changedAnswer = await PostAsync(System("NIM"), "ingest/csv/nim/medication-orders", changed);
+        changedAnswer.GetProperty("new").GetInt64().Should().Be(0);
+        changedAnswer.GetProperty("updated").GetInt64().Should().Be(1, "the row was imported before with other text");
         var updated = await EventuallyAsync($"fhir/MedicationRequest?identifier=urn:dsn:order:nim:placer|RX{n}1",
             b => b.Entry?.Count == 1 && ((MedicationRequest)b.Entry[0].Resource!).Status == "stopped");
         updated.Total.Should().Be(1);
         ((MedicationRequest)updated.Entry![0].Resource!).Status.Should().Be("stopped");
+    }
+
+    private const string NimEnglishPatientHeader = "health_number,chart_no,last_name,first_name,birth_date,sex,street,city,postal_code,phone,extracted_at";
+
+    [Fact]
+    public async Task A_windows_1252_export_declared_utf8_is_refused_whole_and_nothing_of_it_is_admitted()
+    {
+        var n = Id();
+        var roy = CsvFixtures.Nam("ROYC", new DateOnly(1985, 12, 5), female: true, 18);
+        var rows = new[]
+        {
+            $",E{n}1,Tremblay,Noah,2001-01-30,M,,Laval,,,2026-11-21 09:00:00",
+            $"{roy},E{n}2,Roy,Chloé,1985-12-05,F,,,,,2026-11-21 09:00:00",
+        };
+        // NIM's English export is UTF-8 (layout "en", recognised by its header); this one was saved in Windows-1252.
+        var wrong = CsvFixtures.Windows1252.GetBytes(string.Join("\n", [NimEnglishPatientHeader, .. rows]) + "\n");
+
+        using (var refused = await System("NIM").PostAsync("ingest/csv/nim/patients", Body(wrong)))
+        {
+            var outcome = await refused.Content.ReadAsStringAsync();
+            refused.StatusCode.Should().Be(HttpStatusCode.BadRequest, outcome);
+            outcome.Should().Contain("OperationOutcome").And.Contain("line 3, column 33: byte 0xE9 is not valid UTF-8")
+                .And.Contain("windows-1252").And.Contain("Nothing was imported");
+        }
+
+        // The same rows in UTF-8: both new, so not even the first (unaccented) row of the refused file was admitted.
+        var answer = await PostAsync(System("NIM"), "ingest/csv/nim/patients", CsvFixtures.English(NimEnglishPatientHeader, rows));
+        answer.GetProperty("new").GetInt64().Should().Be(2);
+        answer.GetProperty("layout").GetString().Should().Be("en");
+        var stored = await EventuallyAsync($"fhir/Patient?identifier=urn:dsn:mrn:nim|E{n}2", b => b.Total == 1);
+        ((Patient)stored.Entry![0].Resource!).Name![0].Given.Should().Equal("Chloé");
+    }
+
+    [Fact]
+    public async Task A_corrected_file_updates_the_rows_imported_before_and_says_so()
+    {
+        var n = Id();
+        var nam = CsvFixtures.Nam("GAGG", new DateOnly(1978, 3, 14), female: true, 12);
+        string Row(string family) => $"{nam},G{n}1,{family},Geneviève,1978-03-14,F,,Montréal,,514-555-0141,2026-11-20 08:30:00";
+        var other = $",G{n}2,Roy,Luc,1960-02-02,M,,,,,2026-11-20 08:30:00";
+        // Valid UTF-8, so no decoding check can see it: the text was already converted twice before it was exported.
+        var damaged = CsvFixtures.English(NimEnglishPatientHeader, Row("Gagnon-BÃ©langer"), other);
+        (await PostAsync(System("NIM"), "ingest/csv/nim/patients", damaged)).GetProperty("new").GetInt64().Should().Be(2);
+        await EventuallyAsync($"fhir/Patient?identifier=urn:dsn:mrn:nim|G{n}1", b => b.Total == 1);
+
+        var corrected = await PostAsync(System("NIM"), "ingest/csv/nim/patients", CsvFixtures.English(NimEnglishPatientHeader, Row("Gagnon-Bélanger"), other));
+
+        corrected.GetProperty("updated").GetInt64().Should().Be(1);
+        corrected.GetProperty("unchanged").GetInt64().Should().Be(1);
+        corrected.GetProperty("new").GetInt64().Should().Be(0);
+        var repaired = await EventuallyAsync($"fhir/Patient?identifier=urn:dsn:mrn:nim|G{n}1",
+            b => b.Entry?.Count == 1 && ((Patient)b.Entry[0].Resource!).Name![0].Family == "Gagnon-Bélanger");
+        repaired.Total.Should().Be(1);
+        ((Patient)repaired.Entry![0].Resource!).Name![0].Family.Should().Be("Gagnon-Bélanger");
+    }
+
+    [Fact]
+    public async Task A_layout_is_named_with_the_layout_parameter_or_recognised_and_an_unknown_one_lists_the_configured_ones()
+    {
+        var n = Id();
+        var french = CsvFixtures.French(CsvFixtures.FrenchPatientHeader, $";F{n}1;Côté;Éric;02/11/1965;Homme;;;;;;20/11/2026 08:30");
+
+        (await PostAsync(System("NIM"), "ingest/csv/nim/patients", french)).GetProperty("layout").GetString().Should().Be("fr");
+        // The same text in other bytes (UTF-8, its byte order mark winning over the layout's Windows-1252): re-import
+        // compares the decoded content, so nothing changes.
+        var utf8 = Encoding.UTF8.GetPreamble().Concat(Encoding.UTF8.GetBytes(CsvFixtures.Windows1252.GetString(french))).ToArray();
+        var again = await PostAsync(System("NIM"), "ingest/csv/nim/patients?layout=FR", utf8);
+        again.GetProperty("layout").GetString().Should().Be("fr");
+        again.GetProperty("unchanged").GetInt64().Should().Be(1);
+
+        using var unknown = await System("NIM").PostAsync("ingest/csv/nim/patients?layout=de", Body(french));
+        unknown.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await unknown.Content.ReadAsStringAsync()).Should().Contain("No CSV layout 'de'").And.Contain("fr (windows-1252").And.Contain("en (utf-8");
+
+        using var unrecognised = await System("NIM").PostAsync("ingest/csv/nim/patients", Body(CsvFixtures.English("id,name", "1,x")));
+        unrecognised.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await unrecognised.Content.ReadAsStringAsync()).Should().Contain("matches none of the layouts configured for NIM patients");
     }
 
     [Fact]
