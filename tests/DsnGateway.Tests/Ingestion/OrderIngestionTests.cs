@@ -177,6 +177,7 @@ public class OrderIngestionTests : IClassFixture<GatewayFixture>
         var procedures = await SearchAsync<Procedure>($"Procedure?subject=Patient/{patient.Id}");
         procedures.Should().HaveCount(2);
         var updated = procedures.Single(p => p.Id == stored.Id);
+        updated.Code!.Coding!.Should().Contain(c => c.Code == "APPLAP", "the later procedure reusing set id 1 did not take it over");
         updated.PerformedPeriod!.End.Should().Be("2026-11-20T09:00:00-05:00", "the last resend's 45 minutes are applied to the stored Procedure");
         updated.Identifier!.Select(i => i.Value).Should().Equal($"visit/{visit}/1/APPLAP/20261120081500");
         procedures.Single(p => p.Id != stored.Id).Code!.Coding!.Should().Contain(c => c.Code == "CHOLLAP");
