@@ -92,6 +92,12 @@ public readonly struct Hl7Repetition
     /// <summary>The first component's first sub-component, unescaped.</summary>
     public string Value() => Value(1);
 
+    /// <summary>
+    /// The whole repetition as one text, escapes decoded. For the free-text types (FT, TX), which have no components:
+    /// a component or sub-component separator a sender left unescaped in a comment is part of what they wrote.
+    /// </summary>
+    public string Text => _literal || _escapes is null ? Raw : _escapes.Decode(Raw);
+
     public override string ToString() => Raw;
 }
 

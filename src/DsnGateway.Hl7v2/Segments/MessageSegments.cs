@@ -15,4 +15,16 @@ public static class MessageSegments
     public static IReadOnlyList<Rxe> Rxes(this Hl7Message m) => m.GetSegments("RXE").Select(s => new Rxe(s)).ToList();
     public static IReadOnlyList<Rxr> Rxrs(this Hl7Message m) => m.GetSegments("RXR").Select(s => new Rxr(s)).ToList();
     public static IReadOnlyList<Pr1> Pr1s(this Hl7Message m) => m.GetSegments("PR1").Select(s => new Pr1(s)).ToList();
+
+    /// <summary>The NTE segments right after <paramref name="segment"/> (one of this message's), up to the next other segment:
+    /// the notes on that segment. Empty when it has none or is not in the message.</summary>
+    public static IReadOnlyList<Nte> NotesAfter(this Hl7Message m, Segment segment)
+    {
+        var notes = new List<Nte>();
+        var segments = m.Segments;
+        var i = 0;
+        while (i < segments.Count && !ReferenceEquals(segments[i], segment)) i++;
+        for (i++; i < segments.Count && segments[i].Name == "NTE"; i++) notes.Add(new Nte(segments[i]));
+        return notes;
+    }
 }

@@ -9,8 +9,8 @@ namespace DsnGateway.Mapping.Bundles;
 /// <summary>Every PR1 of a message as a Procedure entry (ADT, BAR and DFT alike).</summary>
 internal static class MessageProcedures
 {
-    /// <summary>Adds one entry per PR1 (a later PR1 with the same identifier replaces an earlier one); the first PR1
-    /// that cannot be mapped is the message's error.</summary>
+    /// <summary>Adds one entry per PR1 (a later PR1 with the same identifier replaces an earlier one), with the NTE that
+    /// follow it as its notes; the first PR1 that cannot be mapped is the message's error.</summary>
     public static MappingError? AddAll(MessageTransaction transaction, Hl7Message message, ProcedureMapper mapper, string patientUrl, PatientIdentity identity)
     {
         var pr1s = message.Pr1s();
@@ -19,11 +19,22 @@ internal static class MessageProcedures
         var procedures = new List<MappedProcedure>();
         for (var i = 0; i < pr1s.Count; i++)
         {
-            var mapped = mapper.Map(pr1s[i], i + 1, context);
+            var mapped = mapper.Map(pr1s[i], i + 1, context, message.NotesAfter(pr1s[i].Segment));
             if (!mapped.IsSuccess) return mapped.Error;
             procedures.Add(mapped.Value);
         }
-        transaction.AddLatestPerKey("Procedure", procedures.Select(p => ((Resource)p.Procedure, p.Key, p.Unmapped)));
+
+        // A Procedure stored before the derived key took code and time holds the former key (visit and set id alone).
+        // Earlier versions wrote, per former key, the last PR1 stating it (the later replaced the earlier), so that PR1
+        // alone may take such a Procedure over, and only one of its own code: PR1s sharing a set id never fight over
+        // one resource, and a procedure sent later under a reused set id never replaces a different one.
+        var heirs = new Dictionary<string, MappedProcedure>(StringComparer.Ordinal);
+        foreach (var group in procedures.Where(p => p.FormerKey is not null).GroupBy(p => p.FormerKey!.Value!, StringComparer.Ordinal))
+            heirs[group.Last().Key.Value!] = group.Last();
+        transaction.AddLatestPerKey("Procedure", procedures.Select(p => ((Resource)p.Procedure, p.Key, p.Unmapped)),
+            key => heirs.TryGetValue(key.Value!, out var heir) && key.System == heir.Key.System
+                ? MessageTransaction.ConditionalUrl("Procedure", key, heir.FormerKey!, heir.SentCode)
+                : null);
         return null;
     }
 

@@ -52,10 +52,12 @@ internal sealed class MessageTransaction(MessageSource source)
     }
 
     /// <summary>
-    /// Adds each resource by a conditional update on its key. A message may state one order or procedure twice; a
-    /// transaction may write a resource only once, so the later statement replaces the earlier in its place.
+    /// Adds each resource by a conditional update on its key (or on the URL <paramref name="conditionOf"/> gives for
+    /// that key, when it gives one). A message may state one order or procedure twice; a transaction may write a
+    /// resource only once, so the later statement replaces the earlier in its place.
     /// </summary>
-    public void AddLatestPerKey(string resourceType, IEnumerable<(Resource Resource, Identifier Key, UnmappedCode? Unmapped)> mapped)
+    public void AddLatestPerKey(string resourceType, IEnumerable<(Resource Resource, Identifier Key, UnmappedCode? Unmapped)> mapped,
+        Func<Identifier, string?>? conditionOf = null)
     {
         var latest = new List<(Resource Resource, Identifier Key, UnmappedCode? Unmapped)>();
         foreach (var item in mapped)
@@ -66,7 +68,9 @@ internal sealed class MessageTransaction(MessageSource source)
         }
         foreach (var (resource, key, unmapped) in latest)
         {
-            AddConditional(resource, $"{resourceType}|{key.System}|{key.Value}", key);
+            var entryName = $"{resourceType}|{key.System}|{key.Value}";
+            if (conditionOf?.Invoke(key) is { } condition) Add(resource, entryName, "PUT", condition);
+            else AddConditional(resource, entryName, key);
             Count(unmapped);
         }
     }
@@ -108,10 +112,25 @@ internal sealed class MessageTransaction(MessageSource source)
 
     /// <summary>
     /// <c>Type?identifier=system|value</c>: the system is one of ours (no reserved characters); the value is escaped
-    /// so that an order number holding <c>&amp;</c>, <c>|</c> or a space cannot change the search.
+    /// so that an order number holding <c>&amp;</c>, <c>|</c>, <c>,</c> or a space cannot change the search.
     /// </summary>
     public static string ConditionalUrl(string resourceType, Identifier key) =>
-        $"{resourceType}?identifier={key.System}|{Uri.EscapeDataString(key.Value!)}";
+        $"{resourceType}?identifier={Token(key)}";
+
+    /// <summary>
+    /// The condition of a resource whose key changed form: it matches the resource holding <paramref name="key"/>, or
+    /// one still holding only <paramref name="formerKey"/> (written before the change) whose code is
+    /// <paramref name="sameCode"/>: <c>Type?identifier=key,formerKey&amp;code=system|code</c>. The entry's resource
+    /// carries only the new key, so the former one matches once at most: the resource it found no longer holds it.
+    /// </summary>
+    public static string ConditionalUrl(string resourceType, Identifier key, Identifier formerKey, Coding sameCode) =>
+        $"{resourceType}?identifier={Token(key)},{Token(formerKey)}&code={Uri.EscapeDataString(SearchEscaped(sameCode.System ?? ""))}|{Uri.EscapeDataString(SearchEscaped(sameCode.Code!))}";
+
+    private static string Token(Identifier key) => $"{key.System}|{Uri.EscapeDataString(SearchEscaped(key.Value!))}";
+
+    /// <summary>FHIR search escaping: a <c>,</c> would split the value in two (an OR), a <c>|</c> or <c>$</c> end it.</summary>
+    private static string SearchEscaped(string value) =>
+        value.Replace("\\", "\\\\").Replace(",", "\\,").Replace("|", "\\|").Replace("$", "\\$");
 
     /// <summary>A urn:uuid derived from the sender, the control id and the entry name.</summary>
     public static string DeterministicUrn(MessageSource source, string entry)

@@ -5,6 +5,7 @@ using DsnGateway.Hl7v2.Segments;
 using DsnGateway.Hl7v2.Types;
 using DsnGateway.Mapping.Codes;
 using DsnGateway.Mapping.Establishments;
+using DsnGateway.Mapping.Notes;
 using DsnGateway.Mapping.Practitioners;
 
 namespace DsnGateway.Mapping.Orders;
@@ -15,10 +16,10 @@ public sealed record MappedOrder(MedicationRequest Request, Identifier Key, Unma
 /// <summary>
 /// One order group to a MedicationRequest, after the HL7 v2-to-FHIR IG (ORC + RXE / RXO → MedicationRequest):
 /// status by DESIGN.md's table (ORC-5, else ORC-1), intent <c>order</c>, the drug through the code maps, dose and
-/// units, route/site/method from RXR, timing, <c>authoredOn</c> (RXE-32, else ORC-9), requester (ORC-12), and the
-/// placer (ORC-2.1) and filler (ORC-3.1) numbers. The encoded order (RXE, in RDE) is what the pharmacy will
-/// dispense; the requested one (RXO) is what OMP and ORM carry. Each message states the order in full, so an XO
-/// (change) simply maps to the order as changed.
+/// units, route/site/method from RXR, timing, <c>authoredOn</c> (RXE-32, else ORC-9), requester (ORC-12), the
+/// placer (ORC-2.1) and filler (ORC-3.1) numbers, and the order's NTE as <c>note</c>. The encoded order (RXE, in RDE)
+/// is what the pharmacy will dispense; the requested one (RXO) is what OMP and ORM carry. Each message states the
+/// order in full, so an XO (change) simply maps to the order as changed.
 /// </summary>
 public sealed class MedicationRequestMapper(CodeMap codes)
 {
@@ -89,6 +90,7 @@ public sealed class MedicationRequestMapper(CodeMap codes)
             if (timing.AsNeeded) dosage.AsNeededBoolean = true;
         }
         request.DosageInstruction = [dosage];
+        request.Note = NoteAnnotations.From(order.Notes);
         return MappingResult<MappedOrder>.Success(new MappedOrder(request, key, medication.Unmapped));
     }
 

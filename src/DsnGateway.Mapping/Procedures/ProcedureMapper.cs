@@ -5,13 +5,17 @@ using DsnGateway.Hl7v2.Segments;
 using DsnGateway.Hl7v2.Types;
 using DsnGateway.Mapping.Codes;
 using DsnGateway.Mapping.Establishments;
+using DsnGateway.Mapping.Notes;
 using DsnGateway.Mapping.Bundles;
 using DsnGateway.Mapping.Practitioners;
 
 namespace DsnGateway.Mapping.Procedures;
 
 /// <summary>A mapped PR1: the Procedure, the business identifier its entry is keyed on, and its code if unmapped.</summary>
-public sealed record MappedProcedure(Procedure Procedure, Identifier Key, UnmappedCode? Unmapped);
+/// <param name="FormerKey">The derived key the same PR1 had before the key took code and time
+/// (<see cref="ProcedureMapper.FormerKeyOf"/>): a Procedure stored then holds it. Null when the key did not change form.</param>
+/// <param name="SentCode">PR1-3 as the sender coded it (the coding a code map never replaces).</param>
+public sealed record MappedProcedure(Procedure Procedure, Identifier Key, UnmappedCode? Unmapped, Identifier? FormerKey, Coding SentCode);
 
 /// <summary>What identifies the message a PR1 came in, beyond the segment itself.</summary>
 /// <param name="Subject">The reference to the Patient (the urn:uuid of its entry).</param>
@@ -23,9 +27,10 @@ public sealed record ProcedureContext(Establishment Establishment, string Subjec
 /// PR1 to Procedure, after the HL7 v2-to-FHIR IG (PR1 → Procedure): code from PR1-3 through the code maps (CCI when
 /// CWE.3 is <c>CCI</c>, PR1-4 as display when PR1-3 has no text), <c>performedDateTime</c> from PR1-5, or a
 /// <c>performedPeriod</c> when PR1-7 gives the minutes, status <c>completed</c> (<c>entered-in-error</c> when
-/// PR1-20 says D, delete), performers PR1-11 (surgeon) and PR1-12 (procedure practitioner) with their function.
-/// The business identifier is PR1-19.1; without it a key derived from the visit and the PR1 set id (PR1-1, else the
-/// PR1's position), and without a visit from the patient, the code and the time (<see cref="KeyOf"/>).
+/// PR1-20 says D, delete), performers PR1-11 (surgeon) and PR1-12 (procedure practitioner) with their function,
+/// the NTE right after the PR1 as <c>note</c>. The business identifier is PR1-19.1; without it a key derived from the
+/// visit, the PR1 set id (PR1-1, else the PR1's position), the code and the time, and without a visit from the patient,
+/// the code and the time (<see cref="KeyOf"/>).
 /// </summary>
 public sealed class ProcedureMapper(CodeMap codes)
 {
@@ -38,7 +43,8 @@ public sealed class ProcedureMapper(CodeMap codes)
     private readonly CodeMap _codes = codes ?? throw new ArgumentNullException(nameof(codes));
 
     /// <param name="position">The PR1's occurrence in the message (1-based), for ERR-2 and as set id when PR1-1 is empty.</param>
-    public MappingResult<MappedProcedure> Map(Pr1 pr1, int position, ProcedureContext context)
+    /// <param name="notes">The NTE segments right after the PR1 (<see cref="MessageSegments.NotesAfter"/>).</param>
+    public MappingResult<MappedProcedure> Map(Pr1 pr1, int position, ProcedureContext context, IReadOnlyList<Nte>? notes = null)
     {
         ArgumentNullException.ThrowIfNull(pr1);
         ArgumentNullException.ThrowIfNull(context);
@@ -84,19 +90,25 @@ public sealed class ProcedureMapper(CodeMap codes)
         foreach (var surgeon in pr1.Surgeons) Add(performers, surgeon, SurgeonFunction, establishment);
         foreach (var practitioner in pr1.ProcedurePractitioners) Add(performers, practitioner, ProcedurePractitionerFunction, establishment);
         procedure.Performer = performers.Count == 0 ? null : performers;
+        procedure.Note = NoteAnnotations.From(notes ?? []);
 
         var key = KeyOf(pr1, position, context, local.Code, timeText);
         if (key is null)
             return Fail(Hl7ErrorCodes.RequiredFieldMissing, At(19),
                 "PR1-19 (procedure identifier) is empty, the message has no visit number (PV1-19, PV1-50) and PR1-5 is empty: the procedure could not be found again");
         procedure.Identifier = [key];
-        return MappingResult<MappedProcedure>.Success(new MappedProcedure(procedure, key, translation.Unmapped));
+        // The sender's own coding is the concept's last (CodeTranslation): the same whatever the code maps say.
+        var sent = translation.Concept.Coding![^1];
+        return MappingResult<MappedProcedure>.Success(new MappedProcedure(procedure, key, translation.Unmapped,
+            FormerKeyOf(pr1, position, context), new Coding { System = sent.System, Code = sent.Code }));
     }
 
     /// <summary>
     /// The procedure's business identifier: PR1-19.1 when given (<see cref="ProcedureIdentifiers.Given"/>). Otherwise
-    /// a derived key (<see cref="ProcedureIdentifiers.Derived"/>): <c>visit/&lt;visit number&gt;/&lt;set id&gt;</c>, the
-    /// set id being PR1-1 (else the PR1's position in the message); and when the message has no visit number,
+    /// a derived key (<see cref="ProcedureIdentifiers.Derived"/>): <c>visit/&lt;visit number&gt;/&lt;set id&gt;/&lt;PR1-3
+    /// code&gt;/&lt;PR1-5 as sent&gt;</c> (without the last part when PR1-5 is empty), the set id being PR1-1 (else the
+    /// PR1's position in the message): real exports repeat the set id (every PR1 numbered 1), so the code and the time
+    /// are what tell two procedures of one visit apart. When the message has no visit number,
     /// <c>patient/&lt;NAM or MRN&gt;/&lt;PR1-3 code&gt;/&lt;PR1-5 as sent&gt;</c>, so that the same procedure resent
     /// is found again and two patients' procedures never share a key. Null when even PR1-5 is missing.
     /// </summary>
@@ -104,9 +116,23 @@ public sealed class ProcedureMapper(CodeMap codes)
     {
         if (ProcedureIdentifiers.Given(context.Establishment, Clean(pr1.ProcedureIdentifier.EntityId)) is { } given) return given;
         if (context.VisitNumber is { } visit)
-            return ProcedureIdentifiers.Derived(context.Establishment, "visit", visit, Clean(pr1.SetId) ?? position.ToString(CultureInfo.InvariantCulture));
+            return time is null
+                ? ProcedureIdentifiers.Derived(context.Establishment, "visit", visit, SetId(pr1, position), code)
+                : ProcedureIdentifiers.Derived(context.Establishment, "visit", visit, SetId(pr1, position), code, time);
         return time is null ? null : ProcedureIdentifiers.Derived(context.Establishment, "patient", context.PatientKeyValue, code, time);
     }
+
+    /// <summary>
+    /// The key a PR1 without PR1-19 had when it was derived from the visit and the set id alone
+    /// (<c>visit/&lt;visit number&gt;/&lt;set id&gt;</c>), which Procedures stored by earlier versions carry; null when the
+    /// key has not changed form (PR1-19 given, or no visit).
+    /// </summary>
+    public static Identifier? FormerKeyOf(Pr1 pr1, int position, ProcedureContext context) =>
+        ProcedureIdentifiers.Given(context.Establishment, Clean(pr1.ProcedureIdentifier.EntityId)) is null && context.VisitNumber is { } visit
+            ? ProcedureIdentifiers.Derived(context.Establishment, "visit", visit, SetId(pr1, position))
+            : null;
+
+    private static string SetId(Pr1 pr1, int position) => Clean(pr1.SetId) ?? position.ToString(CultureInfo.InvariantCulture);
 
     private static void Add(List<ProcedurePerformer> performers, Xcn xcn, Coding function, Establishment establishment)
     {

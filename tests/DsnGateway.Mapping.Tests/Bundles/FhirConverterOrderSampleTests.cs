@@ -158,8 +158,8 @@ public class FhirConverterOrderSampleTests
         var procedure = Of<Procedure>(ours).Single();
         procedure.Code!.Coding!.Single().Code.Should().Be(Str(theirs, "code", "coding", "code")).And.Be("71045");
         procedure.PerformedDateTime.Should().Be(Str(theirs, "performedDateTime")).And.Be("2019-11-22", "a date without a time stays a date");
-        // No PR1-19: the key is derived from the visit (PV1-19) and the PR1 set id.
-        procedure.Identifier!.Single().Should().BeEquivalentTo(new { System = "urn:dsn:procedure:test1:derived", Value = "visit/40007716/1" }, o => o.ExcludingMissingMembers());
+        // No PR1-19: the key is derived from the visit (PV1-19), the PR1 set id, the code and the time.
+        procedure.Identifier!.Single().Should().BeEquivalentTo(new { System = "urn:dsn:procedure:test1:derived", Value = "visit/40007716/1/71045/20191122" }, o => o.ExcludingMissingMembers());
         Of<MedicationRequest>(ours).Should().BeEmpty("a charge message's ORC is not a medication order");
         PatientIdentifiersAgree(ours, expected);
     }

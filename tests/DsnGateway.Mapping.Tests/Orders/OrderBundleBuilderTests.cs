@@ -150,6 +150,35 @@ public class OrderBundleBuilderTests
     }
 
     [Fact]
+    public void An_order_number_holding_a_comma_is_one_value_of_the_search_not_two()
+    {
+        Ok(Message("RDE^O11^RDE_O11", "PHARM_NIM", "NIM", "E-2", Orc(placer: @"A,B\F\C\E\D"), Rxe())).Bundle.Entry![1].Request!.Url
+            .Should().Be("MedicationRequest?identifier=urn:dsn:order:nim:placer|A%5C%2CB%5C%7CC%5C%5CD");
+    }
+
+    [Fact]
+    public void The_NTE_after_the_ORC_the_RXO_and_the_RXE_are_the_order_notes_and_NTE_elsewhere_are_not()
+    {
+        var mapping = Ok(Message("RDE^O11^RDE_O11", "PHARM_NIM", "NIM", "N-1", Pv1,
+            Orc(), "NTE|1|P|Ordonnance verbale confirmée",
+            "RXO|ACET500^Acétaminophène 500 mg^PHARMNIM|500", "NTE|1|P|Le patient préfère le sirop",
+            "RXR|PO", "NTE|1|P|Note de la voie, pas de l'ordonnance",
+            Rxe(), @"NTE|1|P|Ne pas dépasser 4 g/24 h\.br\Vérifier la fonction hépatique~Prendre avec de l'eau \T\ de la nourriture",
+            "OBX|1|NM|3141-9^Poids^LN||70|kg", "NTE|1|P|Note de l'observation",
+            Orc(placer: "CMD-2002", filler: "RX-2002"), Rxe(drug: "METF500^Metformine^PHARMNIM")));
+
+        var requests = mapping.Bundle.Entry!.Select(e => e.Resource).OfType<MedicationRequest>().ToList();
+        requests[0].Note!.Select(n => n.Text).Should().Equal(
+            "Ordonnance verbale confirmée",
+            "Le patient préfère le sirop",
+            "Ne pas dépasser 4 g/24 h\nVérifier la fonction hépatique\nPrendre avec de l'eau & de la nourriture");
+        requests[1].Note.Should().BeNull("the next order has no NTE of its own");
+
+        var omp = Single(Ok(Message("OMP^O09^OMP_O09", "PHARM_MCQ", "MCQ", "N-2", Orc(), "RXO|12001^Acétaminophène^PHARMCQ|1", "NTE|1|P|À jeun")));
+        omp.Note!.Single().Text.Should().Be("À jeun");
+    }
+
+    [Fact]
     public void PRN_means_as_needed()
     {
         var dosage = Single(Ok(Message("RDE^O11^RDE_O11", "PHARM_NIM", "NIM", "P-1", Orc(), "TQ1|1||PRN", Rxe()))).DosageInstruction![0];

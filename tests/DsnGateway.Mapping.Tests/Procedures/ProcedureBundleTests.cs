@@ -48,12 +48,72 @@ public class ProcedureBundleTests
     }
 
     [Fact]
-    public void Without_PR1_19_the_key_is_the_visit_and_the_set_id()
+    public void Without_PR1_19_the_key_is_the_visit_the_set_id_the_code_and_the_time()
     {
-        var procedures = Procedures(Ok(Message("BAR^P01^BAR_P01", "BLOC_NIM", "NIM", "OR-2", Pv1, Pr1(setId: "1"), Pr1(setId: "2", code: "CHOLLAP^Cholécystectomie^BLOCNIM"))));
-        procedures.Select(p => p.Identifier!.Single().Value).Should().Equal("visit/V-778899/1", "visit/V-778899/2");
+        var procedures = Procedures(Ok(Message("BAR^P01^BAR_P01", "BLOC_NIM", "NIM", "OR-2", Pv1, Pr1(setId: "1"), Pr1(setId: "2", code: "CHOLLAP^Cholécystectomie^BLOCNIM", time: ""))));
+        procedures.Select(p => p.Identifier!.Single().Value).Should().Equal("visit/V-778899/1/APPLAP/20240716081500", "visit/V-778899/2/CHOLLAP");
         procedures.Should().OnlyContain(p => p.Identifier![0].System == "urn:dsn:procedure:nim:derived");
         procedures[0].PerformedDateTime.Should().Be("2024-07-16T08:15:00-04:00");
+    }
+
+    [Fact]
+    public void PR1s_repeating_set_id_1_are_distinct_procedures_when_their_code_or_time_differ()
+    {
+        var mapping = Ok(Message("DFT^P03^DFT_P03", "BLOC_NIM", "NIM", "OR-12", Pv1,
+            Pr1(setId: "1"),
+            Pr1(setId: "1", code: "CHOLLAP^Cholécystectomie^BLOCNIM"),
+            Pr1(setId: "1", time: "20240716143000"),
+            Pr1(setId: "1", minutes: "45")));
+
+        var procedures = Procedures(mapping);
+        procedures.Select(p => p.Identifier!.Single().Value).Should().Equal(
+            "visit/V-778899/1/APPLAP/20240716081500", "visit/V-778899/1/CHOLLAP/20240716081500", "visit/V-778899/1/APPLAP/20240716143000");
+        procedures[0].PerformedPeriod.Should().NotBeNull("the same code at the same time is the same procedure: the last statement wins");
+        procedures.Select(p => p.Code!.Coding![^1].Code).Should().Equal("APPLAP", "CHOLLAP", "APPLAP");
+        mapping.Bundle.Entry!.Select(e => e.FullUrl).Should().OnlyHaveUniqueItems();
+    }
+
+    [Fact]
+    public void A_procedure_stored_under_the_former_key_is_matched_by_the_last_PR1_of_that_set_id_and_of_its_code_only()
+    {
+        const string Derived = "urn:dsn:procedure:nim:derived";
+        var mapping = Ok(Message("BAR^P01^BAR_P01", "BLOC_NIM", "NIM", "OR-13", Pv1,
+            Pr1(setId: "1"), Pr1(setId: "1", code: "CHOLLAP^Cholécystectomie^BLOCNIM"), Pr1(setId: "2", code: "1.NT.89.DA^Appendicectomie^CCI"), Pr1(setId: "", identifier: "P-7")));
+
+        // Earlier versions keyed these on visit/<visit>/<set id> and kept the last PR1 of each: that PR1 (and only it)
+        // takes over a Procedure still holding the former key, when it has the same code.
+        mapping.Bundle.Entry!.Where(e => e.Resource is Procedure).Select(e => e.Request!.Url).Should().Equal(
+            $"Procedure?identifier={Derived}|visit%2FV-778899%2F1%2FAPPLAP%2F20240716081500",
+            $"Procedure?identifier={Derived}|visit%2FV-778899%2F1%2FCHOLLAP%2F20240716081500,{Derived}|visit%2FV-778899%2F1&code=urn%3Adsn%3Acode%3Anim%3Ablocnim|CHOLLAP",
+            $"Procedure?identifier={Derived}|visit%2FV-778899%2F2%2F1.NT.89.DA%2F20240716081500,{Derived}|visit%2FV-778899%2F2&code=https%3A%2F%2Ffhir.infoway-inforoute.ca%2FCodeSystem%2Fcci|1.NT.89.DA",
+            "Procedure?identifier=urn:dsn:procedure:nim|P-7");
+        Procedures(mapping).Should().OnlyContain(p => p.Identifier!.Count == 1, "the former key is matched, never written again");
+
+        // Without a visit the key already held the code and the time: nothing to match by another form.
+        Ok(Message("DFT^P03^DFT_P03", "BLOC_NIM", "NIM", "OR-14", Pr1())).Bundle.Entry!.Single(e => e.Resource is Procedure).Request!.Url
+            .Should().Be("Procedure?identifier=urn:dsn:procedure:nim:derived|patient%2FCOTM85561512%2FAPPLAP%2F20240716081500");
+    }
+
+    [Fact]
+    public void The_NTE_after_a_PR1_are_its_notes_one_annotation_each_with_escapes_decoded_and_repetitions_as_lines()
+    {
+        var mapping = Ok(Message("BAR^P01^BAR_P01", "BLOC_NIM", "NIM", "OR-15", "NTE|1||Note sur le patient, jamais sur une intervention", Pv1,
+            Pr1(setId: "1"),
+            @"NTE|1|P|Conversion en laparotomie \T\ drain\.br\Pansement à J+2   ~Dose 5^10 mg de morphine~|RE",
+            "NTE|2|P|",
+            "NTE|3|P|\"\"",
+            @"NTE|4|P|Saignement \F\ minime",
+            Pr1(setId: "2", code: "CHOLLAP^Cholécystectomie^BLOCNIM"),
+            "ROL|1|AD|SURG|67890^Lévesque^Hélène",
+            "NTE|1|P|Note du rôle, pas de l'intervention"));
+
+        var procedures = Procedures(mapping);
+        procedures[0].Note!.Select(n => n.Text).Should().Equal(
+            "Conversion en laparotomie & drain\nPansement à J+2\nDose 5^10 mg de morphine",
+            "Saignement | minime");
+        procedures[1].Note.Should().BeNull("an NTE after another segment (here a ROL) is not the procedure's");
+        mapping.Patient.Should().NotBeNull();
+        DsnGateway.Fhir.Serialization.FhirJson.Serialize(mapping.Bundle).Should().NotContain("jamais sur une intervention", "an NTE after the PID is not mapped");
     }
 
     [Fact]

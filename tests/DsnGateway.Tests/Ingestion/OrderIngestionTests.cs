@@ -100,11 +100,11 @@ public class OrderIngestionTests : IClassFixture<GatewayFixture>
         procedure.Subject!.ReferenceValue.Should().Be($"Patient/{patient.Id}");
         (await SearchAsync<Procedure>($"Procedure?subject=Patient/{patient.Id}", mcq)).Should().ContainSingle();
 
-        // Without PR1-19, the visit and the set id find it again.
+        // Without PR1-19, the visit, the set id, the code and the time find it again.
         var visit = "V" + Id();
         await SendDeliveredAsync(Bar("BLOC_MCQ", "MCQ", "OR" + Id(), pid, "PTH^Prothèse^BLOCMCQ", "", "", visit: visit));
         await SendDeliveredAsync(Bar("BLOC_MCQ", "MCQ", "OR" + Id(), pid, "PTH^Prothèse^BLOCMCQ", "60", "", visit: visit, time: "20261120130000"));
-        (await SearchAsync<Procedure>($"Procedure?identifier=urn:dsn:procedure:mcq:derived|visit/{visit}/1", mcq)).Should().ContainSingle()
+        (await SearchAsync<Procedure>($"Procedure?identifier=urn:dsn:procedure:mcq:derived|visit/{visit}/1/PTH/20261120081500", mcq)).Should().ContainSingle()
             .Which.PerformedPeriod.Should().NotBeNull();
 
         // ADT^A01 with a PR1: the admission's procedure.
@@ -115,6 +115,72 @@ public class OrderIngestionTests : IClassFixture<GatewayFixture>
         var fromAdt = (await SearchAsync<Procedure>($"Procedure?identifier=urn:dsn:procedure:nim|ADT-{adtMrn}")).Should().ContainSingle().Subject;
         fromAdt.Code!.Coding![0].Code.Should().Be("1.NT.89.DA");
         fromAdt.Subject!.ReferenceValue.Should().Be($"Patient/{(await SearchAsync<Patient>($"Patient?identifier=urn:dsn:mrn:nim|{adtMrn}")).Single().Id}");
+    }
+
+    [Fact]
+    public async Task Two_PR1_with_set_id_1_are_two_Procedures_and_the_NTE_after_a_PR1_or_an_RXE_are_notes()
+    {
+        var mrn = "NIM" + Id();
+        var pid = Pid($"{mrn}^^^NIM^MR", "Roy^Mathis", "19670211", "M");
+        var visit = "V" + Id();
+        // A real export numbers every PR1 1; the NTE after the first is that procedure's note.
+        var bar = Bar("BLOC_NIM", "NIM", "OR" + Id(), pid, "APPLAP^Appendicectomie^BLOCNIM", "", "", visit: visit)
+            + @"NTE|1|P|Conversion en laparotomie \T\ drain~Pansement à J+2" + "\r"
+            + "PR1|1||CHOLLAP^Cholécystectomie^BLOCNIM||20261120103000||||||67890^Lévesque^Hélène^^^Dre^^^CMQ\r";
+        await SendDeliveredAsync(bar);
+        await SendDeliveredAsync(bar.Replace("|BAR^P12^BAR_P12|OR", "|BAR^P12^BAR_P12|OR2"));
+
+        var patient = (await SearchAsync<Patient>($"Patient?identifier=urn:dsn:mrn:nim|{mrn}")).Single();
+        var procedures = await SearchAsync<Procedure>($"Procedure?subject=Patient/{patient.Id}");
+        procedures.Should().HaveCount(2, "two procedures stated with set id 1, sent twice, are still two");
+        var appendix = procedures.Single(p => p.Code!.Coding!.Any(c => c.Code == "APPLAP"));
+        appendix.Note!.Single().Text.Should().Be("Conversion en laparotomie & drain\nPansement à J+2");
+        procedures.Single(p => p.Code!.Coding!.Any(c => c.Code == "CHOLLAP")).Note.Should().BeNull();
+
+        var placer = "CMD-" + Id();
+        var rde = Rde("PHARM_NIM", "NIM", "RX" + Id(), pid, "NW", placer, "", "ACET500^Acétaminophène 500 mg^PHARMNIM", "500")
+            .Replace("RXE||ACET500^Acétaminophène 500 mg^PHARMNIM|500||mg^mg^UCUM\r", "RXE||ACET500^Acétaminophène 500 mg^PHARMNIM|500||mg^mg^UCUM\rNTE|1|P|Ne pas dépasser 4 g par jour\r");
+        await SendDeliveredAsync(rde);
+        (await SearchAsync<MedicationRequest>($"MedicationRequest?identifier=urn:dsn:order:nim:placer|{placer}")).Single()
+            .Note!.Single().Text.Should().Be("Ne pas dépasser 4 g par jour");
+    }
+
+    [Fact]
+    public async Task A_Procedure_stored_under_the_former_derived_key_is_updated_by_a_resend_never_duplicated()
+    {
+        var mrn = "NIM" + Id();
+        var pid = Pid($"{mrn}^^^NIM^MR", "Ouellet^Rosalie", "19750923", "F");
+        await SendDeliveredAsync(AdtMessages.A01("ADT_NIM", "NIM", "A" + Id(), $"{mrn}^^^NIM^MR", "Ouellet^Rosalie", "19750923", "F"));
+        var patient = (await SearchAsync<Patient>($"Patient?identifier=urn:dsn:mrn:nim|{mrn}")).Single();
+
+        // What an earlier version stored for this BAR's PR1: the key visit/<visit>/<set id>, nothing else.
+        var visit = "V" + Id();
+        var former = new Procedure
+        {
+            Identifier = [new Identifier { System = "urn:dsn:procedure:nim:derived", Value = $"visit/{visit}/1" }],
+            Status = "completed",
+            Code = new CodeableConcept { Coding = [new Coding { System = "https://fhir.infoway-inforoute.ca/CodeSystem/cci", Code = "1.NT.89.DA" }, new Coding { System = "urn:dsn:code:nim:blocnim", Code = "APPLAP" }] },
+            Subject = new Reference { ReferenceValue = $"Patient/{patient.Id}" },
+            PerformedDateTime = "2026-11-20T08:15:00-05:00",
+        };
+        var store = _gateway.Services.GetRequiredService<DsnGateway.Proxy.RecordStoreClient>();
+        using (var created = await store.SendAsync(HttpMethod.Post, "Procedure", FhirJson.Serialize(former), null, CancellationToken.None))
+            created.StatusCode.Should().Be(HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
+        var stored = (await SearchAsync<Procedure>($"Procedure?subject=Patient/{patient.Id}")).Single();
+
+        // A later message reusing set id 1 for another procedure of the visit does not take it over ...
+        await SendDeliveredAsync(Bar("BLOC_NIM", "NIM", "OR" + Id(), pid, "CHOLLAP^Cholécystectomie^BLOCNIM", "", "", visit: visit));
+        // ... the resend of the message it came from updates it, and so does the next resend.
+        await SendDeliveredAsync(Bar("BLOC_NIM", "NIM", "OR" + Id(), pid, "APPLAP^Appendicectomie^BLOCNIM", "40", "", visit: visit));
+        await SendDeliveredAsync(Bar("BLOC_NIM", "NIM", "OR" + Id(), pid, "APPLAP^Appendicectomie^BLOCNIM", "45", "", visit: visit));
+
+        var procedures = await SearchAsync<Procedure>($"Procedure?subject=Patient/{patient.Id}");
+        procedures.Should().HaveCount(2);
+        var updated = procedures.Single(p => p.Id == stored.Id);
+        updated.Code!.Coding!.Should().Contain(c => c.Code == "APPLAP", "the later procedure reusing set id 1 did not take it over");
+        updated.PerformedPeriod!.End.Should().Be("2026-11-20T09:00:00-05:00", "the last resend's 45 minutes are applied to the stored Procedure");
+        updated.Identifier!.Select(i => i.Value).Should().Equal($"visit/{visit}/1/APPLAP/20261120081500");
+        procedures.Single(p => p.Id != stored.Id).Code!.Coding!.Should().Contain(c => c.Code == "CHOLLAP");
     }
 
     [Fact]
