@@ -54,6 +54,8 @@ public sealed class MllpFrameReader
             }
             _skipped += buffer.Slice(0, start.Value).Length;
             _reader.AdvanceTo(buffer.GetPosition(1, start.Value));
+            // Stray bytes ran out their time just as the start block came: the frame gets a deadline of its own.
+            if (read.IsCanceled && deadline.Observe() == true) deadline.Restart();
             deadline.Start();
             break;
         }
@@ -193,6 +195,14 @@ public sealed class MllpFrameReader
                 Volatile.Write(ref reader._cancelPending, 1);
                 reader._reader.CancelPendingRead();
             }, _owner);
+        }
+
+        public void Restart()
+        {
+            Dispose();
+            _timer = null;
+            _registration = default;
+            Start();
         }
 
         /// <summary>
