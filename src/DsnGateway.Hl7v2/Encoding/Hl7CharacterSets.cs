@@ -12,8 +12,6 @@ public static class Hl7CharacterSets
     /// <summary>The sender default when none is configured: UTF-8 (DESIGN.md).</summary>
     public static System.Text.Encoding DefaultSenderCharset { get; } = Strict(new UTF8Encoding(false));
 
-    private static readonly byte[] Bom = [0xEF, 0xBB, 0xBF];
-
     /// <summary>Table 0211 names we decode, with their aliases. UTF-16/32 and the Asian sets are not ASCII-compatible and are refused.</summary>
     private static readonly Dictionary<string, Func<System.Text.Encoding?>> Known = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -92,7 +90,7 @@ public static class Hl7CharacterSets
     /// </summary>
     public static Hl7DecodeResult Decode(ReadOnlySpan<byte> bytes, System.Text.Encoding? senderDefault = null)
     {
-        if (bytes.StartsWith(Bom)) bytes = bytes[Bom.Length..];
+        bytes = Hl7FramingNoise.SkipByteOrderMark(bytes);
         var name = ReadMsh18(bytes) ?? "";
         var charset = Resolve(name, senderDefault);
         if (charset is null)
@@ -121,7 +119,7 @@ public static class Hl7CharacterSets
 
     private static ReadOnlySpan<byte> SkipBomAndBlank(ReadOnlySpan<byte> bytes)
     {
-        if (bytes.StartsWith(Bom)) bytes = bytes[Bom.Length..];
+        bytes = Hl7FramingNoise.SkipByteOrderMark(bytes);
         var i = 0;
         while (i < bytes.Length && bytes[i] is (byte)'\r' or (byte)'\n' or (byte)' ' or (byte)'\t') i++;
         return bytes[i..];

@@ -19,6 +19,13 @@ public enum MllpReadKind
     Oversized,
     /// <summary>A frame cut short: the connection ended, or a new start block arrived, before its end block.</summary>
     Truncated,
+    /// <summary>
+    /// Nothing complete within <see cref="MllpReaderOptions.FrameTimeout"/>: a start block and no end block (the payload
+    /// so far is in <see cref="MllpReadResult.Payload"/>), or bytes and no start block at all
+    /// (<see cref="MllpReadResult.WithoutStartBlock"/>; their first <see cref="MllpReaderOptions.OversizedPrefixBytes"/>
+    /// are in the payload, say a message sent without MLLP). The stream is left mid-frame: the caller answers and closes.
+    /// </summary>
+    Incomplete,
     /// <summary>The connection ended; no more frames.</summary>
     EndOfStream,
 }
@@ -28,6 +35,9 @@ public sealed record MllpReadResult(MllpReadKind Kind, byte[] Payload, long Fram
 {
     /// <summary>Bytes received before this frame's start block (noise between frames), reported so the caller can log them.</summary>
     public long SkippedBytesBefore { get; init; } = SkippedBytesBefore;
+
+    /// <summary>An <see cref="MllpReadKind.Incomplete"/> read of bytes that never had a start block.</summary>
+    public bool WithoutStartBlock { get; init; }
 }
 
 public sealed record MllpReaderOptions
@@ -35,6 +45,13 @@ public sealed record MllpReaderOptions
     /// <summary>The largest payload accepted (DESIGN.md: 1 MiB by default).</summary>
     public int MaxFrameBytes { get; init; } = 1024 * 1024;
 
-    /// <summary>How much of an oversized frame is kept for the caller: the MSH segment fits comfortably.</summary>
+    /// <summary>How much of an oversized frame (or of bytes outside any frame) is kept for the caller: the MSH segment fits comfortably.</summary>
     public int OversizedPrefixBytes { get; init; } = 16 * 1024;
+
+    /// <summary>
+    /// How long a frame may take from its first byte (its start block, or a stray byte that is not a line end or
+    /// blank) to its end block before the read gives up with <see cref="MllpReadKind.Incomplete"/>; null, no limit.
+    /// Line ends and blanks between frames start nothing: some senders follow each frame with one.
+    /// </summary>
+    public TimeSpan? FrameTimeout { get; init; }
 }

@@ -13,6 +13,7 @@ public sealed class MllpFrameReader
     private readonly PipeReader _reader;
     private readonly MllpReaderOptions _options;
     private long _skipped;
+    private int _cancelPending; // 1 while a cancel issued by a FrameDeadline has not been observed
 
     public MllpFrameReader(PipeReader reader, MllpReaderOptions? options = null)
     {
@@ -26,10 +27,13 @@ public sealed class MllpFrameReader
     {
     }
 
-    /// <summary>The next frame, oversized frame, truncated frame or the end of the stream.</summary>
+    /// <summary>The next frame, oversized, truncated or incomplete frame, or the end of the stream.</summary>
     public async ValueTask<MllpReadResult> ReadAsync(CancellationToken cancellationToken = default)
     {
-        // 1. Find the start block, skipping anything before it.
+        using var deadline = new FrameDeadline(this);
+
+        // 1. Find the start block, skipping anything before it (the first stray bytes kept, for an Incomplete answer).
+        var stray = new ArrayBufferWriter<byte>();
         while (true)
         {
             var read = await _reader.ReadAsync(cancellationToken).ConfigureAwait(false);
@@ -37,13 +41,22 @@ public sealed class MllpFrameReader
             var start = buffer.PositionOf(MllpBytes.StartBlock);
             if (start is null)
             {
+                KeepStray(buffer, stray, deadline);
                 _skipped += buffer.Length;
                 _reader.AdvanceTo(buffer.End);
+                if (read.IsCanceled && deadline.Observe() is { } expired)
+                {
+                    if (expired) return Result(MllpReadKind.Incomplete, stray.WrittenSpan.ToArray(), stray.WrittenCount) with { WithoutStartBlock = true };
+                    continue;
+                }
                 if (read.IsCompleted || read.IsCanceled) return Result(MllpReadKind.EndOfStream, [], 0);
                 continue;
             }
             _skipped += buffer.Slice(0, start.Value).Length;
             _reader.AdvanceTo(buffer.GetPosition(1, start.Value));
+            // Stray bytes ran out their time just as the start block came: the frame gets a deadline of its own.
+            if (read.IsCanceled && deadline.Observe() == true) deadline.Restart();
+            deadline.Start();
             break;
         }
 
@@ -53,12 +66,18 @@ public sealed class MllpFrameReader
         {
             var read = await _reader.ReadAsync(cancellationToken).ConfigureAwait(false);
             var buffer = read.Buffer;
+            var timedOut = false;
+            if (read.IsCanceled && deadline.Observe() is { } expired)
+            {
+                if (!expired) read = new ReadResult(buffer, isCanceled: false, read.IsCompleted);
+                timedOut = expired;
+            }
             var unscanned = buffer.Slice(scanned);
             var end = PositionOfEither(unscanned, MllpBytes.EndBlock, MllpBytes.StartBlock);
             if (end is { } at)
             {
                 var payload = buffer.Slice(0, at);
-                if (payload.Length > _options.MaxFrameBytes) return await SkipOversizedAsync(buffer, read, cancellationToken).ConfigureAwait(false);
+                if (payload.Length > _options.MaxFrameBytes) return await SkipOversizedAsync(buffer, read, deadline, cancellationToken).ConfigureAwait(false);
                 var marker = buffer.Slice(at, 1).FirstSpan[0];
                 if (marker == MllpBytes.StartBlock)
                 {
@@ -69,7 +88,7 @@ public sealed class MllpFrameReader
                 }
                 var afterFs = buffer.GetPosition(1, at);
                 var rest = buffer.Slice(afterFs);
-                if (rest.IsEmpty && !read.IsCompleted)
+                if (rest.IsEmpty && !read.IsCompleted && !timedOut)
                 {
                     // FS is the last byte we have: wait for one more to see whether it is the CR.
                     _reader.AdvanceTo(buffer.Start, buffer.End);
@@ -81,19 +100,19 @@ public sealed class MllpFrameReader
                 _reader.AdvanceTo(consumed);
                 return Result(MllpReadKind.Frame, bytes, bytes.Length);
             }
-            if (buffer.Length > _options.MaxFrameBytes) return await SkipOversizedAsync(buffer, read, cancellationToken).ConfigureAwait(false);
-            if (read.IsCompleted || read.IsCanceled)
+            if (buffer.Length > _options.MaxFrameBytes) return await SkipOversizedAsync(buffer, read, deadline, cancellationToken).ConfigureAwait(false);
+            if (timedOut || read.IsCompleted || read.IsCanceled)
             {
                 var fragment = buffer.ToArray();
                 _reader.AdvanceTo(buffer.End);
-                return Result(MllpReadKind.Truncated, fragment, fragment.Length);
+                return Result(timedOut ? MllpReadKind.Incomplete : MllpReadKind.Truncated, fragment, fragment.Length);
             }
             scanned = buffer.Length;
             _reader.AdvanceTo(buffer.Start, buffer.End);
         }
     }
 
-    private async ValueTask<MllpReadResult> SkipOversizedAsync(ReadOnlySequence<byte> buffer, ReadResult read, CancellationToken cancellationToken)
+    private async ValueTask<MllpReadResult> SkipOversizedAsync(ReadOnlySequence<byte> buffer, ReadResult read, FrameDeadline deadline, CancellationToken cancellationToken)
     {
         var prefix = buffer.Slice(0, Math.Min(buffer.Length, _options.OversizedPrefixBytes)).ToArray();
         long total = 0;
@@ -111,9 +130,34 @@ public sealed class MllpFrameReader
             }
             total += buffer.Length;
             _reader.AdvanceTo(buffer.End);
-            if (read.IsCompleted || read.IsCanceled) return Result(MllpReadKind.Oversized, prefix, total);
+            if (read.IsCanceled && deadline.Observe() is { } expired)
+            {
+                if (expired) return Result(MllpReadKind.Incomplete, prefix, total);
+            }
+            else if (read.IsCompleted || read.IsCanceled)
+            {
+                return Result(MllpReadKind.Oversized, prefix, total);
+            }
             read = await _reader.ReadAsync(cancellationToken).ConfigureAwait(false);
             buffer = read.Buffer;
+        }
+    }
+
+    /// <summary>
+    /// Keeps the first stray bytes (from the first that is not a line end or blank) and starts the frame deadline
+    /// there: a message sent without its start block is answered, not left waiting for the idle timeout.
+    /// </summary>
+    private void KeepStray(ReadOnlySequence<byte> buffer, ArrayBufferWriter<byte> stray, FrameDeadline deadline)
+    {
+        foreach (var segment in buffer)
+        {
+            var span = segment.Span;
+            if (stray.WrittenCount == 0) span = span.TrimStart(" \t\r\n"u8);
+            if (span.IsEmpty) continue;
+            deadline.Start();
+            var room = _options.OversizedPrefixBytes - stray.WrittenCount;
+            if (room <= 0) return;
+            stray.Write(span[..Math.Min(room, span.Length)]);
         }
     }
 
@@ -128,5 +172,53 @@ public sealed class MllpFrameReader
     {
         var reader = new SequenceReader<byte>(sequence);
         return reader.TryAdvanceToAny([a, b], advancePastDelimiter: false) ? reader.Position : null;
+    }
+
+    /// <summary>
+    /// The frame timeout of one read: once started, it cancels the pending read of the pipe (which then returns
+    /// <c>IsCanceled</c> with the bytes it holds, nothing lost) when the time is up. A cancel it issued just as the
+    /// frame completed can surface at the next read: <see cref="Observe"/> tells that stale one from a real expiry.
+    /// </summary>
+    private sealed class FrameDeadline(MllpFrameReader owner) : IDisposable
+    {
+        private readonly MllpFrameReader _owner = owner;
+        private CancellationTokenSource? _timer;
+        private CancellationTokenRegistration _registration;
+
+        public void Start()
+        {
+            if (_timer is not null || _owner._options.FrameTimeout is not { } timeout) return;
+            _timer = new CancellationTokenSource(timeout);
+            _registration = _timer.Token.Register(static state =>
+            {
+                var reader = (MllpFrameReader)state!;
+                Volatile.Write(ref reader._cancelPending, 1);
+                reader._reader.CancelPendingRead();
+            }, _owner);
+        }
+
+        public void Restart()
+        {
+            Dispose();
+            _timer = null;
+            _registration = default;
+            Start();
+        }
+
+        /// <summary>
+        /// For a read that came back canceled: true when this deadline expired, false for a stale cancel of an earlier
+        /// one (read again), null when the cancel is not the deadline's at all (someone else cancelled the pipe).
+        /// </summary>
+        public bool? Observe()
+        {
+            if (Interlocked.Exchange(ref _owner._cancelPending, 0) == 0) return null;
+            return _timer?.IsCancellationRequested == true;
+        }
+
+        public void Dispose()
+        {
+            _registration.Dispose();
+            _timer?.Dispose();
+        }
     }
 }

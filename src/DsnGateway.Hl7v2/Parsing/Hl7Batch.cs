@@ -55,7 +55,7 @@ public sealed record Hl7Batch(IReadOnlyList<string> EnvelopeSegments, IReadOnlyL
         var messages = new List<byte[]>();
         var current = new List<byte>();
         var inMessage = false;
-        if (bytes.StartsWith("\uFEFF"u8)) bytes = bytes[3..];
+        bytes = Hl7FramingNoise.SkipByteOrderMark(bytes);
         while (!bytes.IsEmpty)
         {
             var end = bytes.IndexOfAny((byte)'\r', (byte)'\n');

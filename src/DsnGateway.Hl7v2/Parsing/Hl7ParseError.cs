@@ -15,7 +15,8 @@ public enum Hl7ParseErrorKind
     UnknownCharacterSet,
     /// <summary>The bytes are not valid in the declared character set (the gateway answers AE).</summary>
     InvalidBytes,
-    /// <summary>A line is not a segment (its name is not three letters or digits).</summary>
+    /// <summary>A line after MSH is not a segment (it does not start with three upper-case letters or digits and the
+    /// field separator): a content error (AE).</summary>
     MalformedSegment,
     /// <summary>A second MSH: several messages where one was expected (see <see cref="Hl7Batch"/>).</summary>
     MultipleMessages,
@@ -28,10 +29,10 @@ public enum Hl7ParseErrorKind
 public sealed record Hl7ParseError(Hl7ParseErrorKind Kind, int Code, string Message, Hl7ErrorLocation? Location = null)
 {
     /// <summary>
-    /// The answer DESIGN.md prescribes: bytes invalid in a known set are a content error (AE);
-    /// everything else the parser can reject is the envelope (AR).
+    /// The answer DESIGN.md prescribes: bytes invalid in a known set, and a line after a valid MSH that is not a
+    /// segment, are content errors (AE); everything else the parser can reject is the envelope (AR).
     /// </summary>
-    public AckCode SuggestedAck => Kind == Hl7ParseErrorKind.InvalidBytes ? AckCode.AE : AckCode.AR;
+    public AckCode SuggestedAck => Kind is Hl7ParseErrorKind.InvalidBytes or Hl7ParseErrorKind.MalformedSegment ? AckCode.AE : AckCode.AR;
 
     public override string ToString() => Location is null ? $"{Kind} ({Code}): {Message}" : $"{Kind} ({Code}) at {Location}: {Message}";
 }

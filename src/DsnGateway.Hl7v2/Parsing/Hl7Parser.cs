@@ -42,9 +42,10 @@ public static class Hl7Parser
 
     /// <summary>
     /// Reads only the header from the start of a message (say the first bytes of an oversized MLLP frame), as
-    /// leniently as possible, so the caller can still address an ACK. Null when no MSH can be read.
+    /// leniently as possible, so the caller can still address an ACK. Null when no MSH can be read. A leading byte
+    /// order mark is skipped as the parse skips it: read as Latin-1 it would hide the MSH (and with it the sender).
     /// </summary>
-    public static Msh? ReadEnvelope(ReadOnlySpan<byte> start) => EnvelopeOf(Hl7CharacterSets.LenientText(start));
+    public static Msh? ReadEnvelope(ReadOnlySpan<byte> start) => EnvelopeOf(Hl7CharacterSets.LenientText(Hl7FramingNoise.SkipByteOrderMark(start)));
 
     private static Msh? EnvelopeOf(string text)
     {
@@ -92,9 +93,12 @@ public static class Hl7Parser
             }
             if (!IsSegmentName(name))
             {
+                // The line's position (MSH is 1, blank lines not counted) goes in ERR-2.2, as it has no segment name of
+                // its own for ERR-2.1. Its text is not quoted back: free text is where patient names turn up.
+                var position = segments.Count + 1;
                 return Fail(Hl7ParseErrorKind.MalformedSegment, Hl7ErrorCodes.SegmentSequenceError,
-                    $"Line {segments.Count + 1} is not a segment: '{Printable(Shorten(raw))}' does not start with a three-character segment name.",
-                    new Hl7ErrorLocation(Printable(name), counts[name]), header);
+                    $"Line {position} of the message is not a segment: it does not start with a three-character segment name followed by the field separator '{delimiters.Field}'.",
+                    new Hl7ErrorLocation("", position), header);
             }
             if (name == "MSH" && segments.Count > 0)
             {
@@ -188,8 +192,6 @@ public static class Hl7Parser
     private static bool IsSegmentName(string name) =>
         name.Length == 3 && char.IsAsciiLetterUpper(name[0]) && (char.IsAsciiLetterUpper(name[1]) || char.IsAsciiDigit(name[1]))
         && (char.IsAsciiLetterUpper(name[2]) || char.IsAsciiDigit(name[2]));
-
-    private static string Shorten(string s) => s.Length > 40 ? s[..40] + "…" : s;
 
     private static string Printable(string s) => string.Concat(s.Select(c => char.IsControl(c) ? $"\\u{(int)c:X4}" : c.ToString()));
 

@@ -2,7 +2,7 @@ namespace DsnGateway.Ingestion;
 
 /// <summary>
 /// A message that passed the envelope and content stages, with everything the inbox keeps: the exact bytes
-/// received (what a resend is compared to), the ACK about to be sent (what a byte-identical resend gets back),
+/// received (a resend is compared to them once normalised, InboxHash), the ACK about to be sent (what a resend gets back),
 /// and the mapped transaction Bundle (what delivery posts). The parser and the mapper provide the fields; the
 /// inbox never reads the raw bytes itself.
 /// </summary>

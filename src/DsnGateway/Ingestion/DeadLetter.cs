@@ -10,7 +10,7 @@ public enum DeadLetterStage
 
 /// <summary>
 /// A message kept for an operator. Sender and control id may be missing when the envelope could not be read.
-/// <paramref name="Ack"/> is the AR/AE sent, so a byte-identical resend gets it back instead of a second dead letter.
+/// <paramref name="Ack"/> is the AR/AE sent, so a resend (identical once normalised) gets it back instead of a second dead letter.
 /// </summary>
 public sealed record DeadLetter(
     DateTimeOffset Received,

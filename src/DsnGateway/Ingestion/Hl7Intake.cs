@@ -61,15 +61,16 @@ public sealed partial class Hl7Intake
             MaxMessageBytes = _options.CurrentValue.MaxMessageBytes,
             DefaultCharacterSet = sender?.Establishment.DefaultEncoding,
         });
-        if (!parsed.IsSuccess)
+        // An envelope the parser refused is AR at once. A content error it found (bytes invalid in the declared set, a
+        // line that is not a segment) waits until the envelope read from MSH has passed its own checks: AR comes first.
+        if (!parsed.IsSuccess && (parsed.Error.SuggestedAck == AckCode.AR || parsed.Envelope is null))
         {
-            var error = parsed.Error!;
-            var stage = error.SuggestedAck == AckCode.AE ? DeadLetterStage.Content : DeadLetterStage.Envelope;
-            return await RefuseAsync(raw, parsed.Envelope, sender, error.SuggestedAck, stage, error.Code, error.Message, received, ackControlId, cancellationToken);
+            var error = parsed.Error;
+            return await RefuseAsync(raw, parsed.Envelope, sender, AckCode.AR, DeadLetterStage.Envelope, error.Code, error.Message, received, ackControlId, cancellationToken);
         }
 
-        var message = parsed.Message!;
-        var msh = message.Msh;
+        var message = parsed.Message;
+        var msh = message?.Msh ?? parsed.Envelope!;
         var app = msh.SendingApplication.NamespaceId;
         var facility = msh.SendingFacility.NamespaceId;
 
@@ -92,7 +93,7 @@ public sealed partial class Hl7Intake
             return await RefuseAsync(raw, msh, sender, AckCode.AR, DeadLetterStage.Envelope, Hl7ErrorCodes.UnsupportedMessageType,
                 $"sender {sender} is not registered for {msh.MessageCode}^{msh.TriggerEvent}", received, ackControlId, cancellationToken);
 
-        // A byte-identical resend gets the answer it had, and changes nothing.
+        // A resend, identical once normalised (InboxHash), gets the answer it had, and changes nothing.
         if (!replay && await _inbox.FindAnsweredAsync(app, facility, msh.ControlId, sha, cancellationToken) is Admission.Duplicate answered)
         {
             Log.Resend(_logger, app, facility);
@@ -100,6 +101,11 @@ public sealed partial class Hl7Intake
         }
 
         // Stage 2: the content, mapped in full before anything is acknowledged.
+        if (message is null)
+        {
+            var error = parsed.Error!;
+            return await RefuseAsync(raw, msh, sender, AckCode.AE, DeadLetterStage.Content, error.Code, error.Message, received, ackControlId, cancellationToken, error.Location);
+        }
         var mapped = _mapper.Build(message, received);
         if (!mapped.IsSuccess)
         {
@@ -147,13 +153,25 @@ public sealed partial class Hl7Intake
     /// A message over the ceiling: AR addressed from its first bytes. Only that start is kept in the dead letters
     /// (the rest was never buffered); the reason says how long the message was.
     /// </summary>
-    public Task<IntakeOutcome> RefuseOversizedAsync(ReadOnlyMemory<byte> start, long length, CancellationToken cancellationToken)
+    public Task<IntakeOutcome> RefuseOversizedAsync(ReadOnlyMemory<byte> start, long length, CancellationToken cancellationToken) =>
+        RefuseUnreadAsync(start,
+            $"the message is {length} bytes, over the {_options.CurrentValue.MaxMessageBytes}-byte ceiling (only its first {start.Length} bytes are kept)",
+            cancellationToken);
+
+    /// <summary>
+    /// An MLLP frame that did not end within the frame timeout: AR addressed from what came, which is kept in the dead
+    /// letters; <paramref name="reason"/> says what was missing.
+    /// </summary>
+    public Task<IntakeOutcome> RefuseIncompleteAsync(ReadOnlyMemory<byte> received, string reason, CancellationToken cancellationToken) =>
+        RefuseUnreadAsync(received, reason, cancellationToken);
+
+    /// <summary>AR for bytes that never became a whole message, addressed from the MSH at their start.</summary>
+    private Task<IntakeOutcome> RefuseUnreadAsync(ReadOnlyMemory<byte> start, string reason, CancellationToken cancellationToken)
     {
         var received = _clock.GetUtcNow();
-        var envelope = Hl7Parser.ReadEnvelope(start.Span);
+        var envelope = Hl7Parser.ReadEnvelope(start.Span[..Math.Min(start.Length, 16 * 1024)]);
         var sender = envelope is null ? null : _senders.Find(envelope.SendingApplication.NamespaceId, envelope.SendingFacility.NamespaceId);
-        return RefuseAsync(start, envelope, sender, AckCode.AR, DeadLetterStage.Envelope, Hl7ErrorCodes.DataTypeError,
-            $"the message is {length} bytes, over the {_options.CurrentValue.MaxMessageBytes}-byte ceiling (only its first {start.Length} bytes are kept)",
+        return RefuseAsync(start, envelope, sender, AckCode.AR, DeadLetterStage.Envelope, Hl7ErrorCodes.DataTypeError, reason,
             received, NewAckControlId(received), cancellationToken);
     }
 

@@ -37,6 +37,45 @@ public sealed class InboxStore
         _file.EnsureDirectory();
         await using var connection = await OpenAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(Schema, cancellationToken: cancellationToken));
+        await RehashAsync(connection, cancellationToken);
+    }
+
+    /// <summary>The schema version <see cref="RehashAsync"/> brings a file to (<c>PRAGMA user_version</c>).</summary>
+    private const long NormalizedHashVersion = 1;
+
+    /// <summary>
+    /// Once per file: <c>raw_sha256</c> of the rows written before resends were compared once normalised was the hash
+    /// of the exact bytes; it is computed again from the kept raw bytes by today's rule (<see cref="InboxHash"/>), so
+    /// a resend of a message stored before the upgrade is still recognised, framing noise or not. In one transaction
+    /// with the version mark: a start interrupted half-way does it again whole. Rows are read by id in chunks, so
+    /// memory stays bounded whatever the inbox holds.
+    /// </summary>
+    private static async Task RehashAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        const string version = "PRAGMA user_version";
+        if (await connection.ExecuteScalarAsync<long>(new CommandDefinition(version, cancellationToken: cancellationToken)) >= NormalizedHashVersion) return;
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        // Another process (a command beside the gateway) may have done it while this one waited for the lock.
+        if (await connection.ExecuteScalarAsync<long>(new CommandDefinition(version, transaction: transaction, cancellationToken: cancellationToken)) >= NormalizedHashVersion) return;
+        foreach (var table in new[] { "messages", "dead_letter" })
+        {
+            long after = 0;
+            while (true)
+            {
+                var rows = (await connection.QueryAsync<RawRow>(new CommandDefinition(
+                    $"SELECT id AS Id, raw AS Raw FROM {table} WHERE id > @after ORDER BY id LIMIT 256", new { after }, transaction,
+                    cancellationToken: cancellationToken))).ToList();
+                if (rows.Count == 0) break;
+                foreach (var row in rows)
+                {
+                    await connection.ExecuteAsync(new CommandDefinition($"UPDATE {table} SET raw_sha256 = @sha WHERE id = @id",
+                        new { sha = InboxHash.Sha256(row.Raw), id = row.Id }, transaction, cancellationToken: cancellationToken));
+                }
+                after = rows[^1].Id;
+            }
+        }
+        await connection.ExecuteAsync(new CommandDefinition($"PRAGMA user_version = {NormalizedHashVersion}", transaction: transaction, cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
     }
 
     // bundle: the JSON, zlib-compressed as a BLOB since the bulk import work (InboxBundle); older rows are TEXT.
@@ -331,6 +370,12 @@ public sealed class InboxStore
         public long Count { get; init; }
         public long FirstSeen { get; init; }
         public long LastSeen { get; init; }
+    }
+
+    private sealed class RawRow
+    {
+        public long Id { get; init; }
+        public byte[] Raw { get; init; } = [];
     }
 
     private sealed class PendingRow

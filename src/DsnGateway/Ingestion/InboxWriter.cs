@@ -44,8 +44,8 @@ public sealed partial class InboxWriter : IHostedService, IAsyncDisposable
     public long Commits => Interlocked.Read(ref _commits);
 
     /// <summary>
-    /// Stores the message unless this sender already used its control id: byte-identical bytes give
-    /// <see cref="Admission.Duplicate"/> with the original ACK, other bytes <see cref="Admission.ControlIdReused"/>.
+    /// Stores the message unless this sender already used its control id: the same message once normalised (InboxHash) gives
+    /// <see cref="Admission.Duplicate"/> with the original ACK, another message <see cref="Admission.ControlIdReused"/>.
     /// Completes only after the commit. Throws <see cref="InboxUnavailableException"/> when it could not commit.
     /// </summary>
     public async Task<Admission> AdmitAsync(AcceptedMessage message, CancellationToken cancellationToken)
@@ -84,7 +84,7 @@ public sealed partial class InboxWriter : IHostedService, IAsyncDisposable
 
     /// <summary>
     /// Keeps a rejected message (with the ACK it was answered, when there is one); durable when it returns. A
-    /// byte-identical dead letter of the same sender and control id that is not yet replayed is not added twice:
+    /// dead letter identical once normalised, of the same sender and control id that is not yet replayed is not added twice:
     /// its id is returned.
     /// </summary>
     public async Task<long> DeadLetterAsync(DeadLetter deadLetter, CancellationToken cancellationToken)
@@ -100,7 +100,7 @@ public sealed partial class InboxWriter : IHostedService, IAsyncDisposable
         return await pending.Completion.Task.WaitAsync(cancellationToken);
     }
 
-    /// <summary>The ACK already sent for these exact bytes (see <see cref="InboxStore.FindAnsweredAsync"/>).</summary>
+    /// <summary>The ACK already sent for this message (by its normalised fingerprint) (see <see cref="InboxStore.FindAnsweredAsync"/>).</summary>
     public Task<Admission?> FindAnsweredAsync(string senderApplication, string senderFacility, string controlId, string rawSha256,
         CancellationToken cancellationToken) =>
         _store.FindAnsweredAsync(senderApplication, senderFacility, controlId, rawSha256, cancellationToken);

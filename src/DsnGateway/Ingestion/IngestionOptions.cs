@@ -31,6 +31,13 @@ public sealed class MllpOptions
     /// <summary>A connection silent this long is closed.</summary>
     public int IdleTimeoutSeconds { get; set; } = 300;
 
+    /// <summary>
+    /// A frame begun (a start block, or bytes that are not line ends) and not ended within this many seconds is answered
+    /// AR when its MSH can be read, and the connection closed: it does not hold the connection for the idle timeout.
+    /// 0 or less: no frame timeout.
+    /// </summary>
+    public int FrameTimeoutSeconds { get; set; } = 30;
+
     /// <summary>MLLP over TLS: the server certificate (PKCS#12). Unset, MLLP is plain TCP.</summary>
     public string? TlsCertificatePath { get; set; }
 

@@ -11,7 +11,8 @@ namespace DsnGateway.Ingestion;
 /// <summary>
 /// HL7 v2 over MLLP (TCP): many messages per connection, many connections at once, each message answered with
 /// its ACK once it is safe (or refused). A frame over the ceiling is answered AR when its MSH can be read,
-/// else the connection is closed; a connection silent for the idle timeout is closed.
+/// else the connection is closed; a frame not completed within the frame timeout is answered AR the same way and the
+/// connection closed; a connection silent for the idle timeout is closed.
 /// </summary>
 public sealed partial class MllpListener : BackgroundService
 {
@@ -106,7 +107,11 @@ public sealed partial class MllpListener : BackgroundService
             stream = tls;
         }
         await using var __ = stream;
-        var reader = new MllpFrameReader(stream, new MllpReaderOptions { MaxFrameBytes = options.MaxMessageBytes });
+        var reader = new MllpFrameReader(stream, new MllpReaderOptions
+        {
+            MaxFrameBytes = options.MaxMessageBytes,
+            FrameTimeout = options.Mllp.FrameTimeoutSeconds > 0 ? TimeSpan.FromSeconds(options.Mllp.FrameTimeoutSeconds) : null,
+        });
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -141,6 +146,10 @@ public sealed partial class MllpListener : BackgroundService
                     case MllpReadKind.Truncated:
                         Log.Truncated(_logger, remote, frame.FrameLength);
                         break;
+                    case MllpReadKind.Incomplete:
+                        await RefuseIncompleteAsync(stream, frame, remote, options.Mllp.FrameTimeoutSeconds, stoppingToken);
+                        return; // the stream stops mid-frame: no later byte can be told apart from this frame's
+
                     default:
                         return; // end of stream
                 }
@@ -163,6 +172,24 @@ public sealed partial class MllpListener : BackgroundService
             // Whatever went wrong, the message was not acknowledged: the sender still holds it and resends.
             Log.Failed(_logger, ex, remote);
         }
+    }
+
+    /// <summary>
+    /// A frame that did not end within the frame timeout (or bytes that never had a start block): AR when its MSH can
+    /// be read (what came is kept in the dead letters), else nothing but the log line; the caller then closes.
+    /// </summary>
+    private async Task RefuseIncompleteAsync(Stream stream, MllpReadResult frame, string remote, int timeoutSeconds, CancellationToken stoppingToken)
+    {
+        var what = frame.WithoutStartBlock ? "bytes without a start block" : "a start block without an end block";
+        var head = frame.Payload.AsMemory(0, Math.Min(frame.Payload.Length, 16 * 1024));
+        var answerable = DsnGateway.Hl7v2.Parsing.Hl7Parser.ReadEnvelope(head.Span) is not null;
+        Log.Incomplete(_logger, remote, what, frame.FrameLength, timeoutSeconds, answerable ? "answered AR" : "no readable MSH");
+        if (!answerable) return;
+        var reason = frame.WithoutStartBlock
+            ? $"the message came without an MLLP start block (0x0B) and no frame followed within {timeoutSeconds} s ({frame.Payload.Length} bytes kept)"
+            : $"the MLLP frame had no end block (0x1C) within {timeoutSeconds} s of its start ({frame.FrameLength} bytes received, kept)";
+        var refusal = await _intake.RefuseIncompleteAsync(frame.Payload, reason, stoppingToken);
+        await MllpFrameWriter.WriteAsync(stream, refusal.Ack, stoppingToken);
     }
 
     private static partial class Log
@@ -190,6 +217,9 @@ public sealed partial class MllpListener : BackgroundService
 
         [LoggerMessage(9, LogLevel.Warning, "MLLP: the TLS handshake with {Remote} failed; connection closed")]
         public static partial void TlsFailed(ILogger logger, string remote);
+
+        [LoggerMessage(10, LogLevel.Warning, "MLLP: {What} from {Remote}, {Length} bytes, not completed within the {Seconds} s frame timeout ({Outcome}); connection closed")]
+        public static partial void Incomplete(ILogger logger, string remote, string what, long length, int seconds, string outcome);
 
         [LoggerMessage(8, LogLevel.Error, "MLLP connection from {Remote} failed; no ACK was sent for its last message")]
         public static partial void Failed(ILogger logger, Exception exception, string remote);

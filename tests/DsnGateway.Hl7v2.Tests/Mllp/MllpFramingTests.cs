@@ -123,4 +123,76 @@ public class MllpFramingTests
         await pipe.Writer.CompleteAsync();
         (await new MllpFrameReader(pipe.Reader).ReadAsync()).Payload.Should().Equal(Msg2);
     }
+
+    // The frame timeout is short so the reads below return quickly; what they return never depends on how long
+    // anything took: a pipe that is never completed only ends through the timeout.
+    private static readonly MllpReaderOptions ShortFrames = new() { FrameTimeout = TimeSpan.FromMilliseconds(200), OversizedPrefixBytes = 64 };
+
+    [Fact]
+    public async Task A_start_block_without_an_end_block_is_incomplete_after_the_frame_timeout()
+    {
+        var pipe = new Pipe();
+        var reader = new MllpFrameReader(pipe.Reader, ShortFrames);
+        byte[] started = [0x0B, .. Msg1];
+        await pipe.Writer.WriteAsync(started);
+
+        using var hang = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var result = await reader.ReadAsync(hang.Token);
+
+        result.Kind.Should().Be(MllpReadKind.Incomplete);
+        result.WithoutStartBlock.Should().BeFalse();
+        result.Payload.Should().Equal(Msg1, "everything received after the start block is handed over");
+        Hl7Parser.ReadEnvelope(result.Payload)!.ControlId.Should().Be("M1");
+    }
+
+    [Fact]
+    public async Task Bytes_without_a_start_block_are_incomplete_after_the_frame_timeout()
+    {
+        var pipe = new Pipe();
+        var reader = new MllpFrameReader(pipe.Reader, ShortFrames);
+        byte[] unframed = [0x0D, 0x0A, .. Msg1];
+        await pipe.Writer.WriteAsync(unframed);
+
+        using var hang = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var result = await reader.ReadAsync(hang.Token);
+
+        result.Kind.Should().Be(MllpReadKind.Incomplete);
+        result.WithoutStartBlock.Should().BeTrue();
+        result.Payload.Should().Equal(Msg1.Take(64), "the first stray bytes are kept, from the first that is not a line end");
+        Hl7Parser.ReadEnvelope(result.Payload)!.ControlId.Should().Be("M1");
+    }
+
+    [Fact]
+    public async Task Line_ends_between_frames_start_no_frame_timeout()
+    {
+        var pipe = new Pipe();
+        var reader = new MllpFrameReader(pipe.Reader, ShortFrames);
+        byte[] trailed = [.. MllpFrameWriter.Frame(Msg1), 0x0A];
+        await pipe.Writer.WriteAsync(trailed);
+        (await reader.ReadAsync()).Payload.Should().Equal(Msg1);
+
+        var next = reader.ReadAsync().AsTask();
+        await Task.Delay(TimeSpan.FromMilliseconds(600)); // well past the frame timeout, had the LF started one
+        await pipe.Writer.WriteAsync(MllpFrameWriter.Frame(Msg2));
+
+        var second = await next;
+        second.Kind.Should().Be(MllpReadKind.Frame);
+        second.Payload.Should().Equal(Msg2);
+        second.SkippedBytesBefore.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task A_frame_completed_in_time_is_a_frame_and_the_next_read_is_not_cut_short()
+    {
+        var pipe = new Pipe();
+        var reader = new MllpFrameReader(pipe.Reader, ShortFrames);
+        await pipe.Writer.WriteAsync(MllpFrameWriter.Frame(Msg1));
+        (await reader.ReadAsync()).Payload.Should().Equal(Msg1);
+
+        var next = reader.ReadAsync().AsTask();
+        await Task.Delay(TimeSpan.FromMilliseconds(600)); // the first frame's deadline would have passed by now
+        await pipe.Writer.WriteAsync(MllpFrameWriter.Frame(Msg2));
+
+        (await next).Payload.Should().Equal(Msg2);
+    }
 }

@@ -91,6 +91,35 @@ public class ParsingTests
     }
 
     [Fact]
+    public void Leading_bom_is_ignored_by_the_envelope_read_that_finds_the_sender()
+    {
+        var bytes = new byte[] { 0xEF, 0xBB, 0xBF }.Concat(System.Text.Encoding.UTF8.GetBytes(Adt)).ToArray();
+
+        var envelope = Hl7Parser.ReadEnvelope(bytes);
+
+        envelope.Should().NotBeNull("the MSH after the byte order mark is the message's header");
+        envelope!.SendingApplication.NamespaceId.Should().Be("ADT_NIM");
+        envelope.SendingFacility.NamespaceId.Should().Be("NIM");
+        envelope.ControlId.Should().Be("MSG001");
+    }
+
+    [Theory]
+    [InlineData("MSH|^~\\&|A|B|C|D|1||ADT^A01|1|P|2.5\rPID|1||X\rThe patient was seen today\r", 3)]
+    [InlineData("MSH|^~\\&|A|B|C|D|1||ADT^A01|1|P|2.5\r\r\nPIDX|1||X\r", 2)]
+    [InlineData("MSH|^~\\&|A|B|C|D|1||ADT^A01|1|P|2.5\rPID|1||X\rNTE^1^note\r", 3)]
+    public void A_line_that_is_not_a_segment_is_a_content_error_at_its_position(string text, int position)
+    {
+        var result = Hl7Parser.Parse(text);
+
+        result.Error!.Kind.Should().Be(Hl7ParseErrorKind.MalformedSegment);
+        result.Error.SuggestedAck.Should().Be(AckCode.AE, "the envelope was fine: the content is wrong");
+        result.Error.Code.Should().Be(100);
+        result.Error.Location!.SegmentSequence.Should().Be(position, "MSH is line 1; blank lines are not counted");
+        result.Error.Message.Should().Contain($"Line {position} ").And.NotContain("patient", "the line's text is not quoted back");
+        result.Envelope!.ControlId.Should().Be("1");
+    }
+
+    [Fact]
     public void Misc_sample_with_repetitions_and_subcomponents()
     {
         var m = Parse(File.ReadAllText(SharedData.Path("hl7v2", "misc", "rep_sample_hl7_components_subcomponents_repetitions.hl7")));

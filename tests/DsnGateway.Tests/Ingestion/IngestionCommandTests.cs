@@ -34,6 +34,20 @@ public sealed class IngestionCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Map_reads_a_file_saved_with_a_byte_order_mark_as_its_registered_sender_sent_it()
+    {
+        var file = Path.Combine(_root, "bom.hl7");
+        byte[] bytes = [0xEF, 0xBB, 0xBF, .. AdtMessages.Utf8(AdtMessages.A01("ADT_NIM", "NIM", "MAPBOM", "NIM778^^^NIM^MR", "Côté^Zoé", "19900412", "F").Replace("\r", "\r\n", StringComparison.Ordinal))];
+        await File.WriteAllBytesAsync(file, bytes);
+
+        await using var map = GatewayProcess.Start(["map", file, "--data-dir", Path.Combine(_root, "data")]);
+        (await map.WaitForExitAsync()).Should().Be(0, map.Output);
+
+        var bundle = DsnGateway.Fhir.Serialization.FhirJson.Parse<DsnGateway.Fhir.Model.Bundle>(map.StandardOutput);
+        bundle.Entry![0].Request!.Url.Should().Be("Patient?identifier=urn:dsn:mrn:nim|NIM778");
+    }
+
+    [Fact]
     public async Task Map_prints_the_bundle_of_an_order_and_names_its_unmapped_codes()
     {
         var file = Path.Combine(_root, "rde.hl7");

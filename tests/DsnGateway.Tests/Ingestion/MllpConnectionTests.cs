@@ -10,17 +10,28 @@ namespace DsnGateway.Tests.Ingestion;
 public abstract class MllpConnectionTestBase : IAsyncLifetime
 {
     private readonly int _idleTimeoutSeconds;
+    private readonly int? _frameTimeoutSeconds;
     private readonly string _data = Path.Combine(Path.GetTempPath(), "dsn-mllp-connections", Guid.NewGuid().ToString("N"));
     private Microsoft.AspNetCore.Builder.WebApplication _gateway = null!;
     private HttpClient _clinician = null!;
 
-    protected MllpConnectionTestBase(int idleTimeoutSeconds) => _idleTimeoutSeconds = idleTimeoutSeconds;
+    protected MllpConnectionTestBase(int idleTimeoutSeconds, int? frameTimeoutSeconds = null)
+    {
+        _idleTimeoutSeconds = idleTimeoutSeconds;
+        _frameTimeoutSeconds = frameTimeoutSeconds;
+    }
 
     protected HttpClient Clinician => _clinician;
 
+    protected string DataDirectory => _data;
+
+    protected IServiceProvider Services => _gateway.Services;
+
     public async Task InitializeAsync()
     {
-        _gateway = await GatewayFixture.StartAsync(_data, new Dictionary<string, string?> { ["Ingestion:Mllp:IdleTimeoutSeconds"] = _idleTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) }, loadSampleData: false);
+        var settings = new Dictionary<string, string?> { ["Ingestion:Mllp:IdleTimeoutSeconds"] = _idleTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        if (_frameTimeoutSeconds is { } frame) settings["Ingestion:Mllp:FrameTimeoutSeconds"] = frame.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        _gateway = await GatewayFixture.StartAsync(_data, settings, loadSampleData: false);
         var address = _gateway.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
             .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First();
         _clinician = new HttpClient { BaseAddress = new Uri(address.TrimEnd('/') + "/") };
