@@ -163,6 +163,7 @@ public sealed partial class FhirAccessMiddleware
         {
             var confined = QueryString.Create(query.Concat(decision.AddedParameters).Select(p => KeyValuePair.Create(p.Key, (string?)p.Value)));
             context.Request.QueryString = confined;
+            new Proxy.SearchConfinement(decision.AddedParameters).Attach(context);
         }
         await RunAndAuditAsync(context, audit, writes: request.Interaction is FhirRequest.Create or FhirRequest.Update or FhirRequest.Delete);
     }
