@@ -22,7 +22,7 @@ public static class AuditCodes
     public const string EstablishmentSystem = "urn:dsn:establishment";
     public const string RoleSystem = "urn:dsn:role";
 
-    /// <summary>meta.tag of every security alert (401, 403, break-the-glass): what privacy officers review.</summary>
+    /// <summary>meta.tag of every security alert (<see cref="AuditRecord.IsSecurityAlert"/>: 401, 403, any break-the-glass request): what privacy officers review.</summary>
     public const string FlagSystem = "urn:dsn:audit";
     public const string FlagCode = "flagged";
 

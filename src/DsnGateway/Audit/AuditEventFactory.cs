@@ -19,7 +19,8 @@ namespace DsnGateway.Audit;
 /// <item>break-the-glass: purposeOfEvent and the user's purposeOfUse v3-ActReason BTG, the reason given as the
 ///   CodeableConcept's text (what the user said, which is what text is for).</item>
 /// <item>scopes: the user agent's policy, one scope per entry (the grant that authorized the access).</item>
-/// <item>security alerts (401, 403, break-the-glass): meta.tag <c>urn:dsn:audit|flagged</c>.</item>
+/// <item>security alerts (<see cref="AuditRecord.IsSecurityAlert"/>: every 401 and 403, every break-the-glass request
+///   whatever its outcome, nothing else): meta.tag <c>urn:dsn:audit|flagged</c>.</item>
 /// <item>refused requests before any interaction is known ("login"): DICOM 110114 User Authentication /
 ///   110122 Login, outcome 4; refused interactions keep type rest and their subtype, outcome 4, and the data
 ///   or query entity of what was asked (the authorization-failure pattern: the denied request described).</item>

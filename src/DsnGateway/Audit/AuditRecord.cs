@@ -48,7 +48,10 @@ public sealed record AuditRecord
     /// </summary>
     public string? IntentId { get; init; }
 
-    /// <summary>A refused request (401, 403) or a break-the-glass access: privacy officers review these.</summary>
+    /// <summary>
+    /// Flagged for the privacy officers: a refused request (every 401 and 403) and every request made with a
+    /// break-the-glass reason, whatever its outcome. Nothing else (a 400, 404, 405 or 503 is not an alert).
+    /// </summary>
     public bool IsSecurityAlert => HttpStatus is 401 or 403 || BreakGlassReason is not null;
 }
 

@@ -80,7 +80,11 @@ public sealed partial class FhirAccessMiddleware
         string? breakGlass = null;
         if (context.Request.Headers.TryGetValue(BreakGlassHeader, out var header))
         {
-            breakGlass = header.ToString().Trim();
+            if (!BreakGlassReason.TryRead(header.ToString(), out breakGlass, out var malformed))
+            {
+                await RefuseAsync(context, audit, 400, malformed!, null);
+                return;
+            }
             if (breakGlass.Length == 0)
             {
                 await RefuseAsync(context, audit, 403, "Break-the-glass needs a reason: X-Break-Glass: <why this access is needed>.", null);
@@ -163,6 +167,7 @@ public sealed partial class FhirAccessMiddleware
         {
             var confined = QueryString.Create(query.Concat(decision.AddedParameters).Select(p => KeyValuePair.Create(p.Key, (string?)p.Value)));
             context.Request.QueryString = confined;
+            new Proxy.SearchConfinement(decision.AddedParameters).Attach(context);
         }
         await RunAndAuditAsync(context, audit, writes: request.Interaction is FhirRequest.Create or FhirRequest.Update or FhirRequest.Delete);
     }
@@ -235,7 +240,7 @@ public sealed partial class FhirAccessMiddleware
         {
             context.Response.Headers.WWWAuthenticate = AuthenticationSetup.BearerChallenge(tokenProblem);
         }
-        var code = status switch { 401 => "login", 403 => "forbidden", 503 => "transient", _ => "processing" };
+        var code = status switch { 400 => "invalid", 401 => "login", 403 => "forbidden", 503 => "transient", _ => "processing" };
         await FhirResponses.WriteAsync(context, status, OperationOutcomes.Error(code, message));
     }
 

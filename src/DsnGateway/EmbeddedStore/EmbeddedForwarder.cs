@@ -12,7 +12,8 @@ namespace DsnGateway.EmbeddedStore;
 /// request features directly, the store's pipeline runs, and its answer is written to the gateway's response.
 /// What YARP did on this route is done here the same way: the <c>/fhir</c> prefix removed, the caller's
 /// <c>Authorization</c> and <c>X-Break-Glass</c> and hop-by-hop headers not passed on, the store's links
-/// rewritten to the gateway's public base (<see cref="LinkRewriter"/>), and 502 when the store fails. It skips
+/// rewritten to the gateway's public base and cleared of the parameters the gateway added
+/// (<see cref="LinkRewriter"/>), and 502 when the store fails. It skips
 /// what an in-process call does not need: an <see cref="HttpRequestMessage"/> and an
 /// <see cref="HttpResponseMessage"/> built, their headers copied twice, and the body read again by a transform.
 /// A remote store is still reached through YARP.
@@ -97,7 +98,7 @@ public sealed partial class EmbeddedForwarder
         if (body.Length == 0) return;
         if (answer.Headers.ContentType.ToString().Contains("json", StringComparison.OrdinalIgnoreCase))
         {
-            body = _rewriter.RewriteJson(body, publicBase) ?? body;
+            body = _rewriter.RewriteJson(body, publicBase, SearchConfinement.Of(context)) ?? body;
         }
         response.ContentLength = body.Length;
         await response.Body.WriteAsync(body, context.RequestAborted);

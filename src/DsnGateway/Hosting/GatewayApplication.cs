@@ -61,8 +61,8 @@ public static partial class GatewayApplication
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
-            // A break-the-glass reason is written by a clinician, often in French: accept UTF-8 header values.
-            k.RequestHeaderEncodingSelector = _ => System.Text.Encoding.UTF8;
+            // Header values in UTF-8; X-Break-Glass as raw bytes, read by BreakGlassReason (browsers send Latin-1).
+            k.RequestHeaderEncodingSelector = BreakGlassReason.HeaderEncoding;
         });
 
         EmbeddedRecordStore? embedded = null;

@@ -56,7 +56,7 @@ public sealed class LinkRewritingTransform : ITransformProvider
         if (!mediaType.Contains("json", StringComparison.OrdinalIgnoreCase)) return;
 
         var body = await proxyResponse.Content.ReadAsByteArrayAsync(http.RequestAborted);
-        var rewritten = _rewriter.RewriteJson(body, publicBase) ?? body;
+        var rewritten = _rewriter.RewriteJson(body, publicBase, SearchConfinement.Of(http)) ?? body;
         context.SuppressResponseBody = true;
         http.Response.ContentLength = rewritten.Length;
         await http.Response.Body.WriteAsync(rewritten, http.RequestAborted);

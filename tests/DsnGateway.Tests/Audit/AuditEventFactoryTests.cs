@@ -149,6 +149,29 @@ public class AuditEventFactoryTests
         audit.Meta!.Tag.Should().ContainSingle(t => t.System == AuditCodes.FlagSystem && t.Code == AuditCodes.FlagCode);
     }
 
+    /// <summary>
+    /// The one rule for <c>urn:dsn:audit|flagged</c>, as the README states it: every 401 and 403, and every request
+    /// made with a break-the-glass reason whatever its outcome; no other outcome, a 400 or a 503 included.
+    /// </summary>
+    [Theory]
+    [InlineData(200, null, false)]
+    [InlineData(400, null, false)]
+    [InlineData(404, null, false)]
+    [InlineData(405, null, false)]
+    [InlineData(503, null, false)]
+    [InlineData(401, null, true)]
+    [InlineData(403, null, true)]
+    [InlineData(200, "urgence", true)]
+    [InlineData(404, "urgence", true)]
+    [InlineData(403, "urgence", true)]
+    public void Flagged_are_refusals_401_and_403_and_every_break_the_glass_request(int status, string? breakGlass, bool flagged)
+    {
+        var audit = _factory.Create(AuditTestData.Read("p4", status) with { BreakGlassReason = breakGlass });
+
+        var tagged = audit.Meta?.Tag?.Any(t => t.System == AuditCodes.FlagSystem && t.Code == AuditCodes.FlagCode) == true;
+        tagged.Should().Be(flagged);
+    }
+
     [Theory]
     [InlineData(200, "0")]
     [InlineData(304, "0")]

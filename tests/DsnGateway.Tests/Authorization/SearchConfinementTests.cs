@@ -82,6 +82,66 @@ public class SearchConfinementTests(GatewayFixture fixture) : IClassFixture<Gate
     }
 
     [Fact]
+    public async Task The_self_link_is_the_callers_query_and_following_links_never_grows_them()
+    {
+        var fhirBase = fixture.BaseUri.ToString().TrimEnd('/') + "/fhir";
+        var (_, visible) = await PatientsAsync();
+        visible.Count.Should().BeGreaterThan(2, "several pages are needed");
+
+        var first = await SearchAsync(fixture.Client, "fhir/Patient?_count=1&_total=accurate");
+        first.Link!.Single(l => l.Relation == "self").Url.Should().Be($"{fhirBase}/Patient?_count=1&_total=accurate");
+        var seen = first.Entry!.Select(e => (Patient)e.Resource!).ToList();
+        var next = first.Link!.Single(l => l.Relation == "next").Url!;
+        for (var page = 2; next is not null; page++)
+        {
+            page.Should().BeLessThan(1000);
+            WithoutCursor(next).Should().Be($"{fhirBase}/Patient?_count=1&_total=accurate", "page {0}'s next link carries the caller's query and a cursor, nothing else", page);
+            var bundle = await SearchAsync(fixture.Client, next);
+            bundle.Link!.Single(l => l.Relation == "self").Url.Should().Be(WithoutCursor(next), "the self link of a followed link is that link's query");
+            bundle.Total.Should().Be(visible.Count, "every page is still confined: the gateway adds the restriction again");
+            seen.AddRange(bundle.Entry!.Select(e => (Patient)e.Resource!));
+            next = bundle.Link!.FirstOrDefault(l => l.Relation == "next")?.Url;
+        }
+        seen.Select(p => p.Id).Should().BeEquivalentTo(visible.Select(p => p.Id));
+    }
+
+    [Fact]
+    public async Task A_parameter_the_caller_sent_stays_in_the_self_link_even_when_it_equals_the_restriction()
+    {
+        // For Patient, a NIM clinician's restriction is identifier=urn:dsn:mrn:nim|: asked for, it is the caller's own.
+        var bundle = await SearchAsync(fixture.Client, "fhir/Patient?identifier=urn:dsn:mrn:nim|&_count=1");
+        Query(bundle.Link!.Single(l => l.Relation == "self").Url!)
+            .Should().Equal(("identifier", "urn:dsn:mrn:nim|"), ("_count", "1"));
+        Query(bundle.Link!.Single(l => l.Relation == "next").Url!).Where(p => p.Key != "_cursor")
+            .Should().Equal(("identifier", "urn:dsn:mrn:nim|"), ("_count", "1"));
+    }
+
+    [Fact]
+    public async Task The_criteria_of_a_qualified_scope_or_a_patient_grant_are_not_shown_in_links_either()
+    {
+        var fhirBase = fixture.BaseUri.ToString().TrimEnd('/') + "/fhir";
+        using var qualified = fixture.Clinician("NIM", "user/MedicationRequest.rs?status=active");
+        var orders = await SearchAsync(qualified, "fhir/MedicationRequest?_count=1000");
+        orders.Entry!.Select(e => (MedicationRequest)e.Resource!).Should().NotBeEmpty().And.OnlyContain(o => o.Status == "active");
+        orders.Link!.Single(l => l.Relation == "self").Url.Should().Be($"{fhirBase}/MedicationRequest?_count=1000");
+
+        using var patient = fixture.ClientWith(fixture.Token("clinician", "patient/Patient.rs", "NIM", patient: Tremblay));
+        var own = await SearchAsync(patient, "fhir/Patient");
+        own.Entry!.Select(e => e.Resource!.Id).Should().Equal(Tremblay);
+        own.Link!.Single(l => l.Relation == "self").Url.Should().Be($"{fhirBase}/Patient");
+    }
+
+    private static string WithoutCursor(string url)
+    {
+        var query = string.Join('&', url[(url.IndexOf('?') + 1)..].Split('&').Where(p => !p.StartsWith("_cursor=", StringComparison.Ordinal)));
+        return url[..url.IndexOf('?')] + (query.Length > 0 ? "?" + query : "");
+    }
+
+    private static List<(string Key, string Value)> Query(string url) =>
+        url[(url.IndexOf('?') + 1)..].Split('&').Select(p => p.Split('=', 2))
+            .Select(kv => (Uri.UnescapeDataString(kv[0]), Uri.UnescapeDataString(kv[1]))).ToList();
+
+    [Fact]
     public async Task A_next_link_carried_to_another_establishment_is_confined_again()
     {
         var first = await SearchAsync(fixture.Client, "fhir/MedicationRequest?_count=1");

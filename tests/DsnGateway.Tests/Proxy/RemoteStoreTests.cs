@@ -71,6 +71,41 @@ public sealed class RemoteStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Remote_search_links_show_the_callers_query_and_stay_the_same_when_followed()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            var own = new Patient { Identifier = [new Identifier { System = "urn:dsn:mrn:nim", Value = Guid.NewGuid().ToString("N") }] };
+            (await _client.PostAsync("fhir/Patient", GatewayFixture.Json(own))).StatusCode.Should().Be(HttpStatusCode.Created);
+        }
+        // Outside the NIM clinician's care relationship: created with break-the-glass, never found by the search below.
+        var other = new Patient { Identifier = [new Identifier { System = "urn:dsn:mrn:mcq", Value = Guid.NewGuid().ToString("N") }] };
+        using (var create = new HttpRequestMessage(HttpMethod.Post, "fhir/Patient") { Content = GatewayFixture.Json(other) })
+        {
+            create.Headers.Add("X-Break-Glass", "test setup");
+            (await _client.SendAsync(create)).StatusCode.Should().Be(HttpStatusCode.Created);
+        }
+
+        const string asked = "https://dsn.example.test/fhir/Patient?_count=1&_total=accurate";
+        var url = "fhir/Patient?_count=1&_total=accurate";
+        var pages = 0;
+        while (url is not null)
+        {
+            (++pages).Should().BeLessThan(100);
+            using var response = await _client.GetAsync(url.Replace("https://dsn.example.test/", ""));
+            var bundle = Fhir.Serialization.FhirJson.Parse<Bundle>(await response.Content.ReadAsStringAsync());
+            response.StatusCode.Should().Be(HttpStatusCode.OK);
+            bundle.Total.Should().Be(3, "the restriction is applied on every page, though no link carries it");
+            bundle.Entry!.Select(e => (Patient)e.Resource!).Should().OnlyContain(p => p.Identifier!.Any(i => i.System == "urn:dsn:mrn:nim"));
+            var self = bundle.Link!.Single(l => l.Relation == "self").Url!;
+            self.Should().Be(asked, "the self link is what the caller asked (the store leaves the cursor out of it)");
+            url = bundle.Link!.FirstOrDefault(l => l.Relation == "next")?.Url;
+            if (url is not null) url[..url.IndexOf("&_cursor=", StringComparison.Ordinal)].Should().Be(asked);
+        }
+        pages.Should().Be(3);
+    }
+
+    [Fact]
     public async Task Readiness_fails_while_the_store_is_unreachable_and_recovers_when_it_returns()
     {
         (await _client.GetAsync("readyz")).StatusCode.Should().Be(HttpStatusCode.OK);
