@@ -9,6 +9,12 @@ namespace DsnGateway.Hosting;
 /// </summary>
 public sealed class DataDirectoryLock : IDisposable
 {
+    /// <summary>The gateway: one per data directory.</summary>
+    public static readonly DataDirectoryServer Gateway = new("gateway", "gateway");
+
+    /// <summary>The record store run alone (<c>store</c>): one per data directory, beside a gateway if need be.</summary>
+    public static readonly DataDirectoryServer Store = new("store", "record store");
+
     private readonly FileStream _held;
     private readonly string _pidPath;
 
@@ -20,8 +26,9 @@ public sealed class DataDirectoryLock : IDisposable
 
     /// <summary>Takes the directory (which must exist) for this process.</summary>
     /// <exception cref="GatewayStartupException">another process holds it.</exception>
-    public static DataDirectoryLock Acquire(string dataDirectory, string server = "gateway")
+    public static DataDirectoryLock Acquire(string dataDirectory, DataDirectoryServer? server = null)
     {
+        server ??= Gateway;
         FileStream held;
         try
         {
@@ -37,8 +44,9 @@ public sealed class DataDirectoryLock : IDisposable
     }
 
     /// <summary>The one-line refusal when another process holds the directory, else null; creates nothing.</summary>
-    public static string? HeldElsewhere(string dataDirectory, string server = "gateway")
+    public static string? HeldElsewhere(string dataDirectory, DataDirectoryServer? server = null)
     {
+        server ??= Gateway;
         var path = LockPath(dataDirectory, server);
         if (!File.Exists(path)) return null; // a holder creates the file before it holds it
         try
@@ -63,11 +71,11 @@ public sealed class DataDirectoryLock : IDisposable
         _held.Dispose();
     }
 
-    private static string LockPath(string dataDirectory, string server) => Path.Combine(dataDirectory, server + ".lock");
+    private static string LockPath(string dataDirectory, DataDirectoryServer server) => Path.Combine(dataDirectory, server.FileStem + ".lock");
 
-    private static string PidPath(string dataDirectory, string server) => Path.Combine(dataDirectory, server + ".pid");
+    private static string PidPath(string dataDirectory, DataDirectoryServer server) => Path.Combine(dataDirectory, server.FileStem + ".pid");
 
-    private static string InUse(string dataDirectory, string server)
+    private static string InUse(string dataDirectory, DataDirectoryServer server)
     {
         string pid;
         try
@@ -78,7 +86,9 @@ public sealed class DataDirectoryLock : IDisposable
         {
             pid = "pid unknown";
         }
-        var what = server == "gateway" ? "another gateway" : $"another {server}";
-        return $"The data directory {dataDirectory} is in use by {what} ({pid}): one {server} per data directory; stop that one, or give this one another --data-dir.";
+        return $"The data directory {dataDirectory} is in use by another {server.Name} ({pid}): one {server.Name} per data directory; stop that one, or give this one another --data-dir.";
     }
 }
+
+/// <summary>A kind of server that holds a data directory: its lock and pid files are named after <see cref="FileStem"/>.</summary>
+public sealed record DataDirectoryServer(string FileStem, string Name);
