@@ -55,7 +55,7 @@ public static partial class GatewayApplication
     /// <summary>
     /// Everything that can be checked before anything is created, every problem listed at once (one line each):
     /// a second gateway on the data directory, the directories, the listen addresses and their ports, the configuration
-    /// files, the Production rules. Adds the configuration sources and the ingestion's configuration files on the way.
+    /// files, the Production rules. Adds the configuration sources on the way.
     /// </summary>
     private static GatewayOptions CheckBeforeStart(WebApplicationBuilder builder, GatewaySettings settings)
     {
@@ -95,18 +95,7 @@ public static partial class GatewayApplication
         }
         problems.AddRange(DevelopmentOnly.Problems(builder.Environment, settings, storeConnection, builder.Configuration));
         if (StartupChecks.Authority(builder.Configuration, builder.Environment) is { } authority) problems.Add(authority);
-        try
-        {
-            AddIngestion(builder, paths, settings);
-        }
-        catch (GatewayStartupException ex)
-        {
-            problems.AddRange(ex.Problems);
-        }
-        catch (SenderConfigurationException ex)
-        {
-            problems.Add(ex.Message);
-        }
+        problems.AddRange(IngestionFileProblems(builder.Configuration, paths));
 
         if (StartupChecks.HttpEndpoints(settings.Urls ?? gateway.Urls) is { } http)
         {
@@ -194,6 +183,8 @@ public static partial class GatewayApplication
         var auditBusyTimeout = builder.Configuration.GetValue<double?>("Audit:BusyTimeoutSeconds");
         builder.Services.AddAuditTrail(paths, auditBusyTimeout is { } seconds ? TimeSpan.FromSeconds(seconds) : null);
 
+        AddIngestion(builder, paths, settings);
+
         var storeBase = RecordStoreRoute.StoreBase(storeConnection);
         builder.Services.AddSingleton(new LinkRewriter(storeBase));
         builder.Services.AddSingleton<IForwarderHttpClientFactory>(new RecordStoreClientFactory(embedded));
@@ -258,6 +249,43 @@ public static partial class GatewayApplication
             builder.Services.AddSingleton<MllpListener>();
             builder.Services.AddHostedService(sp => sp.GetRequiredService<MllpListener>());
         }
+    }
+
+    /// <summary>
+    /// The sender registry, code maps and CSV layouts read once before the start, so that their problems are listed
+    /// with the others and a refused start creates nothing; <see cref="AddIngestion"/> reads them again for use.
+    /// </summary>
+    private static List<string> IngestionFileProblems(IConfiguration configuration, GatewayPaths paths)
+    {
+        var problems = new List<string>();
+        var options = configuration.GetSection(IngestionOptions.Section).Get<IngestionOptions>() ?? new IngestionOptions();
+        SenderRegistry senders;
+        try
+        {
+            senders = SenderConfiguration.Load(Path.Combine(paths.ConfigDirectory, options.SendersFile));
+        }
+        catch (SenderConfigurationException ex)
+        {
+            problems.Add(ex.Message);
+            return problems; // the code maps and layouts are checked against the establishments it names
+        }
+        try
+        {
+            CodeMapFile.Load(paths, options, senders);
+        }
+        catch (GatewayStartupException ex)
+        {
+            problems.AddRange(ex.Problems);
+        }
+        try
+        {
+            CsvServiceCollectionExtensions.LoadLayouts(paths, options, senders);
+        }
+        catch (GatewayStartupException ex)
+        {
+            problems.AddRange(ex.Problems);
+        }
+        return problems;
     }
 
     /// <summary>Patients listed under Access:RestrictedPatients are marked restricted at every start.</summary>

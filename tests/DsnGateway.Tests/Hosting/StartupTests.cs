@@ -95,6 +95,26 @@ public sealed class StartupTests : IDisposable
         Directory.Exists(config).Should().BeFalse();
     }
 
+    [Fact]
+    public async Task A_broken_configuration_file_is_listed_with_the_other_problems()
+    {
+        var config = Path.Combine(_root, "config");
+        Directory.CreateDirectory(config);
+        foreach (var file in Directory.GetFiles(GatewayFixture.ConfigDirectory)) File.Copy(file, Path.Combine(config, Path.GetFileName(file)));
+        await File.WriteAllTextAsync(Path.Combine(config, "senders.json"), "{ not json");
+        var data = Path.Combine(_root, "broken");
+
+        await using var gateway = GatewayProcess.Start(
+            ["serve", "--urls", "http://127.0.0.1:0", "--mllp", "127.0.0.1:0", "--data-dir", data, "--config-dir", config, "--no-sample-data"], environment: "Production");
+
+        (await gateway.WaitForExitAsync()).Should().Be(1);
+        var lines = Lines(gateway.Output);
+        lines.Should().HaveCount(2, gateway.Output);
+        lines.Should().ContainSingle(l => l.Contains("senders.json"));
+        lines.Should().ContainSingle(l => l.Contains("Authentication:Authority"));
+        Directory.Exists(data).Should().BeFalse();
+    }
+
     [Theory]
     [InlineData("2575")]
     [InlineData("127.0.0.1:port")]
