@@ -15,13 +15,14 @@ namespace DsnGateway.RecordStore;
 public static class RecordStoreServer
 {
     /// <param name="configure">Last word on the host: the gateway swaps Kestrel for its in-memory server here.</param>
-    public static WebApplication Build(RecordStoreOptions options, string urls, string prefix = "", Action<WebApplicationBuilder>? configure = null)
+    /// <param name="environmentName">The host's environment (the store run alone takes DOTNET_ENVIRONMENT's); Production unless given.</param>
+    public static WebApplication Build(RecordStoreOptions options, string urls, string prefix = "", Action<WebApplicationBuilder>? configure = null, string? environmentName = null)
     {
         // The content root is the program's folder, never the working directory: a configuration watcher over a
         // folder holding the data directory would wake on every database write.
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
-            EnvironmentName = Environments.Production,
+            EnvironmentName = environmentName ?? Environments.Production,
             ContentRootPath = AppContext.BaseDirectory,
         });
         // Everything the store needs comes in through its options; no configuration files, no watchers.

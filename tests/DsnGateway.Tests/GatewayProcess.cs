@@ -10,6 +10,7 @@ public sealed partial class GatewayProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
     private readonly StringBuilder _stdout = new();
+    private readonly StringBuilder _stderr = new();
     private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private GatewayProcess(Process process) => _process = process;
@@ -18,6 +19,12 @@ public sealed partial class GatewayProcess : IAsyncDisposable
     public string StandardOutput
     {
         get { lock (_stdout) return _stdout.ToString(); }
+    }
+
+    /// <summary>Standard error alone (notes, refusals and progress that must not mix with a command's result).</summary>
+    public string StandardError
+    {
+        get { lock (_stderr) return _stderr.ToString(); }
     }
 
     public static string Executable => Path.Combine(AppContext.BaseDirectory, "DsnGateway.dll");
@@ -48,7 +55,11 @@ public sealed partial class GatewayProcess : IAsyncDisposable
             gateway.Append(e.Data);
             if (e.Data is not null) lock (gateway._stdout) gateway._stdout.AppendLine(e.Data);
         };
-        gateway._process.ErrorDataReceived += (_, e) => gateway.Append(e.Data);
+        gateway._process.ErrorDataReceived += (_, e) =>
+        {
+            gateway.Append(e.Data);
+            if (e.Data is not null) lock (gateway._stderr) gateway._stderr.AppendLine(e.Data);
+        };
         gateway._process.Exited += (_, _) => gateway._listening.TrySetException(new InvalidOperationException("the gateway exited"));
         gateway._process.Start();
         gateway._process.BeginOutputReadLine();

@@ -59,6 +59,7 @@ public static class DeadLettersCommand
         var ids = all
             ? (await services.Inbox.ListDeadLettersAsync(includeReplayed: false, cancellationToken)).Select(l => l.Id).ToList()
             : [long.Parse(id!, CultureInfo.InvariantCulture)];
+        if (ids.Count == 0) Console.Error.WriteLine("no dead letters to replay");
         var failures = 0;
         foreach (var letterId in ids)
         {

@@ -23,6 +23,8 @@ public static class GatewayCommandLine
 
     public static async Task<int> RunAsync(string[] args)
     {
+        // Before any command creates a file: databases, logs, keys and rejects files are private to this user.
+        PrivateFiles.Apply();
         var root = new RootCommand("DSN gateway: patient-record integration gateway of the provincial digital health record.");
         root.Options.Add(DataDir);
         root.Options.Add(ConfigDir);
@@ -49,11 +51,24 @@ public static class GatewayCommandLine
         }
         try
         {
-            return await parsed.InvokeAsync();
+            // Without System.CommandLine's own handler, which would print a refused start as a stack trace.
+            return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (GatewayStartupException ex)
         {
-            Console.Error.WriteLine(ex.Message);
+            foreach (var problem in ex.Problems) Console.Error.WriteLine(problem);
+            return ex.IsUsageError ? 2 : 1;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            // The machine said no (a file, a port, a database): one line is what the operator can act on.
+            Console.Error.WriteLine($"failed: {ex.Message}");
+            return 1;
+        }
+        catch (Exception ex)
+        {
+            // A defect: its stack trace is what a developer needs.
+            Console.Error.WriteLine($"failed: {ex}");
             return 1;
         }
     }

@@ -42,8 +42,9 @@ public static class ImportCommand
         if (setup is null) return exit;
         if (!file.Exists)
         {
+            // A missing input is a failed run (1), not a usage error: the command line itself was right.
             Console.Error.WriteLine($"{file.FullName} does not exist.");
-            return 2;
+            return 1;
         }
         var rejectsPath = result.GetValue(Rejects)?.FullName ?? file.FullName + ".rejects.csv";
         // A rejects file from an earlier run would be mistaken for this one's.

@@ -52,8 +52,9 @@ public static class MapCommand
         var file = result.GetValue(File)!;
         if (!file.Exists)
         {
+            // As for an HL7 message (and import): a missing input is a failed run, not a usage error.
             Console.Error.WriteLine($"{file.FullName} does not exist.");
-            return 2;
+            return 1;
         }
         var seen = new Dictionary<string, long>(StringComparer.Ordinal);
         var output = Console.Out;
@@ -66,7 +67,6 @@ public static class MapCommand
             var source = new CsvSource(layout.Establishment, layout.Kind, file.Name, DateTimeOffset.UtcNow);
             var mapper = new CsvRowMapper(layout, setup.Codes);
             using var reader = new CsvFileReader(input, layout);
-            await output.WriteLineAsync("[");
             await foreach (var row in reader.ReadRowsAsync())
             {
                 var mapped = mapper.Map(row);
@@ -88,15 +88,18 @@ public static class MapCommand
                     : new PatientIdentity(PatientIdentityKind.Mrn, layout.Establishment.MrnSystem, record.Patient.Mrn!);
                 var bundle = CsvBundleBuilder.Build(record, source, identity, mapper.IdentityIdentifiers(record.Patient));
                 if (record.Kind == CsvKind.Patients) CsvImporter.StampSourceTime(bundle, record.SourceTime ?? source.ImportedAt);
-                if (!first) await output.WriteLineAsync(",");
+                // The array opens with its first Bundle, so a file refused at its header prints nothing on stdout.
+                await output.WriteLineAsync(first ? "[" : ",");
                 first = false;
                 await output.WriteAsync(FhirJson.Serialize(bundle, indented: true));
             }
-            await output.WriteLineAsync();
+            await output.WriteLineAsync(first ? "[" : "");
             await output.WriteLineAsync("]");
         }
         catch (CsvFileException ex)
         {
+            // Stdout stays JSON (it is piped into jq): an array already opened is closed.
+            if (!first) await output.WriteLineAsync(Environment.NewLine + "]");
             Console.Error.WriteLine($"refused: {ex.Message}");
             return 1;
         }

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using DsnGateway.Hosting;
+using DsnGateway.Observability;
 using DsnGateway.RecordStore;
+using Serilog.Extensions.Logging;
 
 namespace DsnGateway.Cli;
 
@@ -8,8 +10,12 @@ namespace DsnGateway.Cli;
 /// <c>store</c>: runs the unified record store alone, a FHIR R4 server on its own port over the data
 /// directory's records.db, for deployments that keep it apart (the gateway then runs with
 /// RecordStore:Mode Remote). It has no authentication of its own: bind it where only the gateway reaches it.
+/// It starts like the gateway: checked first (one line per problem, nothing created when refused), one store per data
+/// directory (store.lock, apart from the gateway's so that a gateway may share the directory), the environment from
+/// DOTNET_ENVIRONMENT, and logs like the gateway's (JSON lines in &lt;data-dir&gt;/logs/store-YYYYMMDD.json, one line
+/// per request with its method, path and status, never the query string).
 /// </summary>
-public static class StoreCommand
+public static partial class StoreCommand
 {
     private static readonly Option<string> Urls = new("--urls")
     {
@@ -27,12 +33,51 @@ public static class StoreCommand
     private static async Task<int> RunAsync(ParseResult result, CancellationToken cancellationToken)
     {
         var paths = GatewayCommandLine.Paths(result);
-        var configuration = GatewayConfiguration.Build(paths, GatewayConfiguration.EnvironmentName(), new Dictionary<string, string?>());
+        var urls = result.GetValue(Urls)!;
+        var environment = GatewayConfiguration.EnvironmentName();
+        Check(paths, urls);
+        var configuration = GatewayConfiguration.Build(paths, environment, new Dictionary<string, string?>());
         var connection = configuration.GetSection(RecordStoreConnectionOptions.Section).Get<RecordStoreConnectionOptions>() ?? new RecordStoreConnectionOptions();
-        Directory.CreateDirectory(paths.DataDirectory);
-        await using var app = RecordStoreServer.Build(new RecordStoreOptions { DatabasePath = paths.InData(connection.DatabaseFile) }, result.GetValue(Urls)!);
+
+        PrivateFiles.CreateDirectory(paths.DataDirectory);
+        using var dataLock = DataDirectoryLock.Acquire(paths.DataDirectory, DataDirectoryLock.Store);
+        using var loggerFactory = new SerilogLoggerFactory(GatewayLogging.Create(configuration, paths.LogDirectory, "store"), dispose: true);
+        await using var app = RecordStoreServer.Build(new RecordStoreOptions { DatabasePath = paths.InData(connection.DatabaseFile) }, urls, configure: builder =>
+        {
+            builder.Logging.ClearProviders();
+            builder.Services.AddSingleton<ILoggerFactory>(loggerFactory);
+        }, environmentName: environment);
+        app.UseMiddleware<RequestLoggingMiddleware>();
+        Log.Started(loggerFactory.CreateLogger("DsnGateway.Store"), environment, paths.DataDirectory);
         await app.InitializeAsync(cancellationToken);
         await app.RunAsync(cancellationToken);
         return 0;
+    }
+
+    /// <summary>The store's own start-up checks, all listed at once, before anything is created.</summary>
+    private static void Check(GatewayPaths paths, string urls)
+    {
+        if (Directory.Exists(paths.DataDirectory) && DataDirectoryLock.HeldElsewhere(paths.DataDirectory, DataDirectoryLock.Store) is { } held)
+            throw new GatewayStartupException(held);
+        var usage = new List<string>();
+        var problems = new List<string>();
+        if (StartupChecks.DataDirectory(paths.DataDirectory) is { } data) problems.Add(data);
+        if (StartupChecks.ConfigDirectory(paths.ConfigDirectory) is { } config) problems.Add(config);
+        if (StartupChecks.HttpEndpoints(urls) is { } endpoints)
+        {
+            foreach (var endpoint in endpoints)
+                if (StartupChecks.PortProblem("HTTP", endpoint, "--urls") is { } busy) problems.Add(busy);
+        }
+        else
+        {
+            usage.Add($"--urls '{urls}' is not a listen address such as http://127.0.0.1:8090.");
+        }
+        if (usage.Count > 0 || problems.Count > 0) throw new GatewayStartupException([.. usage, .. problems], usage.Count > 0);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "DSN record store starting: environment {Environment}, data in {DataDirectory}")]
+        public static partial void Started(ILogger logger, string environment, string dataDirectory);
     }
 }

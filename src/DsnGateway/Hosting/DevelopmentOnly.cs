@@ -8,23 +8,17 @@ namespace DsnGateway.Hosting;
 /// </summary>
 public static class DevelopmentOnly
 {
-    public static void Check(IHostEnvironment environment, GatewaySettings settings, RecordStoreConnectionOptions store, IConfiguration configuration)
+    /// <summary>One line per Development-only feature asked for outside Development; none in Development.</summary>
+    public static IReadOnlyList<string> Problems(IHostEnvironment environment, GatewaySettings settings, RecordStoreConnectionOptions store, IConfiguration configuration)
     {
-        if (environment.IsDevelopment()) return;
+        if (environment.IsDevelopment()) return [];
         var problems = new List<string>();
         var authentication = configuration.GetSection(GatewayAuthenticationOptions.Section).Get<GatewayAuthenticationOptions>() ?? new GatewayAuthenticationOptions();
+        var refusing = $"Refusing to start in {environment.EnvironmentName}:";
         if (authentication.DevelopmentIssuer.Enabled)
-            problems.Add("the development token issuer is enabled (Authentication:DevelopmentIssuer:Enabled) and is trusted only in Development");
+            problems.Add($"{refusing} the development token issuer is enabled (Authentication:DevelopmentIssuer:Enabled) and is trusted only in Development.");
         if (settings.LoadSampleData && store.Mode == RecordStoreMode.Embedded)
-            problems.Add("fictional sample data is loaded only in Development (start with --no-sample-data)");
-        if (problems.Count > 0)
-        {
-            throw new GatewayStartupException(
-                $"Refusing to start in {environment.EnvironmentName}: {string.Join("; ", problems)}. " +
-                "Set DOTNET_ENVIRONMENT=Development on a developer machine.");
-        }
+            problems.Add($"{refusing} fictional sample data is loaded only in Development (start with --no-sample-data, or set DOTNET_ENVIRONMENT=Development on a developer machine).");
+        return problems;
     }
 }
-
-/// <summary>The gateway will not start as configured; the message says why and what to change.</summary>
-public sealed class GatewayStartupException(string message) : Exception(message);

@@ -34,13 +34,104 @@ public static partial class GatewayApplication
             ContentRootPath = AppContext.BaseDirectory,
         });
         var paths = settings.Paths;
-        Directory.CreateDirectory(paths.DataDirectory);
-
-        builder.Configuration.Sources.Clear();
-        builder.Configuration.AddGatewaySources(paths, builder.Environment.EnvironmentName, settings.Overrides);
-
-        var gateway = builder.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
+        var gateway = CheckBeforeStart(builder, settings);
         var storeConnection = builder.Configuration.GetSection(RecordStoreConnectionOptions.Section).Get<RecordStoreConnectionOptions>() ?? new RecordStoreConnectionOptions();
+
+        // From here on the start has been checked: the data directory is made (private) and held by this process.
+        PrivateFiles.Apply();
+        PrivateFiles.CreateDirectory(paths.DataDirectory);
+        var dataLock = DataDirectoryLock.Acquire(paths.DataDirectory);
+        try
+        {
+            return await BuildCheckedAsync(builder, settings, gateway, storeConnection, dataLock, cancellationToken);
+        }
+        catch
+        {
+            dataLock.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Everything that can be checked before anything is created, every problem listed at once (one line each):
+    /// a second gateway on the data directory, the directories, the listen addresses and their ports, the configuration
+    /// files, the Production rules. Adds the configuration sources on the way.
+    /// </summary>
+    private static GatewayOptions CheckBeforeStart(WebApplicationBuilder builder, GatewaySettings settings)
+    {
+        var paths = settings.Paths;
+        var usage = new List<string>();
+        var problems = new List<string>();
+        if (Directory.Exists(paths.DataDirectory) && DataDirectoryLock.HeldElsewhere(paths.DataDirectory) is { } held)
+            throw new GatewayStartupException([held]); // the one thing to say: the other problems are that gateway's
+        if (settings.Mllp is not null && !StartupChecks.IsMllpEndpoint(settings.Mllp))
+            usage.Add($"--mllp '{settings.Mllp}' is not host:port (e.g. 127.0.0.1:2575).");
+        if (StartupChecks.DataDirectory(paths.DataDirectory) is { } dataProblem) problems.Add(dataProblem);
+        if (StartupChecks.ConfigDirectory(paths.ConfigDirectory) is { } configProblem)
+        {
+            // Nothing else can be read without the configuration.
+            throw new GatewayStartupException([.. usage, .. problems, configProblem], usage.Count > 0);
+        }
+        try
+        {
+            builder.Configuration.Sources.Clear();
+            builder.Configuration.AddGatewaySources(paths, builder.Environment.EnvironmentName, settings.Overrides);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new GatewayStartupException([.. usage, .. problems, $"{ex.Message} {ex.InnerException?.Message}".Trim()], usage.Count > 0);
+        }
+
+        GatewayOptions gateway;
+        RecordStoreConnectionOptions storeConnection;
+        try
+        {
+            gateway = builder.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
+            storeConnection = builder.Configuration.GetSection(RecordStoreConnectionOptions.Section).Get<RecordStoreConnectionOptions>() ?? new RecordStoreConnectionOptions();
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new GatewayStartupException([.. usage, .. problems, $"The configuration cannot be used: {ex.Message}"], usage.Count > 0);
+        }
+        problems.AddRange(DevelopmentOnly.Problems(builder.Environment, settings, storeConnection, builder.Configuration));
+        if (StartupChecks.Authority(builder.Configuration, builder.Environment) is { } authority) problems.Add(authority);
+        problems.AddRange(IngestionFileProblems(builder.Configuration, paths));
+
+        if (StartupChecks.HttpEndpoints(settings.Urls ?? gateway.Urls) is { } http)
+        {
+            foreach (var endpoint in http)
+                if (StartupChecks.PortProblem("HTTP", endpoint, "--urls") is { } busy) problems.Add(busy);
+        }
+        else if (settings.Urls is not null)
+        {
+            usage.Add($"--urls '{settings.Urls}' is not a listen address such as http://127.0.0.1:8080.");
+        }
+        else
+        {
+            problems.Add($"Gateway:Urls '{gateway.Urls}' is not a listen address such as http://127.0.0.1:8080.");
+        }
+        var mllp = builder.Configuration.GetSection(IngestionOptions.Section).Get<IngestionOptions>()?.Mllp ?? new MllpOptions();
+        if (mllp.Enabled)
+        {
+            var endpoint = settings.Mllp ?? mllp.Endpoint;
+            if (StartupChecks.IsMllpEndpoint(endpoint))
+            {
+                if (StartupChecks.PortProblem("MLLP", MllpListener.ParseEndpoint(endpoint), "--mllp") is { } busy) problems.Add(busy);
+            }
+            else if (settings.Mllp is null)
+            {
+                problems.Add($"Ingestion:Mllp:Endpoint '{endpoint}' is not host:port (e.g. 127.0.0.1:2575).");
+            }
+        }
+        if (usage.Count > 0 || problems.Count > 0) throw new GatewayStartupException([.. usage, .. problems], usage.Count > 0);
+        return gateway;
+    }
+
+    private static async Task<WebApplication> BuildCheckedAsync(WebApplicationBuilder builder, GatewaySettings settings, GatewayOptions gateway,
+        RecordStoreConnectionOptions storeConnection, DataDirectoryLock dataLock, CancellationToken cancellationToken)
+    {
+        var paths = settings.Paths;
+        builder.Services.AddSingleton(_ => dataLock); // made by the container, so released when the app is disposed
         builder.Services.Configure<GatewayOptions>(builder.Configuration.GetSection(GatewayOptions.Section));
         builder.Services.Configure<RecordStoreConnectionOptions>(builder.Configuration.GetSection(RecordStoreConnectionOptions.Section));
         builder.Services.AddSingleton(paths);
@@ -54,8 +145,6 @@ public static partial class GatewayApplication
         Serilog.SerilogLoggingBuilderExtensions.AddSerilog(builder.Logging, serilog, dispose: true);
         var loggerFactory = new SerilogLoggerFactory(serilog);
         var startupLog = loggerFactory.CreateLogger("DsnGateway.Startup");
-
-        DevelopmentOnly.Check(builder.Environment, settings, storeConnection, builder.Configuration);
 
         builder.WebHost.UseUrls(settings.Urls ?? gateway.Urls);
         builder.WebHost.ConfigureKestrel(k =>
@@ -112,6 +201,7 @@ public static partial class GatewayApplication
         });
 
         var app = builder.Build();
+        app.Services.GetRequiredService<DataDirectoryLock>();
         app.UseMiddleware<RequestLoggingMiddleware>();
         app.UseMiddleware<FhirAccessMiddleware>();
         app.MapHealth();
@@ -159,6 +249,43 @@ public static partial class GatewayApplication
             builder.Services.AddSingleton<MllpListener>();
             builder.Services.AddHostedService(sp => sp.GetRequiredService<MllpListener>());
         }
+    }
+
+    /// <summary>
+    /// The sender registry, code maps and CSV layouts read once before the start, so that their problems are listed
+    /// with the others and a refused start creates nothing; <see cref="AddIngestion"/> reads them again for use.
+    /// </summary>
+    private static List<string> IngestionFileProblems(IConfiguration configuration, GatewayPaths paths)
+    {
+        var problems = new List<string>();
+        var options = configuration.GetSection(IngestionOptions.Section).Get<IngestionOptions>() ?? new IngestionOptions();
+        SenderRegistry senders;
+        try
+        {
+            senders = SenderConfiguration.Load(Path.Combine(paths.ConfigDirectory, options.SendersFile));
+        }
+        catch (SenderConfigurationException ex)
+        {
+            problems.Add(ex.Message);
+            return problems; // the code maps and layouts are checked against the establishments it names
+        }
+        try
+        {
+            CodeMapFile.Load(paths, options, senders);
+        }
+        catch (GatewayStartupException ex)
+        {
+            problems.AddRange(ex.Problems);
+        }
+        try
+        {
+            CsvServiceCollectionExtensions.LoadLayouts(paths, options, senders);
+        }
+        catch (GatewayStartupException ex)
+        {
+            problems.AddRange(ex.Problems);
+        }
+        return problems;
     }
 
     /// <summary>Patients listed under Access:RestrictedPatients are marked restricted at every start.</summary>

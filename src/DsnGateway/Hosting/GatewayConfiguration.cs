@@ -13,8 +13,20 @@ public static class GatewayConfiguration
             .AddEnvironmentVariables("DSN_")
             .AddInMemoryCollection(overrides);
 
-    public static IConfiguration Build(GatewayPaths paths, string environmentName, IReadOnlyDictionary<string, string?> overrides) =>
-        new ConfigurationBuilder().AddGatewaySources(paths, environmentName, overrides).Build();
+    /// <summary>The configuration a command reads.</summary>
+    /// <exception cref="GatewayStartupException">the config directory or gateway.json is missing or unreadable.</exception>
+    public static IConfiguration Build(GatewayPaths paths, string environmentName, IReadOnlyDictionary<string, string?> overrides)
+    {
+        if (StartupChecks.ConfigDirectory(paths.ConfigDirectory) is { } problem) throw new GatewayStartupException(problem);
+        try
+        {
+            return new ConfigurationBuilder().AddGatewaySources(paths, environmentName, overrides).Build();
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new GatewayStartupException($"{ex.Message} {ex.InnerException?.Message}".Trim());
+        }
+    }
 
     /// <summary>DOTNET_ENVIRONMENT, else ASPNETCORE_ENVIRONMENT, else Production.</summary>
     public static string EnvironmentName(string? explicitName = null) =>

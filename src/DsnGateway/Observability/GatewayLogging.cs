@@ -5,12 +5,13 @@ using Serilog.Formatting.Json;
 namespace DsnGateway.Observability;
 
 /// <summary>
-/// Serilog for the gateway: readable text on the console, one JSON object per line in a daily file under
-/// the data directory. Levels can be tuned under the <c>Serilog</c> configuration section.
+/// Serilog for the gateway (and the record store run alone, in a file of its own): readable text on the console, one
+/// JSON object per line in a daily file under the data directory. Levels can be tuned under the <c>Serilog</c>
+/// configuration section.
 /// </summary>
 public static class GatewayLogging
 {
-    public static Serilog.ILogger Create(IConfiguration configuration, string logDirectory)
+    public static Serilog.ILogger Create(IConfiguration configuration, string logDirectory, string fileName = "gateway")
     {
         Directory.CreateDirectory(logDirectory);
         return new LoggerConfiguration()
@@ -28,7 +29,7 @@ public static class GatewayLogging
                 standardErrorFromLevel: LogEventLevel.Verbose)
             .WriteTo.File(
                 new JsonFormatter(renderMessage: true),
-                Path.Combine(logDirectory, "gateway-.json"),
+                Path.Combine(logDirectory, fileName + "-.json"),
                 rollingInterval: RollingInterval.Day,
                 retainedFileCountLimit: 30)
             .CreateLogger();

@@ -43,7 +43,7 @@ public sealed class CsvImportCommandTests : IDisposable
         await using (var kind = GatewayProcess.Start(["import", "MCQ", "visits", file, "--data-dir", data]))
             (await kind.WaitForExitAsync()).Should().Be(2, kind.Output);
         await using (var missing = GatewayProcess.Start(["import", "MCQ", "patients", Path.Combine(_root, "none.csv"), "--data-dir", data]))
-            (await missing.WaitForExitAsync()).Should().Be(2, missing.Output);
+            (await missing.WaitForExitAsync()).Should().Be(1, "a missing input file is a failed run, not a usage error: " + missing.Output);
 
         await using (var import = GatewayProcess.Start(["import", "mcq", "patients", file, "--data-dir", data]))
         {
