@@ -65,6 +65,17 @@ public sealed class RedeliveryTests : IDisposable
             "(Patient, its versions, the {0}, its versions, Provenance, its versions): the redelivery applied nothing twice", type);
     }
 
+    [Fact]
+    public async Task The_fault_point_is_refused_outside_Development()
+    {
+        await using var gateway = GatewayProcess.Start(Serve, environment: "Production",
+            variables: new Dictionary<string, string> { [DeliveryFault.Variable] = DeliveryFault.DieAfterStoreCommit });
+
+        (await gateway.WaitForExitAsync()).Should().Be(1);
+        gateway.Output.Should().Contain("Refusing to start in Production").And.Contain(DeliveryFault.Variable);
+        gateway.Output.Should().NotContain("Now listening");
+    }
+
     private async Task<InboxMessageState> StateAsync()
     {
         var inbox = new InboxStore(Path.Combine(_data, InboxStore.FileName));
