@@ -9,7 +9,7 @@ namespace DsnGateway.Ingestion;
 /// is what the ACK promises). <c>messages</c> holds accepted messages in arrival order (the AUTOINCREMENT id) with
 /// their delivery state; <c>dead_letter</c> holds what an operator must look at; <c>unmapped_codes</c> counts the
 /// local codes that arrived without a map (written with the message that carried them); <c>demographics_seen</c> the
-/// newest source time of the demographics delivered for each stored Patient. Writes of new messages go
+/// newest source time of the unchanged demographics delivered for a stored Patient. Writes of new messages go
 /// through <see cref="InboxWriter"/> (group commit); delivery bookkeeping and dead-letter administration are
 /// single statements or short transactions here.
 /// </summary>
@@ -185,10 +185,9 @@ public sealed class InboxStore
     }
 
     /// <summary>
-    /// The newest source time of the demographic snapshots delivered for a stored Patient (its id in the record
-    /// store), or null. A snapshot equal to what the Patient holds writes no version (no change, no version), so the
-    /// Patient's own source time can be older than what the senders last said; this is what "latest wins" compares
-    /// with as well (ADR 0012).
+    /// The newest source time remembered for a stored Patient (its id in the record store), or null. A snapshot equal
+    /// to what the Patient holds writes no version (no change, no version), so the Patient's own source time can be
+    /// older than what the senders last said: this is what "latest wins" compares with as well (ADR 0012).
     /// </summary>
     public async Task<DateTimeOffset?> LatestDemographicsTimeAsync(string patientId, CancellationToken cancellationToken)
     {

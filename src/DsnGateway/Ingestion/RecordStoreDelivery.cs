@@ -46,7 +46,7 @@ public sealed partial class RecordStoreDelivery(
             Patient? survivorCurrent = null;
             // fullUrl of each Patient entry -> the stored patient it updates (absent when it creates one).
             var storedPatients = new Dictionary<string, string>(StringComparer.Ordinal);
-            // Stored patient id -> the source time of the snapshot this message brings, remembered once delivered.
+            // Stored patient id -> the source time of a newer snapshot that changed nothing, remembered once delivered.
             var snapshots = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
             foreach (var entry in (bundle.Entry ?? []).Where(e => e.Resource is Patient && e.Request?.Method == "PUT" && e != mergedEntry))
             {
@@ -59,13 +59,13 @@ public sealed partial class RecordStoreDelivery(
                 if (current is null) continue; // the conditional PUT creates the patient
                 if (entry == survivorEntry) survivorCurrent = current;
                 if (entry.FullUrl is not null) storedPatients[entry.FullUrl] = $"Patient/{current.Id}";
-                DateTimeOffset? latestSeen = null;
-                if (HasSourceTime(incoming) && current.Id is { } currentId)
-                {
-                    latestSeen = await inbox.LatestDemographicsTimeAsync(currentId, cancellationToken);
-                    snapshots[currentId] = SourceTime(incoming);
-                }
-                entry.Resource = Merge(current, incoming, latestSeen);
+                var snapshot = HasSourceTime(incoming) && current.Id is not null ? SourceTime(incoming) : (DateTimeOffset?)null;
+                // Only a snapshot at least as new as the Patient's own source time can lose to a remembered one.
+                var latestSeen = snapshot >= SourceTime(current) ? await inbox.LatestDemographicsTimeAsync(current.Id!, cancellationToken) : null;
+                var merged = Merge(current, incoming, latestSeen);
+                // Newer, yet nothing changed: the Patient keeps its older time, so the inbox remembers this one.
+                if (snapshot > SourceTime(merged) && !(latestSeen >= snapshot)) snapshots[current.Id!] = snapshot.Value;
+                entry.Resource = merged;
                 entry.Request!.Url = $"Patient/{current.Id}";
                 entry.Request.IfMatch = $"W/\"{current.Meta?.VersionId}\"";
             }
