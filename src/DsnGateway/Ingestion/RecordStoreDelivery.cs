@@ -13,8 +13,8 @@ namespace DsnGateway.Ingestion;
 /// and demographics are the sender's latest snapshot by source time (MSH-7), so an older message never
 /// overwrites newer data; a snapshot holding what the stored Patient holds writes no version, and its source time is
 /// remembered in the inbox (<see cref="InboxStore.LatestDemographicsTimeAsync"/>, ADR 0012) for that comparison.
-/// The merged Patient is written with If-Match, so a concurrent change makes the
-/// delivery transient (retried), never lost. A Patient without a source time (the PID of an order, a charge or
+/// The merged Patient is written with If-Match, so a concurrent change makes the delivery transient (retried),
+/// never lost. A Patient without a source time (the PID of an order, a charge or
 /// an account message: docs/arch/0008) creates the person when unknown and adds identifiers, never demographics.
 /// A MedicationRequest or Procedure is found by any of its business identifiers (placer, filler, procedure id),
 /// so a repeated or updated order or procedure updates the one resource: identifiers accumulate, the message's
