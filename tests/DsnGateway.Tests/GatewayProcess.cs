@@ -36,7 +36,9 @@ public sealed partial class GatewayProcess : IAsyncDisposable
         get { lock (_output) return _output.ToString(); }
     }
 
-    public static GatewayProcess Start(IEnumerable<string> arguments, string environment = "Development", string? workingDirectory = null)
+    /// <param name="variables">More environment variables for the child (e.g. a test fault point).</param>
+    public static GatewayProcess Start(IEnumerable<string> arguments, string environment = "Development", string? workingDirectory = null,
+        IReadOnlyDictionary<string, string>? variables = null)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -49,6 +51,7 @@ public sealed partial class GatewayProcess : IAsyncDisposable
         foreach (var argument in arguments) info.ArgumentList.Add(argument);
         info.Environment["DOTNET_ENVIRONMENT"] = environment;
         info.Environment.Remove("ASPNETCORE_ENVIRONMENT");
+        foreach (var (name, value) in variables ?? new Dictionary<string, string>()) info.Environment[name] = value;
         var gateway = new GatewayProcess(new Process { StartInfo = info, EnableRaisingEvents = true });
         gateway._process.OutputDataReceived += (_, e) =>
         {

@@ -12,9 +12,10 @@ namespace DsnGateway.Mapping.Bundles;
 /// <summary>
 /// The transaction Bundle of one message, as every builder assembles it: the Patient of the PID first
 /// (<c>PUT Patient?identifier=</c> its identity), then what the message carries (each a conditional
-/// <c>PUT Type?identifier=system|value</c> on its business identifier), then one Provenance (POST) naming all of
-/// them. Every fullUrl is a urn:uuid derived from the sender, the control id and the entry, so mapping the same
-/// message twice gives the same Bundle (a replay or a dry run is comparable with what was committed).
+/// <c>PUT Type?identifier=system|value</c> on its business identifier), then one Provenance naming all of them
+/// (<c>PUT Provenance/{id}</c>, its id derived like the fullUrls, so a redelivery adds no second one). Every fullUrl
+/// is a urn:uuid derived from the sender, the control id and the entry, so mapping the same message twice gives the
+/// same Bundle (a replay or a dry run is comparable with what was committed).
 /// </summary>
 internal sealed class MessageTransaction(MessageSource source)
 {
@@ -97,12 +98,7 @@ internal sealed class MessageTransaction(MessageSource source)
     {
         var entries = new List<BundleEntry>(_entries)
         {
-            new()
-            {
-                FullUrl = DeterministicUrn(Source, "Provenance"),
-                Resource = MessageProvenance.Create(Source, _targets, receivedAt),
-                Request = new BundleRequest { Method = "POST", Url = Provenance.TypeName },
-            },
+            SourceProvenance.Entry(DeterministicUrn(Source, "Provenance"), MessageProvenance.Create(Source, _targets, receivedAt)),
         };
         return new Bundle { Type = "transaction", Entry = entries };
     }

@@ -71,6 +71,28 @@ internal static class SourceProvenance
         };
     }
 
+    /// <summary>
+    /// The transaction entry of a source's Provenance: <c>PUT Provenance/{id}</c>, the id being the uuid of its
+    /// deterministic fullUrl (derived from the sender and the control id, or the row). A redelivered Bundle (at least
+    /// once: a crash between the store's commit and the inbox's "delivered" mark) thus writes the same Provenance
+    /// again, which the store keeps as it is (no change, no version), instead of adding a second one.
+    /// </summary>
+    public static BundleEntry Entry(string fullUrl, Provenance provenance)
+    {
+        ArgumentNullException.ThrowIfNull(fullUrl);
+        ArgumentNullException.ThrowIfNull(provenance);
+        const string prefix = "urn:uuid:";
+        if (!fullUrl.StartsWith(prefix, StringComparison.Ordinal))
+            throw new ArgumentException($"A Provenance's fullUrl must be a urn:uuid, not '{fullUrl}'.", nameof(fullUrl));
+        provenance.Id = fullUrl[prefix.Length..];
+        return new BundleEntry
+        {
+            FullUrl = fullUrl,
+            Resource = provenance,
+            Request = new BundleRequest { Method = "PUT", Url = $"{Provenance.TypeName}/{provenance.Id}" },
+        };
+    }
+
     private static CodeableConcept Participant(string code, string display) =>
         new() { Coding = [new Coding { System = ParticipantTypeSystem, Code = code, Display = display }] };
 }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using DsnGateway.Fhir.Model;
+using DsnGateway.Mapping.Bundles;
 using DsnGateway.Mapping.Patients;
 
 namespace DsnGateway.Mapping.Csv;
@@ -9,8 +10,9 @@ namespace DsnGateway.Mapping.Csv;
 /// A mapped row to the same transaction shape the HL7 channel produces, so delivery treats both alike:
 /// the Patient as <c>PUT Patient?identifier=</c> its identity, the order or procedure as a conditional update on its
 /// business identifier (placer, else filler; the procedure id) with its subject pointing at the Patient entry, and a
-/// Provenance. An order or procedure row's Patient entry carries only the identity identifiers: it finds or
-/// creates the person, never touches demographics (it has no source time, so delivery never lets it overwrite).
+/// Provenance under an id derived from the row, so a redelivery adds no second one. An order or procedure row's
+/// Patient entry carries only the identity identifiers: it finds or creates the person, never touches demographics
+/// (it has no source time, so delivery never lets it overwrite).
 /// </summary>
 public static class CsvBundleBuilder
 {
@@ -56,12 +58,7 @@ public static class CsvBundleBuilder
             targets.Add(url);
         }
 
-        entries.Add(new BundleEntry
-        {
-            FullUrl = DeterministicUrn(source, record, "Provenance"),
-            Resource = CsvProvenance.Create(source, record, targets),
-            Request = new BundleRequest { Method = "POST", Url = Provenance.TypeName },
-        });
+        entries.Add(SourceProvenance.Entry(DeterministicUrn(source, record, "Provenance"), CsvProvenance.Create(source, record, targets)));
         return new Bundle { Type = "transaction", Entry = entries };
     }
 

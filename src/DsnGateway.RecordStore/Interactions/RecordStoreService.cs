@@ -195,9 +195,19 @@ public sealed class RecordStoreService
 
         var stored = FhirJson.DeepCopy(resource);
         stored.Id = id;
+        stored.Meta ??= new Meta();
+        if (method == "PUT" && current is { Deleted: false, Json: { } currentJson })
+        {
+            // No change, no version: an update holding what the current version holds (its version id and
+            // lastUpdated aside; the rest of meta, a security label say, is content) leaves the history as it was,
+            // as HAPI and Microsoft's FHIR server do, so a redelivered or repeated write is harmless. The answer is
+            // the current version, whose ETag still holds.
+            stored.Meta.VersionId = current.VersionId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            stored.Meta.LastUpdated = FhirDateTime.FormatInstant(current.LastUpdated);
+            if (string.Equals(FhirJson.Serialize(stored), currentJson, StringComparison.Ordinal)) return InteractionResult.FromStored(200, current);
+        }
         var version = (current?.VersionId ?? 0) + 1;
         var lastUpdated = NextTimestamp(current);
-        stored.Meta ??= new Meta();
         stored.Meta.VersionId = version.ToString(System.Globalization.CultureInfo.InvariantCulture);
         stored.Meta.LastUpdated = FhirDateTime.FormatInstant(lastUpdated);
         ResourceValidator.Validate(stored);

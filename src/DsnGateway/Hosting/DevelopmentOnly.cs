@@ -4,7 +4,8 @@ namespace DsnGateway.Hosting;
 
 /// <summary>
 /// Features that exist for a developer's laptop and must never run where real patients are: the development
-/// token issuer and the fictional sample data. Outside Development the gateway refuses to start with them.
+/// token issuer, the fictional sample data and the test fault point. Outside Development the gateway refuses to start
+/// with them.
 /// </summary>
 public static class DevelopmentOnly
 {
@@ -19,6 +20,8 @@ public static class DevelopmentOnly
             problems.Add($"{refusing} the development token issuer is enabled (Authentication:DevelopmentIssuer:Enabled) and is trusted only in Development.");
         if (settings.LoadSampleData && store.Mode == RecordStoreMode.Embedded)
             problems.Add($"{refusing} fictional sample data is loaded only in Development (start with --no-sample-data, or set DOTNET_ENVIRONMENT=Development on a developer machine).");
+        if (Ingestion.DeliveryFault.IsRequested)
+            problems.Add($"{refusing} the test fault point {Ingestion.DeliveryFault.Variable} is set, and is honoured only in Development.");
         return problems;
     }
 }

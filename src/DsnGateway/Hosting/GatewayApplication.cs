@@ -240,6 +240,7 @@ public static partial class GatewayApplication
         builder.Services.AddSingleton(CodeMapFile.Load(paths, options, senders));
         builder.Services.AddCsvImport(paths, options, senders);
         builder.Services.AddSingleton<IdentityConflicts>();
+        builder.Services.AddSingleton(DeliveryFault.For(builder.Environment));
         builder.Services.AddSingleton<RecordStoreDelivery>();
         builder.Services.AddSingleton<Hl7Intake>();
         builder.Services.AddSingleton<DeadLetterReplay>();

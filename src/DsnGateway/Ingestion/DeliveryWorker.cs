@@ -21,7 +21,8 @@ namespace DsnGateway.Ingestion;
 /// Bundle conditionally and "latest wins" by the source's own time, so a replayed older message cannot
 /// overwrite newer demographics.</item>
 /// <item>At least once: a message is marked delivered only after the store answered; a crash between the two
-/// delivers it again on restart, which the conditional Bundles make harmless.</item>
+/// delivers it again on restart, which applies nothing twice: conditional writes, a Provenance under an id derived
+/// from the message, and no version for an unchanged update (ADR 0012).</item>
 /// </list>
 /// It wakes on the writer's commit signal and also polls (replays from the CLI, restarts). One-shot: after
 /// <see cref="StopAsync"/>, create a new worker.

@@ -8,7 +8,8 @@ namespace DsnGateway.Ingestion;
 /// The durable inbox in its own SQLite file (WAL, synchronous=FULL: a committed message survives a crash, which
 /// is what the ACK promises). <c>messages</c> holds accepted messages in arrival order (the AUTOINCREMENT id) with
 /// their delivery state; <c>dead_letter</c> holds what an operator must look at; <c>unmapped_codes</c> counts the
-/// local codes that arrived without a map (written with the message that carried them). Writes of new messages go
+/// local codes that arrived without a map (written with the message that carried them); <c>demographics_seen</c> the
+/// newest source time of the unchanged demographics delivered for a stored Patient. Writes of new messages go
 /// through <see cref="InboxWriter"/> (group commit); delivery bookkeeping and dead-letter administration are
 /// single statements or short transactions here.
 /// </summary>
@@ -131,6 +132,9 @@ public sealed class InboxStore
         CREATE TABLE IF NOT EXISTS patient_identities (
             identifier TEXT PRIMARY KEY,
             patient_key TEXT NOT NULL) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS demographics_seen (
+            patient_id TEXT PRIMARY KEY,
+            source_time INTEGER NOT NULL) WITHOUT ROWID;
         """;
 
     /// <summary>
@@ -217,6 +221,31 @@ public sealed class InboxStore
         await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE messages SET state = 'delivered', attempts = attempts + 1, last_error = NULL, delivered_at = @at WHERE id = @id AND state = 'pending'",
             new { id, at = at.UtcTicks }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>
+    /// The newest source time remembered for a stored Patient (its id in the record store), or null. A snapshot equal
+    /// to what the Patient holds writes no version (no change, no version), so the Patient's own source time can be
+    /// older than what the senders last said: this is what "latest wins" compares with as well (ADR 0012).
+    /// </summary>
+    public async Task<DateTimeOffset?> LatestDemographicsTimeAsync(string patientId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var ticks = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+            "SELECT source_time FROM demographics_seen WHERE patient_id = @patientId", new { patientId }, cancellationToken: cancellationToken));
+        return ticks is { } t ? new DateTimeOffset(t, TimeSpan.Zero) : null;
+    }
+
+    /// <summary>Remembers a delivered snapshot's source time for a stored Patient (the newest one is kept).</summary>
+    public async Task RememberDemographicsTimeAsync(string patientId, DateTimeOffset sourceTime, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO demographics_seen (patient_id, source_time) VALUES (@patientId, @ticks)
+            ON CONFLICT (patient_id) DO UPDATE SET source_time = max(source_time, excluded.source_time)
+            """,
+            new { patientId, ticks = sourceTime.UtcTicks }, cancellationToken: cancellationToken));
     }
 
     /// <summary>Counts a failed attempt that will be retried (the message stays pending).</summary>

@@ -11,14 +11,17 @@ namespace DsnGateway.Ingestion;
 /// Stage 4: a committed message's Bundle reaches the record store. The Patient it carries is merged with the
 /// one the store already has for that person (found by NAM, else by any of its MRNs): identifiers accumulate,
 /// and demographics are the sender's latest snapshot by source time (MSH-7), so an older message never
-/// overwrites newer data. The merged Patient is written with If-Match, so a concurrent change makes the
-/// delivery transient (retried), never lost. A Patient without a source time (the PID of an order, a charge or
+/// overwrites newer data; a snapshot holding what the stored Patient holds writes no version, and its source time is
+/// remembered in the inbox (<see cref="InboxStore.LatestDemographicsTimeAsync"/>, ADR 0012) for that comparison.
+/// The merged Patient is written with If-Match, so a concurrent change makes the delivery transient (retried),
+/// never lost. A Patient without a source time (the PID of an order, a charge or
 /// an account message: docs/arch/0008) creates the person when unknown and adds identifiers, never demographics.
 /// A MedicationRequest or Procedure is found by any of its business identifiers (placer, filler, procedure id),
 /// so a repeated or updated order or procedure updates the one resource: identifiers accumulate, the message's
 /// statement replaces the rest, written with If-Match; when none is found the conditional update creates it.
 /// </summary>
-public sealed partial class RecordStoreDelivery(RecordStoreClient store, IdentityConflicts conflicts, ILogger<RecordStoreDelivery>? logger = null)
+public sealed partial class RecordStoreDelivery(
+    RecordStoreClient store, IdentityConflicts conflicts, InboxStore inbox, DeliveryFault? fault = null, ILogger<RecordStoreDelivery>? logger = null)
 {
     /// <summary>Carried on every Patient the gateway writes: the source time of the demographics it holds.</summary>
     public const string SourceTimeExtension = "urn:dsn:fhir:extension:demographics-source-time";
@@ -43,6 +46,8 @@ public sealed partial class RecordStoreDelivery(RecordStoreClient store, Identit
             Patient? survivorCurrent = null;
             // fullUrl of each Patient entry -> the stored patient it updates (absent when it creates one).
             var storedPatients = new Dictionary<string, string>(StringComparer.Ordinal);
+            // Stored patient id -> the source time of a newer snapshot that changed nothing, remembered once delivered.
+            var snapshots = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
             foreach (var entry in (bundle.Entry ?? []).Where(e => e.Resource is Patient && e.Request?.Method == "PUT" && e != mergedEntry))
             {
                 var incoming = (Patient)entry.Resource!;
@@ -54,7 +59,13 @@ public sealed partial class RecordStoreDelivery(RecordStoreClient store, Identit
                 if (current is null) continue; // the conditional PUT creates the patient
                 if (entry == survivorEntry) survivorCurrent = current;
                 if (entry.FullUrl is not null) storedPatients[entry.FullUrl] = $"Patient/{current.Id}";
-                entry.Resource = Merge(current, incoming);
+                var snapshot = HasSourceTime(incoming) && current.Id is not null ? SourceTime(incoming) : (DateTimeOffset?)null;
+                // Only a snapshot at least as new as the Patient's own source time can lose to a remembered one.
+                var latestSeen = snapshot >= SourceTime(current) ? await inbox.LatestDemographicsTimeAsync(current.Id!, cancellationToken) : null;
+                var merged = Merge(current, incoming, latestSeen);
+                // Newer, yet nothing changed: the Patient keeps its older time, so the inbox remembers this one.
+                if (snapshot > SourceTime(merged) && !(latestSeen >= snapshot)) snapshots[current.Id!] = snapshot.Value;
+                entry.Resource = merged;
                 entry.Request!.Url = $"Patient/{current.Id}";
                 entry.Request.IfMatch = $"W/\"{current.Meta?.VersionId}\"";
             }
@@ -69,9 +80,14 @@ public sealed partial class RecordStoreDelivery(RecordStoreClient store, Identit
             using var response = await store.SendAsync(HttpMethod.Post, "", FhirJson.Serialize(bundle), null, cancellationToken);
             var body = await response.Content.ReadAsStringAsync(cancellationToken);
             // 412: the patient changed between our read and our write; read again and retry.
-            return response.StatusCode == HttpStatusCode.PreconditionFailed
+            var result = response.StatusCode == HttpStatusCode.PreconditionFailed
                 ? DeliveryResult.Transient("the patient changed during delivery")
                 : DeliveryResult.FromStatusCode((int)response.StatusCode, body.Length > 500 ? body[..500] : body);
+            if (result.Outcome != DeliveryOutcome.Delivered) return result;
+            (fault ?? DeliveryFault.None).AfterStoreCommit();
+            // After the store's commit: a crash before this redelivers the message, which remembers it then.
+            foreach (var (patientId, sourceTime) in snapshots) await inbox.RememberDemographicsTimeAsync(patientId, sourceTime, cancellationToken);
+            return result;
         }
         catch (RecordStoreException ex)
         {
@@ -240,11 +256,16 @@ public sealed partial class RecordStoreDelivery(RecordStoreClient store, Identit
     /// <summary>
     /// The person as the store will hold them: every identifier ever received, the newest demographics. A Patient
     /// without a source time is not a demographic snapshot (the PID of an order or a charge: ADR 0008): it only adds
-    /// identifiers, whatever the stored Patient holds.
+    /// identifiers, whatever the stored Patient holds. A newer snapshot holding what the stored Patient holds keeps
+    /// the stored source time too, so the store writes no version (no change, no version); its time is remembered
+    /// apart and given back as <paramref name="latestSeen"/>, so an older snapshot arriving later still loses.
     /// </summary>
-    public static Patient Merge(Patient current, Patient incoming)
+    /// <param name="latestSeen">The newest source time of the snapshots delivered for this Patient, when remembered.</param>
+    public static Patient Merge(Patient current, Patient incoming, DateTimeOffset? latestSeen = null)
     {
-        var incomingIsNewer = HasSourceTime(incoming) && SourceTime(incoming) >= SourceTime(current);
+        var held = SourceTime(current);
+        if (latestSeen is { } seen && seen > held) held = seen;
+        var incomingIsNewer = HasSourceTime(incoming) && SourceTime(incoming) >= held;
         var merged = FhirJson.DeepCopy(incomingIsNewer ? incoming : current);
         merged.Id = current.Id;
         merged.Meta = current.Meta;
@@ -257,7 +278,18 @@ public sealed partial class RecordStoreDelivery(RecordStoreClient store, Identit
         // A merge (A40) marks the losing record; a later demographic message must not reactivate or unlink it.
         merged.Active = current.Active == false ? false : merged.Active;
         merged.Link = current.Link ?? merged.Link;
+        if (incomingIsNewer && Demographics(merged) == Demographics(current)) merged.Extension = current.Extension;
         return merged;
+    }
+
+    /// <summary>The Patient as JSON without meta and without the source-time extension: what a version would change.</summary>
+    private static string Demographics(Patient patient)
+    {
+        var copy = FhirJson.DeepCopy(patient);
+        copy.Meta = null;
+        var extensions = (copy.Extension ?? []).Where(e => e.Url != SourceTimeExtension).ToList();
+        copy.Extension = extensions.Count == 0 ? null : extensions;
+        return FhirJson.Serialize(copy);
     }
 
     private static bool HasSourceTime(Patient patient) => patient.Extension?.Any(e => e.Url == SourceTimeExtension) == true;

@@ -43,9 +43,12 @@ public class AdtBundleBuilderTests
         mapping.Identity.Key.Should().Be($"{NamSystem}|{MarieNam}");
 
         var provenanceEntry = mapping.Bundle.Entry[1];
-        provenanceEntry.Request!.Method.Should().Be("POST");
-        provenanceEntry.Request.Url.Should().Be("Provenance");
-        provenanceEntry.Resource.Should().BeOfType<Provenance>();
+        // Written under an id of its own, derived from the message: a redelivery writes the same Provenance again.
+        var provenanceId = provenanceEntry.FullUrl!["urn:uuid:".Length..];
+        provenanceEntry.Request!.Method.Should().Be("PUT");
+        provenanceEntry.Request.Url.Should().Be($"Provenance/{provenanceId}");
+        provenanceEntry.Resource.Should().BeOfType<Provenance>().Which.Id.Should().Be(provenanceId);
+        Ok(MarieA01()).Bundle.Entry![1].Request!.Url.Should().Be($"Provenance/{provenanceId}", "the same message maps to the same Provenance id");
     }
 
     [Fact]

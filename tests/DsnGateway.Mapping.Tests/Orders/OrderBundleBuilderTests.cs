@@ -69,7 +69,7 @@ public class OrderBundleBuilderTests
         entries.Select(e => e.Request!.Method + " " + e.Request.Url).Should().Equal(
             "PUT Patient?identifier=https://fhir.infoway-inforoute.ca/NamingSystem/ca-qc-patient-healthcare-id|COTM85561512",
             "PUT MedicationRequest?identifier=urn:dsn:order:nim:placer|CMD-1001",
-            "POST Provenance");
+            $"PUT Provenance/{entries[2].FullUrl!["urn:uuid:".Length..]}");
         entries.Should().OnlyContain(e => e.FullUrl!.StartsWith("urn:uuid:"));
         request.Subject!.ReferenceValue.Should().Be(entries[0].FullUrl);
         ((Provenance)entries[2].Resource!).Target!.Select(t => t.ReferenceValue).Should().Equal(entries[0].FullUrl, entries[1].FullUrl);

@@ -42,7 +42,7 @@ public class ProcedureBundleTests
         mapping.Bundle.Entry!.Select(e => e.Request!.Method + " " + e.Request.Url).Should().Equal(
             "PUT Patient?identifier=https://fhir.infoway-inforoute.ca/NamingSystem/ca-qc-patient-healthcare-id|COTM85561512",
             "PUT Procedure?identifier=urn:dsn:procedure:mcq|INT-42",
-            "POST Provenance");
+            $"PUT Provenance/{mapping.Bundle.Entry![2].FullUrl!["urn:uuid:".Length..]}");
         mapping.CarriesDemographics.Should().BeFalse();
         mapping.Unmapped.Should().BeEmpty();
     }

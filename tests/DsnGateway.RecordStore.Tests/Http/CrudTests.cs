@@ -74,6 +74,32 @@ public class CrudTests : IClassFixture<RecordStoreFixture>
     }
 
     [Fact]
+    public async Task Update_holding_what_the_current_version_holds_writes_no_version()
+    {
+        var created = await _store.CreateAsync(Fhir.Patient(Fhir.UniqueValue(), "Roy"));
+        created.Meta = null; // a client resending the resource as it knows it, without meta
+
+        var (status, body, response) = await _store.SendAsync(Fhir.Request(HttpMethod.Put, $"Patient/{created.Id}", created));
+
+        status.Should().Be(200);
+        body.Should().BeOfType<Patient>().Which.Meta!.VersionId.Should().Be("1", "nothing changed, so the current version answers");
+        response.Headers.ETag!.ToString().Should().Be("W/\"1\"");
+        (await _store.SearchAsync($"Patient/{created.Id}/_history")).Total.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task Update_changing_only_a_security_label_is_a_new_version()
+    {
+        var created = await _store.CreateAsync(Fhir.Patient(Fhir.UniqueValue(), "Roy"));
+        created.Meta!.Security = [new Coding { System = "http://terminology.hl7.org/CodeSystem/v3-Confidentiality", Code = "R" }];
+
+        var (status, body, _) = await _store.SendAsync(Fhir.Request(HttpMethod.Put, $"Patient/{created.Id}", created));
+
+        status.Should().Be(200);
+        body.Should().BeOfType<Patient>().Which.Meta!.VersionId.Should().Be("2", "meta beyond the version id and lastUpdated is content");
+    }
+
+    [Fact]
     public async Task Update_of_an_unknown_id_creates_it_under_that_id()
     {
         var id = "client-" + Fhir.UniqueValue();

@@ -25,6 +25,27 @@ public class TransactionTests : IClassFixture<RecordStoreFixture>
     }
 
     [Fact]
+    public async Task A_transaction_sent_twice_adds_no_version_the_second_time()
+    {
+        var value = Fhir.UniqueValue();
+        var patientUrn = Fhir.NewUrn();
+        var procedure = Fhir.Procedure(patientUrn);
+        procedure.Identifier = [new Identifier { System = "urn:test:procedure", Value = value }];
+        Bundle Send() => Transaction(
+            Fhir.Entry(Fhir.Patient(value), "PUT", $"Patient?{Fhir.IdentifierQuery(value)}", patientUrn),
+            Fhir.Entry(procedure, "PUT", $"Procedure?identifier=urn:test:procedure|{value}", Fhir.NewUrn()));
+
+        var first = await _store.TransactionAsync(Send());
+        var again = await _store.TransactionAsync(Send());
+
+        again.Entry!.Select(e => e.Response!.Etag).Should().Equal(first.Entry!.Select(e => e.Response!.Etag), "an unchanged resource keeps its version");
+        again.Entry!.Select(e => e.StatusCode()).Should().Equal(200, 200);
+        var procedureId = IdFromLocation(first.Entry![1]);
+        (await _store.SearchAsync($"Procedure/{procedureId}/_history")).Total.Should().Be(1);
+        (await ReadAsync<Procedure>($"Procedure/{procedureId}")).Subject!.ReferenceValue.Should().StartWith("Patient/");
+    }
+
+    [Fact]
     public async Task Urn_uuid_references_are_rewritten_to_the_ids_the_entries_get()
     {
         var value = Fhir.UniqueValue();

@@ -58,7 +58,7 @@ public sealed class IngestionCommandTests : IDisposable
         (await map.WaitForExitAsync()).Should().Be(0, map.Output);
 
         var bundle = DsnGateway.Fhir.Serialization.FhirJson.Parse<DsnGateway.Fhir.Model.Bundle>(map.StandardOutput);
-        bundle.Entry!.Select(e => e.Request!.Url).Should().Equal("Patient?identifier=urn:dsn:mrn:nim|NIM4242", "MedicationRequest?identifier=urn:dsn:order:nim:placer|CMD-7", "Provenance");
+        bundle.Entry!.Select(e => e.Request!.Url).Should().Equal("Patient?identifier=urn:dsn:mrn:nim|NIM4242", "MedicationRequest?identifier=urn:dsn:order:nim:placer|CMD-7", $"Provenance/{bundle.Entry![2].Resource!.Id}");
         map.Output.Should().Contain("unmapped drug code urn:dsn:code:nim:pharmnim|LOCAL9");
     }
 

@@ -46,6 +46,25 @@ public class PatientMergeTests
         merged.Name![0].Family.Should().Be("Tremblay-Roy");
         merged.Id.Should().Be("p3");
     }
+
+    [Fact]
+    public void A_newer_snapshot_saying_what_the_patient_holds_keeps_the_stored_source_time_so_no_version_is_written()
+    {
+        var current = Person("Roy", "2026-11-20T13:00:00Z", ("urn:dsn:mrn:nim", "NIM4"));
+        var merged = RecordStoreDelivery.Merge(current, Person("Roy", "2026-11-20T15:00:00Z", ("urn:dsn:mrn:nim", "NIM4")));
+        merged.Extension!.Single().ValueDateTime.Should().Be("2026-11-20T13:00:00Z", "nothing but the time differs: the Patient stays as stored");
+    }
+
+    [Fact]
+    public void A_snapshot_older_than_the_latest_remembered_one_does_not_win_even_if_newer_than_the_patients_own()
+    {
+        var current = Person("Roy", "2026-11-20T13:00:00Z", ("urn:dsn:mrn:nim", "NIM5"));
+        var older = Person("Roy-Ancien", "2026-11-20T14:00:00Z", ("urn:dsn:mrn:nim", "NIM5"));
+        var remembered = new DateTimeOffset(2026, 11, 20, 15, 0, 0, TimeSpan.Zero);
+
+        RecordStoreDelivery.Merge(current, older, remembered).Name![0].Family.Should().Be("Roy");
+        RecordStoreDelivery.Merge(current, older).Name![0].Family.Should().Be("Roy-Ancien", "without a remembered time, 14:00 is the newest");
+    }
 }
 
 /// <summary>The unmapped-codes counts live in the inbox and are written in the message's own transaction.</summary>

@@ -88,7 +88,7 @@ public sealed class CsvImportCommandTests : IDisposable
         var bundles = document.RootElement.EnumerateArray().Select(b => FhirJson.Parse<Bundle>(b.GetRawText())).ToList();
         bundles.Should().ContainSingle();
         bundles[0].Entry!.Select(e => e.Request!.Url).Should().Equal("Patient?identifier=urn:dsn:mrn:nim|NIM42",
-            "MedicationRequest?identifier=urn:dsn:order:nim:placer|RX42", "Provenance");
+            "MedicationRequest?identifier=urn:dsn:order:nim:placer|RX42", $"Provenance/{bundles[0].Entry![2].Resource!.Id}");
         map.Output.Should().Contain("line 3: missing required field");
         Directory.Exists(data).Should().BeFalse("map stores nothing");
 
