@@ -106,9 +106,16 @@ public sealed partial class Hl7Intake
             var error = mapped.Error!;
             return await RefuseAsync(raw, msh, sender, AckCode.AE, DeadLetterStage.Content, error.Code, error.Message, received, ackControlId, cancellationToken, error.Location);
         }
-        var conflict = await _conflicts.FindAsync(mapped.Value!.Patient, cancellationToken);
-        if (conflict is not null)
-            return await RefuseAsync(raw, msh, sender, AckCode.AE, DeadLetterStage.Content, Hl7ErrorCodes.ApplicationInternalError, conflict, received, ackControlId, cancellationToken);
+        // Every person the message states (an A40 states one survivor per PID/MRG group), not the records it retires.
+        var survivors = (mapped.Value!.Bundle.Entry ?? []).Select(e => e.Resource).OfType<DsnGateway.Fhir.Model.Patient>()
+            .Where(p => !AdtBundleBuilder.IsMergedRecord(p)).ToList();
+        for (var i = 0; i < survivors.Count; i++)
+        {
+            var conflict = await _conflicts.FindAsync(survivors[i], cancellationToken);
+            if (conflict is not null)
+                return await RefuseAsync(raw, msh, sender, AckCode.AE, DeadLetterStage.Content, Hl7ErrorCodes.ApplicationInternalError,
+                    survivors.Count > 1 ? $"group {i + 1}: {conflict}" : conflict, received, ackControlId, cancellationToken);
+        }
 
         // The ADT feed's Patient carries the source time of its demographics, so delivery can keep the newest
         // (latest wins). The PID of an order or a charge message gets none: it never replaces demographics (ADR 0008).
@@ -128,7 +135,7 @@ public sealed partial class Hl7Intake
             $"{msh.MessageCode}^{msh.TriggerEvent}", raw, ack, FhirJson.Serialize(mapped.Value.Bundle), mapped.Value.Identity.Key)
         {
             UnmappedCodes = mapped.Value.Unmapped,
-            PatientIdentifiers = IdentityTokens(mapped.Value.Patient),
+            PatientIdentifiers = IdentityTokens(mapped.Value.Bundle, mapped.Value.Patient),
         }, cancellationToken);
         switch (admission)
         {
@@ -170,13 +177,22 @@ public sealed partial class Hl7Intake
         return new IntakeOutcome(code, ack);
     }
 
-    /// <summary>The NAM and MRNs of the mapped Patient as <c>system|value</c>, for the inbox's identity index.</summary>
-    private static List<string> IdentityTokens(DsnGateway.Fhir.Model.Patient patient) =>
-        (patient.Identifier ?? [])
+    /// <summary>
+    /// The NAM and MRNs of the mapped Patient as <c>system|value</c>, for the inbox's identity index; in a merge, those
+    /// of the records it absorbs too, so a later CSV row naming a retired MRN is ordered with the survivor.
+    /// </summary>
+    private static List<string> IdentityTokens(DsnGateway.Fhir.Model.Bundle bundle, DsnGateway.Fhir.Model.Patient patient)
+    {
+        var survivorUrl = (bundle.Entry ?? []).FirstOrDefault(e => ReferenceEquals(e.Resource, patient))?.FullUrl;
+        var absorbed = (bundle.Entry ?? []).Select(e => e.Resource).OfType<DsnGateway.Fhir.Model.Patient>()
+            .Where(p => AdtBundleBuilder.IsMergedRecord(p) && p.Link!.Any(l => l.Other?.ReferenceValue == survivorUrl));
+        return new[] { patient }.Concat(absorbed).SelectMany(p => p.Identifier ?? [])
             .Where(i => i.Value is not null && (i.System == DsnGateway.Mapping.Identity.QuebecHealthNumber.System
                 || i.System?.StartsWith(DsnGateway.Mapping.Patients.PatientIdentity.MrnPrefix, StringComparison.Ordinal) == true))
             .Select(i => $"{i.System}|{i.Value}")
+            .Distinct(StringComparer.Ordinal)
             .ToList();
+    }
 
     private static byte[] Encode(string ack, Encoding? charset) => (charset ?? Encoding.UTF8).GetBytes(ack);
 
