@@ -40,9 +40,11 @@ public sealed class AdtBundleBuilder
     /// <summary>The merge trigger.</summary>
     public const string MergeTrigger = "A40";
 
-    /// <summary>True for the entry of a merge Bundle that names the record merged away (it has a replaced-by link).</summary>
-    public static bool IsMergedRecord(Patient patient) =>
-        patient is not null && patient.Active == false && (patient.Link ?? []).Any(l => l.Type == LinkReplacedBy);
+    /// <summary>
+    /// True for the entry of a merge Bundle that names the record merged away, and for a stored record a merge retired
+    /// (<see cref="Patient.IsRetired"/>: inactive with a replaced-by link).
+    /// </summary>
+    public static bool IsMergedRecord(Patient patient) => patient is not null && patient.IsRetired();
 
     private readonly SenderRegistry _senders;
     private readonly PidMapper _pids;
