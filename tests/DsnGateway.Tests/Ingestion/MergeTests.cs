@@ -185,6 +185,23 @@ public class MergeTests : IClassFixture<GatewayFixture>
         AdtMessages.Field(ack, "ERR", 8).Should().StartWith("group 2: ");
     }
 
+    [Fact]
+    public async Task A40_whose_second_survivor_conflicts_with_a_stored_identity_is_AE_naming_the_group()
+    {
+        var bound = "NIM" + Id();
+        await using var sender = await MllpTestClient.ConnectAsync(await MllpEndpoint);
+        await AdmitAsync(sender, "ADT_NIM", "NIM", $"CONA60010111^^^RAMQ^JHN~{bound}^^^NIM^MR", "Conflit^Lie", "19600101", "M");
+        await WaitForAsync(bound, f => f.Count == 1, "the MRN is bound to its NAM");
+
+        var message = AdtMessages.A40("ADT_NIM", "NIM", Id(), $"NIM{Id()}^^^NIM^MR", "Un^Survivant", "19600101", "M", mrg1: $"NIM{Id()}^^^NIM^MR")
+            + $"PID|2||CONB60010122^^^RAMQ^JHN~{bound}^^^NIM^MR||Conflit^Autre||19600101|M\rMRG|NIM{Id()}^^^NIM^MR\r";
+        var ack = await sender.SendAsync(AdtMessages.Utf8(message));
+
+        AdtMessages.AckCode(ack).Should().Be("AE", ack);
+        AdtMessages.Field(ack, "ERR", 3).Should().StartWith("207");
+        AdtMessages.Field(ack, "ERR", 8).Should().StartWith("group 2: identity conflict");
+    }
+
     /// <summary>An MCQ-only record (A) merged into a NIM patient (B): what a NIM clinician sees of it.</summary>
     private async Task<(Patient Retired, Patient Survivor, string McqMrn)> MergeMcqRecordIntoNimPatientAsync(MllpTestClient sender)
     {
