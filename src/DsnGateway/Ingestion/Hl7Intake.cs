@@ -135,7 +135,7 @@ public sealed partial class Hl7Intake
             $"{msh.MessageCode}^{msh.TriggerEvent}", raw, ack, FhirJson.Serialize(mapped.Value.Bundle), mapped.Value.Identity.Key)
         {
             UnmappedCodes = mapped.Value.Unmapped,
-            PatientIdentifiers = IdentityTokens(mapped.Value.Bundle, mapped.Value.Patient),
+            PatientIdentifiers = IdentityTokens(mapped.Value.Patient),
         }, cancellationToken);
         switch (admission)
         {
@@ -178,21 +178,16 @@ public sealed partial class Hl7Intake
     }
 
     /// <summary>
-    /// The NAM and MRNs of the mapped Patient as <c>system|value</c>, for the inbox's identity index; in a merge, those
-    /// of the records it absorbs too, so a later CSV row naming a retired MRN is ordered with the survivor.
+    /// The NAM and MRNs of the mapped Patient as <c>system|value</c>, for the inbox's identity index. Not those of the
+    /// records an A40 retires: the index is written before delivery decides the merge (a NAM conflict refuses it), and
+    /// delivery resolves a retired identifier to its survivor anyway.
     /// </summary>
-    private static List<string> IdentityTokens(DsnGateway.Fhir.Model.Bundle bundle, DsnGateway.Fhir.Model.Patient patient)
-    {
-        var survivorUrl = (bundle.Entry ?? []).FirstOrDefault(e => ReferenceEquals(e.Resource, patient))?.FullUrl;
-        var absorbed = (bundle.Entry ?? []).Select(e => e.Resource).OfType<DsnGateway.Fhir.Model.Patient>()
-            .Where(p => AdtBundleBuilder.IsMergedRecord(p) && p.Link!.Any(l => l.Other?.ReferenceValue == survivorUrl));
-        return new[] { patient }.Concat(absorbed).SelectMany(p => p.Identifier ?? [])
+    private static List<string> IdentityTokens(DsnGateway.Fhir.Model.Patient patient) =>
+        (patient.Identifier ?? [])
             .Where(i => i.Value is not null && (i.System == DsnGateway.Mapping.Identity.QuebecHealthNumber.System
                 || i.System?.StartsWith(DsnGateway.Mapping.Patients.PatientIdentity.MrnPrefix, StringComparison.Ordinal) == true))
             .Select(i => $"{i.System}|{i.Value}")
-            .Distinct(StringComparer.Ordinal)
             .ToList();
-    }
 
     private static byte[] Encode(string ack, Encoding? charset) => (charset ?? Encoding.UTF8).GetBytes(ack);
 
