@@ -15,11 +15,14 @@ namespace DsnGateway.Mapping.Bundles;
 /// conditional update on its identity (<c>PUT Patient?identifier=NAM system|NAM</c>, or by MRN without a NAM) and a
 /// Provenance naming the message, and a Procedure for each PR1 present (in every one of these types, see
 /// <see cref="ProcedureMapper"/>). Any other trigger is 201.
-/// A40 (merge): PID is the surviving patient, MRG-1 the identifiers of the record merged away. The Bundle carries
-/// the survivor as usual (with a <c>replaces</c> link) and a second Patient entry, <c>PUT Patient?identifier=</c>
-/// the merged identity, <c>active=false</c> with a <c>replaced-by</c> link to the survivor and the MRG-1
-/// identifiers (NAM/MRN). That entry is a request to delivery, not a resource to write as is: delivery finds the
-/// merged Patient in the store, moves its identifiers to the survivor and retires it (see RecordStoreDelivery).
+/// A40 (merge): each PID/MRG group names a pair, PID the surviving patient and MRG-1 the identifiers of the record
+/// merged away; a message may carry several groups, merged in their order in one transaction (all or none). For each
+/// group the Bundle carries the survivor as usual (with a <c>replaces</c> link) and a second Patient entry,
+/// <c>PUT Patient?identifier=</c> the merged identity, <c>active=false</c> with a <c>replaced-by</c> link to its
+/// survivor and the MRG-1 identifiers (NAM/MRN). That entry is a request to delivery, not a resource to write as is:
+/// delivery finds the merged Patient in the store, retires it and gives its identifiers to the survivor with
+/// <c>use: old</c> (see RecordStoreDelivery). What is wrong in a group (an MRG missing or naming no NAM or MRN, a
+/// malformed identifier) is refused before the ACK, the error naming the group ("group 2: ...").
 /// </summary>
 public sealed class AdtBundleBuilder
 {
@@ -37,9 +40,11 @@ public sealed class AdtBundleBuilder
     /// <summary>The merge trigger.</summary>
     public const string MergeTrigger = "A40";
 
-    /// <summary>True for the entry of a merge Bundle that names the record merged away (it has a replaced-by link).</summary>
-    public static bool IsMergedRecord(Patient patient) =>
-        patient is not null && patient.Active == false && (patient.Link ?? []).Any(l => l.Type == LinkReplacedBy);
+    /// <summary>
+    /// True for the entry of a merge Bundle that names the record merged away, and for a stored record a merge retired
+    /// (<see cref="Patient.IsRetired"/>: inactive with a replaced-by link).
+    /// </summary>
+    public static bool IsMergedRecord(Patient patient) => patient is not null && patient.IsRetired();
 
     private readonly SenderRegistry _senders;
     private readonly PidMapper _pids;
@@ -86,12 +91,9 @@ public sealed class AdtBundleBuilder
         PatientIdentity? mergedIdentity = null;
         if (string.Equals(source.TriggerEvent, MergeTrigger, StringComparison.OrdinalIgnoreCase))
         {
-            var merged = MapMerged(message, source);
-            if (!merged.IsSuccess) return merged.Error;
-            mergedIdentity = PatientIdentity.Of(merged.Value, source.Establishment)!;
-            var mergedUrl = transaction.AddPatient(merged.Value, mergedIdentity, "MergedPatient");
-            merged.Value.Link = [new PatientLink { Type = LinkReplacedBy, Other = new Reference { ReferenceValue = patientUrl } }];
-            patient.Value.Link = [new PatientLink { Type = LinkReplaces, Other = new Reference { ReferenceValue = mergedUrl } }];
+            var merges = AddMerges(message, source, transaction, patient.Value, patientUrl);
+            if (!merges.IsSuccess) return merges.Error;
+            mergedIdentity = merges.Value;
         }
 
         if (MessageProcedures.AddAll(transaction, message, _procedures, patientUrl, identity) is { } procedureError) return procedureError;
@@ -99,17 +101,73 @@ public sealed class AdtBundleBuilder
     }
 
     /// <summary>
+    /// Every PID/MRG group of an A40, in order: a PID opens a group, the MRG after it (before the next PID) names the
+    /// record it absorbs. The first group's survivor is already in the transaction; each later group adds its own
+    /// survivor, and every group adds the record to retire. Returns the identity the first MRG names.
+    /// </summary>
+    private MappingResult<PatientIdentity> AddMerges(Hl7Message message, MessageSource source, MessageTransaction transaction, Patient firstSurvivor, string firstSurvivorUrl)
+    {
+        PatientIdentity? first = null;
+        foreach (var group in MergeGroups(message))
+        {
+            MappingError Named(MappingError error) => error with { Message = $"group {group.Number}: {error.Message}" };
+            Patient survivor;
+            string survivorUrl;
+            if (group.Number == 1)
+            {
+                (survivor, survivorUrl) = (firstSurvivor, firstSurvivorUrl);
+            }
+            else
+            {
+                var mapped = _pids.Map(new Pid(group.Pid), source.Establishment, group.PidOccurrence);
+                if (!mapped.IsSuccess) return MappingResult<PatientIdentity>.Failure(Named(mapped.Error!));
+                survivor = mapped.Value;
+                survivorUrl = transaction.AddPatient(survivor, PatientIdentity.Of(survivor, source.Establishment)!, $"Patient#{group.Number}");
+            }
+            var merged = MapMerged(group, source);
+            if (!merged.IsSuccess) return MappingResult<PatientIdentity>.Failure(Named(merged.Error!));
+            var mergedIdentity = PatientIdentity.Of(merged.Value, source.Establishment)!;
+            first ??= mergedIdentity;
+            var mergedUrl = transaction.AddPatient(merged.Value, mergedIdentity, group.Number == 1 ? "MergedPatient" : $"MergedPatient#{group.Number}");
+            merged.Value.Link = [new PatientLink { Type = LinkReplacedBy, Other = new Reference { ReferenceValue = survivorUrl } }];
+            survivor.Link = [.. survivor.Link ?? [], new PatientLink { Type = LinkReplaces, Other = new Reference { ReferenceValue = mergedUrl } }];
+        }
+        return MappingResult<PatientIdentity>.Success(first!);
+    }
+
+    /// <summary>One PID/MRG group of an A40: the PID's segment and occurrence, the MRG's (null when the group has none).</summary>
+    private sealed record MergeGroup(int Number, Segment Pid, int PidOccurrence, Segment? Mrg, int MrgOccurrence);
+
+    private static List<MergeGroup> MergeGroups(Hl7Message message)
+    {
+        var groups = new List<MergeGroup>();
+        var (pids, mrgs) = (0, 0);
+        foreach (var segment in message.Segments)
+        {
+            if (segment.Name == "PID") groups.Add(new MergeGroup(groups.Count + 1, segment, ++pids, null, 0));
+            else if (segment.Name == "MRG")
+            {
+                mrgs++;
+                // An MRG before any PID, or a second MRG in one group, belongs to no pair the standard defines: ignored.
+                if (groups.Count > 0 && groups[^1].Mrg is null) groups[^1] = groups[^1] with { Mrg = segment, MrgOccurrence = mrgs };
+            }
+        }
+        return groups;
+    }
+
+    /// <summary>
     /// MRG-1 (the merged record's identifiers, CX, read by the PID-3 rules) as the Patient to retire: its NAM and
     /// MRNs only (they are what finds it in the store), <c>active=false</c>. MRG missing is 100, MRG-1 empty 101.
     /// </summary>
-    private MappingResult<Patient> MapMerged(Hl7Message message, MessageSource source)
+    private MappingResult<Patient> MapMerged(MergeGroup group, MessageSource source)
     {
-        if (message.Mrg() is not { } mrg)
-            return MappingResult<Patient>.Failure(Hl7ErrorCodes.SegmentSequenceError, new Hl7ErrorLocation("MRG"), $"{source.MessageType} requires an MRG segment (the merged patient)");
-        var mrg1 = mrg.Segment.Field(1);
+        if (group.Mrg is not { } segment)
+            return MappingResult<Patient>.Failure(Hl7ErrorCodes.SegmentSequenceError, new Hl7ErrorLocation("MRG"), $"{source.MessageType} requires an MRG segment (the merged patient) after each PID");
+        var mrg = new Mrg(segment);
+        var mrg1 = segment.Field(1);
         if (mrg1.IsEmpty || mrg1.IsExplicitNull)
-            return MappingResult<Patient>.Failure(Hl7ErrorCodes.RequiredFieldMissing, new Hl7ErrorLocation("MRG", 1, 1), "MRG-1 (the merged patient's identifiers) is required");
-        var sources = mrg.PriorPatientIdentifiers.Select((cx, i) => (cx, new Hl7ErrorLocation("MRG", 1, 1, i + 1))).ToList();
+            return MappingResult<Patient>.Failure(Hl7ErrorCodes.RequiredFieldMissing, new Hl7ErrorLocation("MRG", group.MrgOccurrence, 1), "MRG-1 (the merged patient's identifiers) is required");
+        var sources = mrg.PriorPatientIdentifiers.Select((cx, i) => (cx, new Hl7ErrorLocation("MRG", group.MrgOccurrence, 1, i + 1))).ToList();
         // No birth date or sex of the merged record here: its NAM is checked for form only.
         var identifiers = PatientIdentifiers.Map(sources, source.Establishment, _senders.Establishments, null, null);
         if (!identifiers.IsSuccess) return MappingResult<Patient>.Failure(identifiers.Error);
@@ -117,7 +175,7 @@ public sealed class AdtBundleBuilder
             .Where(i => i.System == QuebecHealthNumber.System || i.System!.StartsWith(PatientIdentity.MrnPrefix, StringComparison.Ordinal))
             .ToList();
         if (keys.Count == 0)
-            return MappingResult<Patient>.Failure(Hl7ErrorCodes.RequiredFieldMissing, new Hl7ErrorLocation("MRG", 1, 1),
+            return MappingResult<Patient>.Failure(Hl7ErrorCodes.RequiredFieldMissing, new Hl7ErrorLocation("MRG", group.MrgOccurrence, 1),
                 "MRG-1 carries neither a NAM (assigning authority RAMQ or type JHN/NAM) nor an MRN of a registered establishment");
         return MappingResult<Patient>.Success(new Patient { Identifier = keys, Active = false });
     }

@@ -172,14 +172,31 @@ public sealed class RecordStoreService
         return new InteractionResult(204, null, deleted);
     }
 
-    /// <summary>Ids of current resources matching a query-string condition (at most two: one is all a condition may match).</summary>
-    internal Task<IReadOnlyList<string>> FindAsync(IWriteSession session, string type, IEnumerable<KeyValuePair<string, string>> criteria, CancellationToken cancellationToken)
+    /// <summary>
+    /// Ids of current resources matching a query-string condition (at most two: one is all a condition may match).
+    /// A Patient retired by a merge is no match beside a Patient that is not: its survivor carries its identifiers
+    /// (use: old), so a condition by a retired identifier names the survivor alone (docs/arch/0011).
+    /// </summary>
+    internal async Task<IReadOnlyList<string>> FindAsync(IWriteSession session, string type, IEnumerable<KeyValuePair<string, string>> criteria, CancellationToken cancellationToken)
     {
         var query = _parser.Parse(type, criteria, lenient: false);
         if (query.Criteria.Count == 0)
             throw FhirOperationException.BadRequest($"A condition on {type} needs at least one search parameter.");
-        return session.FindIdsAsync(query, 2, cancellationToken);
+        if (type != Patient.TypeName) return await session.FindIdsAsync(query, 2, cancellationToken);
+        // A person merged several times matches once per retired record, and once more as the survivor.
+        var ids = await session.FindIdsAsync(query, MaxMergedMatches, cancellationToken);
+        if (ids.Count < 2) return ids;
+        var current = new List<string>(2);
+        foreach (var id in ids)
+        {
+            if (await session.ReadAsync(type, id, cancellationToken) is { Json: { } json } && FhirJson.Parse<Patient>(json).IsRetired()) continue;
+            current.Add(id);
+            if (current.Count == 2) break;
+        }
+        return current.Count == 0 ? ids.Take(2).ToList() : current;
     }
+
+    private const int MaxMergedMatches = 16;
 
     /// <param name="checkReferences">False inside a transaction, which checks every reference once all its entries are written.</param>
     private async Task<InteractionResult> WriteAsync(IWriteSession session, Resource resource, string id, string method, string? ifMatch, CancellationToken cancellationToken, bool checkReferences = true)

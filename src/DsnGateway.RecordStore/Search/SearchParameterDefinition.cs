@@ -37,6 +37,16 @@ public sealed class SearchParameterDefinition
     /// <summary>For references: the resource types the parameter may point at.</summary>
     public IReadOnlyList<string> Targets { get; }
 
+    /// <summary>
+    /// For a parameter of ours (not in R4): the parameter whose values it unites, taken from the resource itself and
+    /// from every resource it points at through <see cref="Through"/> (e.g. a Patient's identifiers and those of the
+    /// Patients its links name). Nothing is indexed for it; the query joins what is indexed for the other two.
+    /// </summary>
+    public SearchParameterDefinition? UnionOf { get; init; }
+
+    /// <summary>The reference parameter <see cref="UnionOf"/> is followed through (one step).</summary>
+    public SearchParameterDefinition? Through { get; init; }
+
     /// <summary>Parameters answered from the resource row itself (_id, _lastUpdated), not from index tables.</summary>
     public bool IsRowColumn => Name is "_id" or "_lastUpdated";
 }

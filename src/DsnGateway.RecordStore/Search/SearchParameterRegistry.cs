@@ -14,6 +14,10 @@ public sealed class SearchParameterRegistry
 
     public static SearchParameterRegistry Default { get; } = CreateDefault();
 
+    /// <summary>Our Patient parameters (not R4's): identifiers, and security labels, of the Patient or of a Patient it links to.</summary>
+    public const string LinkedIdentifier = "linked-identifier";
+    public const string LinkedSecurity = "linked-security";
+
     /// <summary>The resource types this store keeps.</summary>
     public IEnumerable<string> ResourceTypes => _byType.Keys;
 
@@ -51,8 +55,9 @@ public sealed class SearchParameterRegistry
                 x => Codings("_tag", x.Meta?.Tag)));
         }
 
-        r.Add(new(Patient.TypeName, "identifier", SearchParamType.Token, "Patient.identifier",
-            x => Identifiers("identifier", ((Patient)x).Identifier)));
+        var identifier = new SearchParameterDefinition(Patient.TypeName, "identifier", SearchParamType.Token, "Patient.identifier",
+            x => Identifiers("identifier", ((Patient)x).Identifier));
+        r.Add(identifier);
         r.Add(new(Patient.TypeName, "name", SearchParamType.String, "Patient.name",
             x => Names("name", ((Patient)x).Name, n => [n.Text, n.Family, .. n.Given ?? [], .. n.Prefix ?? [], .. n.Suffix ?? []])));
         r.Add(new(Patient.TypeName, "family", SearchParamType.String, "Patient.name.family",
@@ -63,8 +68,21 @@ public sealed class SearchParameterRegistry
             x => Dates("birthdate", ((Patient)x).BirthDate)));
         r.Add(new(Patient.TypeName, "gender", SearchParamType.Token, "Patient.gender",
             x => Code("gender", "http://hl7.org/fhir/administrative-gender", ((Patient)x).Gender)));
-        r.Add(new(Patient.TypeName, "link", SearchParamType.Reference, "Patient.link.other",
-            x => References("link", ((Patient)x).Link?.Select(l => l.Other)), [Patient.TypeName]));
+        var link = new SearchParameterDefinition(Patient.TypeName, "link", SearchParamType.Reference, "Patient.link.other",
+            x => References("link", ((Patient)x).Link?.Select(l => l.Other)), [Patient.TypeName]);
+        r.Add(link);
+        // Ours, not R4's: a Patient together with the Patients its links name (a merge links both ways: replaces,
+        // replaced-by), so the gateway's care relationship and restriction follow a merge (docs/arch/0011).
+        r.Add(new(Patient.TypeName, LinkedIdentifier, SearchParamType.Token, "Patient.identifier | Patient.link.other.resolve().identifier", _ => [])
+        {
+            UnionOf = identifier,
+            Through = link,
+        });
+        r.Add(new(Patient.TypeName, LinkedSecurity, SearchParamType.Token, "Patient.meta.security | Patient.link.other.resolve().meta.security", _ => [])
+        {
+            UnionOf = r.Find(Patient.TypeName, "_security"),
+            Through = link,
+        });
 
         r.Add(new(MedicationRequest.TypeName, "identifier", SearchParamType.Token, "MedicationRequest.identifier",
             x => Identifiers("identifier", ((MedicationRequest)x).Identifier)));

@@ -60,6 +60,19 @@ public sealed class SqlSearchBuilder
                    $"AND {Criterion(criterion.Chain, target)})";
         }
 
+        if (parameter.UnionOf is { } own)
+        {
+            // The resource's own values, or those of a resource it points at: one EXISTS each, negated as a whole.
+            var positive = criterion with { Parameter = own, Modifier = criterion.IsNegated ? null : criterion.Modifier };
+            var linked = "l" + _aliases++;
+            var target = "c" + _aliases++;
+            var union = $"({Criterion(positive, alias)} OR EXISTS (SELECT 1 FROM search_reference {linked} JOIN resource {target} " +
+                        $"ON {target}.type = {linked}.target_type AND {target}.id = {linked}.target_id AND {target}.deleted = 0 " +
+                        $"WHERE {linked}.type = {alias}.type AND {linked}.id = {alias}.id AND {linked}.param = {Parameter(parameter.Through!.Name)} " +
+                        $"AND {target}.type = {alias}.type AND {Criterion(positive, target)}))";
+            return criterion.IsNegated ? "NOT " + union : union;
+        }
+
         if (parameter.Name == "_id")
         {
             var ids = string.Join(", ", criterion.Values.Cast<TokenValue>().Select(v => Parameter(v.Code ?? "")));

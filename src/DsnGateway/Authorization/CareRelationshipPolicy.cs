@@ -1,10 +1,12 @@
 using DsnGateway.Authentication;
+using DsnGateway.RecordStore.Search;
 
 namespace DsnGateway.Authorization;
 
 /// <summary>
 /// Who may see which patient, as search parameters the store applies inside the query: a clinician sees
-/// patients carrying an MRN of their establishment; nobody sees a restricted patient without break-the-glass;
+/// patients carrying an MRN of their establishment, or linked to one that does (a merge: docs/arch/0011); nobody sees
+/// a restricted patient, or one linked to a restricted patient, without break-the-glass;
 /// a patient-context grant sees only its patient. Applied in the query, never by filtering the answer, so
 /// totals, counts and pages reveal nothing outside the relationship.
 /// </summary>
@@ -44,9 +46,11 @@ public static class CareRelationshipPolicy
         var added = new List<KeyValuePair<string, string>>();
         if (!breakGlass)
         {
+            // On the patient and the patients its links name: a record merged away (A40) is seen by whoever sees its
+            // survivor, and is restricted when its survivor is (and the other way round): docs/arch/0011.
             if (caller.Role == CallerIdentity.Clinician)
-                added.Add(KeyValuePair.Create(prefix + "identifier", MrnSystem(caller.Establishment!) + "|"));
-            added.Add(KeyValuePair.Create(prefix + "_security:not", $"{ConfidentialitySystem}|{Restricted}"));
+                added.Add(KeyValuePair.Create(prefix + SearchParameterRegistry.LinkedIdentifier, MrnSystem(caller.Establishment!) + "|"));
+            added.Add(KeyValuePair.Create(prefix + SearchParameterRegistry.LinkedSecurity + ":not", $"{ConfidentialitySystem}|{Restricted}"));
         }
         if (patientContext is not null)
             added.Add(link is null ? KeyValuePair.Create("_id", patientContext) : KeyValuePair.Create(link, "Patient/" + patientContext));

@@ -112,9 +112,16 @@ public sealed partial class Hl7Intake
             var error = mapped.Error!;
             return await RefuseAsync(raw, msh, sender, AckCode.AE, DeadLetterStage.Content, error.Code, error.Message, received, ackControlId, cancellationToken, error.Location);
         }
-        var conflict = await _conflicts.FindAsync(mapped.Value!.Patient, cancellationToken);
-        if (conflict is not null)
-            return await RefuseAsync(raw, msh, sender, AckCode.AE, DeadLetterStage.Content, Hl7ErrorCodes.ApplicationInternalError, conflict, received, ackControlId, cancellationToken);
+        // Every person the message states (an A40 states one survivor per PID/MRG group), not the records it retires.
+        var survivors = (mapped.Value!.Bundle.Entry ?? []).Select(e => e.Resource).OfType<DsnGateway.Fhir.Model.Patient>()
+            .Where(p => !AdtBundleBuilder.IsMergedRecord(p)).ToList();
+        for (var i = 0; i < survivors.Count; i++)
+        {
+            var conflict = await _conflicts.FindAsync(survivors[i], cancellationToken);
+            if (conflict is not null)
+                return await RefuseAsync(raw, msh, sender, AckCode.AE, DeadLetterStage.Content, Hl7ErrorCodes.ApplicationInternalError,
+                    survivors.Count > 1 ? $"group {i + 1}: {conflict}" : conflict, received, ackControlId, cancellationToken);
+        }
 
         // The ADT feed's Patient carries the source time of its demographics, so delivery can keep the newest
         // (latest wins). The PID of an order or a charge message gets none: it never replaces demographics (ADR 0008).
@@ -188,7 +195,11 @@ public sealed partial class Hl7Intake
         return new IntakeOutcome(code, ack);
     }
 
-    /// <summary>The NAM and MRNs of the mapped Patient as <c>system|value</c>, for the inbox's identity index.</summary>
+    /// <summary>
+    /// The NAM and MRNs of the mapped Patient as <c>system|value</c>, for the inbox's identity index. Not those of the
+    /// records an A40 retires: the index is written before delivery decides the merge (a NAM conflict refuses it), and
+    /// delivery resolves a retired identifier to its survivor anyway.
+    /// </summary>
     private static List<string> IdentityTokens(DsnGateway.Fhir.Model.Patient patient) =>
         (patient.Identifier ?? [])
             .Where(i => i.Value is not null && (i.System == DsnGateway.Mapping.Identity.QuebecHealthNumber.System

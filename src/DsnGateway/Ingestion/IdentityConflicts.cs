@@ -1,4 +1,5 @@
 using DsnGateway.Fhir.Model;
+using DsnGateway.Mapping.Bundles;
 using DsnGateway.Mapping.Identity;
 using DsnGateway.Proxy;
 
@@ -33,7 +34,8 @@ public sealed partial class IdentityConflicts(RecordStoreClient store, ILogger<I
         foreach (var mrn in (incoming.Identifier ?? []).Where(i => i.System?.StartsWith("urn:dsn:mrn:", StringComparison.Ordinal) == true && i.Value is not null))
         {
             var holders = await store.SearchAsync("Patient", [KeyValuePair.Create("identifier", $"{mrn.System}|{mrn.Value}")], cancellationToken);
-            foreach (var holder in holders.OfType<Patient>())
+            // A retired record (A40) binds nobody: its survivor holds its identifiers and answers for it.
+            foreach (var holder in holders.OfType<Patient>().Where(h => !AdtBundleBuilder.IsMergedRecord(h)))
             {
                 var bound = NamOf(holder);
                 if (bound is not null && bound != nam)

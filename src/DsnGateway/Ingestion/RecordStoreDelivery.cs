@@ -40,38 +40,36 @@ public sealed partial class RecordStoreDelivery(
 
         try
         {
-            // A40: the entry naming the record merged away is resolved after the survivor (below).
-            var mergedEntry = (bundle.Entry ?? []).FirstOrDefault(e => e.Resource is Patient p && e.Request?.Method == "PUT" && AdtBundleBuilder.IsMergedRecord(p));
-            BundleEntry? survivorEntry = null;
-            Patient? survivorCurrent = null;
             // fullUrl of each Patient entry -> the stored patient it updates (absent when it creates one).
             var storedPatients = new Dictionary<string, string>(StringComparer.Ordinal);
             // Stored patient id -> the source time of a newer snapshot that changed nothing, remembered once delivered.
             var snapshots = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
-            foreach (var entry in (bundle.Entry ?? []).Where(e => e.Resource is Patient && e.Request?.Method == "PUT" && e != mergedEntry))
+            if ((bundle.Entry ?? []).Any(e => e.Resource is Patient p && e.Request?.Method == "PUT" && AdtBundleBuilder.IsMergedRecord(p)))
             {
-                var incoming = (Patient)entry.Resource!;
-                survivorEntry ??= entry;
-                // Checked again here: the intake could not, if the store was down when the message arrived.
-                if (await conflicts.FindOrThrowAsync(incoming, cancellationToken) is { } conflict)
-                    return DeliveryResult.Permanent($"207: {conflict}");
-                var current = await FindCurrentAsync(incoming, cancellationToken);
-                if (current is null) continue; // the conditional PUT creates the patient
-                if (entry == survivorEntry) survivorCurrent = current;
-                if (entry.FullUrl is not null) storedPatients[entry.FullUrl] = $"Patient/{current.Id}";
-                var snapshot = HasSourceTime(incoming) && current.Id is not null ? SourceTime(incoming) : (DateTimeOffset?)null;
-                // Only a snapshot at least as new as the Patient's own source time can lose to a remembered one.
-                var latestSeen = snapshot >= SourceTime(current) ? await inbox.LatestDemographicsTimeAsync(current.Id!, cancellationToken) : null;
-                var merged = Merge(current, incoming, latestSeen);
-                // Newer, yet nothing changed: the Patient keeps its older time, so the inbox remembers this one.
-                if (snapshot > SourceTime(merged) && !(latestSeen >= snapshot)) snapshots[current.Id!] = snapshot.Value;
-                entry.Resource = merged;
-                entry.Request!.Url = $"Patient/{current.Id}";
-                entry.Request.IfMatch = $"W/\"{current.Meta?.VersionId}\"";
+                if (await ApplyMergesAsync(bundle, storedPatients, cancellationToken) is { } refused) return refused;
             }
-            if (mergedEntry is not null && survivorEntry is not null
-                && await ApplyMergeAsync(bundle, survivorEntry, survivorCurrent, mergedEntry, cancellationToken) is { } refused)
-                return refused;
+            else
+            {
+                foreach (var entry in (bundle.Entry ?? []).Where(e => e.Resource is Patient && e.Request?.Method == "PUT"))
+                {
+                    var incoming = (Patient)entry.Resource!;
+                    // Checked again here: the intake could not, if the store was down when the message arrived.
+                    if (await conflicts.FindOrThrowAsync(incoming, cancellationToken) is { } conflict)
+                        return DeliveryResult.Permanent($"207: {conflict}");
+                    var current = await FindCurrentAsync(incoming, cancellationToken);
+                    if (current is null) continue; // the conditional PUT creates the patient
+                    if (entry.FullUrl is not null) storedPatients[entry.FullUrl] = $"Patient/{current.Id}";
+                    var snapshot = HasSourceTime(incoming) && current.Id is not null ? SourceTime(incoming) : (DateTimeOffset?)null;
+                    // Only a snapshot at least as new as the Patient's own source time can lose to a remembered one.
+                    var latestSeen = snapshot >= SourceTime(current) ? await inbox.LatestDemographicsTimeAsync(current.Id!, cancellationToken) : null;
+                    var merged = Merge(current, incoming, latestSeen);
+                    // Newer, yet nothing changed: the Patient keeps its older time, so the inbox remembers this one.
+                    if (snapshot > SourceTime(merged) && !(latestSeen >= snapshot)) snapshots[current.Id!] = snapshot.Value;
+                    entry.Resource = merged;
+                    entry.Request!.Url = $"Patient/{current.Id}";
+                    entry.Request.IfMatch = $"W/\"{current.Meta?.VersionId}\"";
+                }
+            }
             foreach (var entry in (bundle.Entry ?? []).Where(e => e.Resource is MedicationRequest or Procedure && e.Request?.Method == "PUT"))
             {
                 if (await UpdateExistingAsync(entry, storedPatients, cancellationToken) is { } orderRefused) return orderRefused;
@@ -100,59 +98,182 @@ public sealed partial class RecordStoreDelivery(
     }
 
     /// <summary>
-    /// A40: the survivor takes every identifier of the record merged away (so a later message naming the old MRN
-    /// lands on it), and that record is retired in the same transaction: <c>active=false</c>, a replaced-by link to
-    /// the survivor, and no NAM or MRN left (else a conditional search by the old MRN would match two patients).
-    /// A merged record the store does not hold is not an error (most ADT feeds send merges of records never
-    /// seen here): the survivor is written with the MRG identifiers (so a later message naming them lands on it),
-    /// nothing else, and a warning is logged. Two different NAMs are never joined: that merge is refused (207,
-    /// permanent, so it goes to the dead letters for an operator).
+    /// A40, every PID/MRG pair in the Bundle's order, all in this one transaction (FHIR's Patient merge): the record
+    /// merged away keeps its identifiers, becomes <c>active=false</c> and links <c>replaced-by</c> its survivor; the
+    /// survivor links <c>replaces</c> it and carries its identifiers with <c>use: old</c>, so a search by the old MRN
+    /// finds both and identity resolution (which skips retired records) lands on the survivor. The pairs are folded
+    /// over working copies, so a later pair sees what an earlier one did (A into B, then B into C; or B absorbing two
+    /// records): each stored patient is written once, with If-Match. A merged record the store does not hold is not an
+    /// error (most ADT feeds send merges of records never seen here): the survivor takes the MRG identifiers (use: old),
+    /// and a warning is logged. Two different NAMs are never joined: the whole message is refused (207, permanent, so
+    /// it goes to the dead letters for an operator) and nothing of it is applied.
     /// </summary>
-    private async Task<DeliveryResult?> ApplyMergeAsync(Bundle bundle, BundleEntry survivorEntry, Patient? survivorCurrent, BundleEntry mergedEntry, CancellationToken cancellationToken)
+    private async Task<DeliveryResult?> ApplyMergesAsync(Bundle bundle, Dictionary<string, string> storedPatients, CancellationToken cancellationToken)
     {
-        var survivor = (Patient)survivorEntry.Resource!;
-        var named = (Patient)mergedEntry.Resource!;
-        var mergedCurrent = await FindCurrentAsync(named, cancellationToken);
-        var notFound = mergedCurrent is null;
-        if (mergedCurrent is not null && survivorCurrent is not null && mergedCurrent.Id == survivorCurrent.Id)
-            mergedCurrent = null; // already merged (a replay), or MRG names the survivor itself
-
-        if (mergedCurrent is not null && IdentityConflicts.NamOf(mergedCurrent) is { } mergedNam
-            && IdentityConflicts.NamOf(survivor) is { } survivorNam && mergedNam != survivorNam)
-            return DeliveryResult.Permanent($"207: merge refused: the merged patient's NAM differs from the survivor's (two NAMs are never joined)");
-
-        AddIdentifiers(survivor, named.Identifier);
-        var links = (survivor.Link ?? []).Where(l => !(l.Type == AdtBundleBuilder.LinkReplaces && l.Other?.ReferenceValue == mergedEntry.FullUrl)).ToList();
-        if (mergedCurrent is null)
+        var entries = bundle.Entry!;
+        var patientEntries = entries.Where(e => e.Resource is Patient && e.Request?.Method == "PUT").ToList();
+        var people = new List<WorkingPatient>();
+        // fullUrl of each Patient entry -> the working patient it became (absent: a merged record never seen).
+        var became = new Dictionary<string, WorkingPatient>(StringComparer.Ordinal);
+        var group = 0;
+        foreach (var entry in patientEntries)
         {
-            if (notFound && logger is not null) Log.MergedNotFound(logger, string.Join(", ", (named.Identifier ?? []).Select(i => i.System)));
-            // Nothing to retire: drop the entry and every reference to it (the Provenance names it as a target).
-            bundle.Entry!.Remove(mergedEntry);
-            foreach (var provenance in bundle.Entry.Select(e => e.Resource).OfType<Provenance>())
-                provenance.Target = provenance.Target?.Where(t => t.ReferenceValue != mergedEntry.FullUrl).ToList();
-            survivor.Link = links.Count == 0 ? null : links;
-            return null;
+            var named = (Patient)entry.Resource!;
+            if (!AdtBundleBuilder.IsMergedRecord(named))
+            {
+                if (await conflicts.FindOrThrowAsync(named, cancellationToken) is { } conflict)
+                    return DeliveryResult.Permanent($"207: {conflict}");
+                var incoming = FhirJson.DeepCopy(named);
+                incoming.Link = null; // the links are the merge's to set, below
+                var found = await FindWorkingAsync(people, incoming, entry.FullUrl!, cancellationToken);
+                if (found is null)
+                {
+                    found = new WorkingPatient(incoming, entry.FullUrl!, null, null) { CreatedBy = entry };
+                    people.Add(found);
+                }
+                else
+                {
+                    found.Resource = Merge(found.Resource, incoming);
+                }
+                became[entry.FullUrl!] = found;
+                continue;
+            }
+
+            group++;
+            var survivorUrl = named.Link!.First(l => l.Type == AdtBundleBuilder.LinkReplacedBy).Other!.ReferenceValue!;
+            var survivor = Survivor(became[survivorUrl], people);
+            var retired = await FindWorkingAsync(people, named, entry.FullUrl!, cancellationToken);
+            if (retired is null)
+            {
+                if (logger is not null) Log.MergedNotFound(logger, string.Join(", ", (named.Identifier ?? []).Select(i => i.System)));
+                AddOldIdentifiers(survivor.Resource, named.Identifier);
+                continue;
+            }
+            became[entry.FullUrl!] = retired;
+            if (retired == survivor) continue; // already merged (a redelivery or a replay), or MRG names the survivor itself
+            if (IdentityConflicts.NamOf(retired.Resource) is { } retiredNam && IdentityConflicts.NamOf(survivor.Resource) is { } survivorNam && retiredNam != survivorNam)
+                return DeliveryResult.Permanent($"207: group {group}: merge refused: the merged patient's NAM differs from the survivor's (two NAMs are never joined); nothing of this message was applied");
+
+            AddOldIdentifiers(survivor.Resource, retired.Resource.Identifier);
+            survivor.Resource.Link = [.. (survivor.Resource.Link ?? []).Where(l => l.Other?.ReferenceValue != retired.Reference),
+                new PatientLink { Type = AdtBundleBuilder.LinkReplaces, Other = new Reference { ReferenceValue = retired.Reference } }];
+            retired.Resource.Active = false;
+            retired.Resource.Link = [.. (retired.Resource.Link ?? []).Where(l => l.Type != AdtBundleBuilder.LinkReplacedBy),
+                new PatientLink { Type = AdtBundleBuilder.LinkReplacedBy, Other = new Reference { ReferenceValue = survivor.Reference } }];
         }
 
-        AddIdentifiers(survivor, mergedCurrent.Identifier);
-        if (!links.Any(l => l.Type == AdtBundleBuilder.LinkReplaces && l.Other?.ReferenceValue == $"Patient/{mergedCurrent.Id}"))
-            links.Add(new PatientLink { Type = AdtBundleBuilder.LinkReplaces, Other = new Reference { ReferenceValue = $"Patient/{mergedCurrent.Id}" } });
-        survivor.Link = links;
-
-        var retired = FhirJson.DeepCopy(mergedCurrent);
-        retired.Active = false;
-        retired.Link = [new PatientLink
+        // The Patient entries, one per person written, where the first of them stood.
+        var at = entries.IndexOf(patientEntries[0]);
+        entries.RemoveAll(e => patientEntries.Contains(e));
+        entries.InsertRange(at, people.Select(p => p.ToEntry()));
+        string? Redirect(string? reference) =>
+            reference is not null && became.TryGetValue(reference, out var person) ? person.FullUrl : reference;
+        foreach (var resource in entries.Select(e => e.Resource))
         {
-            Type = AdtBundleBuilder.LinkReplacedBy,
-            Other = new Reference { ReferenceValue = survivorCurrent is null ? survivorEntry.FullUrl : $"Patient/{survivorCurrent.Id}" },
-        }];
-        var kept = (retired.Identifier ?? []).Where(i => !IsIdentityKey(i)).ToList();
-        retired.Identifier = kept.Count == 0 ? null : kept;
-        mergedEntry.Resource = retired;
-        mergedEntry.Request!.Url = $"Patient/{mergedCurrent.Id}";
-        mergedEntry.Request.IfMatch = $"W/\"{mergedCurrent.Meta?.VersionId}\"";
+            switch (resource)
+            {
+                case Provenance provenance:
+                    // A merged record never seen is written nowhere: the Provenance names what was written.
+                    provenance.Target = provenance.Target?
+                        .Where(t => t.ReferenceValue is null || became.ContainsKey(t.ReferenceValue) || !patientEntries.Any(e => e.FullUrl == t.ReferenceValue))
+                        .Select(t => new Reference { ReferenceValue = Redirect(t.ReferenceValue) })
+                        .DistinctBy(t => t.ReferenceValue).ToList();
+                    break;
+                case MedicationRequest request when request.Subject is not null:
+                    request.Subject.ReferenceValue = Redirect(request.Subject.ReferenceValue);
+                    break;
+                case Procedure procedure when procedure.Subject is not null:
+                    procedure.Subject.ReferenceValue = Redirect(procedure.Subject.ReferenceValue);
+                    break;
+            }
+        }
+        foreach (var person in people.Where(p => p.StoredId is not null))
+            storedPatients[person.FullUrl] = person.Reference;
         return null;
     }
+
+    /// <summary>
+    /// The person a merge pair names: one this transaction already writes (by any NAM or MRN it holds, retired ones
+    /// followed to their survivor), else the store's (retired records skipped), taken into the working set.
+    /// </summary>
+    /// <param name="fullUrl">The fullUrl of the entry naming it: the one its entry takes when it comes from the store.</param>
+    private async Task<WorkingPatient?> FindWorkingAsync(List<WorkingPatient> people, Patient named, string fullUrl, CancellationToken cancellationToken)
+    {
+        var keys = IdentityKeysOf(named).ToList();
+        if (people.FirstOrDefault(p => IdentityKeysOf(p.Resource).Any(k => keys.Contains(k))) is { } local) return Survivor(local, people);
+        var current = await FindCurrentAsync(named, cancellationToken);
+        if (current is null) return null;
+        if (people.FirstOrDefault(p => p.StoredId == current.Id) is { } taken) return Survivor(taken, people);
+        var person = new WorkingPatient(FhirJson.DeepCopy(current), fullUrl, current.Id, current.Meta?.VersionId);
+        people.Add(person);
+        return person;
+    }
+
+    /// <summary>A retired working copy stands for the survivor its replaced-by link names (within this transaction).</summary>
+    private static WorkingPatient Survivor(WorkingPatient person, List<WorkingPatient> people)
+    {
+        for (var hops = 0; hops < people.Count && AdtBundleBuilder.IsMergedRecord(person.Resource); hops++)
+        {
+            var next = person.Resource.Link!.First(l => l.Type == AdtBundleBuilder.LinkReplacedBy).Other?.ReferenceValue;
+            if (people.FirstOrDefault(p => p.Reference == next) is not { } survivor) break;
+            person = survivor;
+        }
+        return person;
+    }
+
+    /// <summary>A patient as this merge transaction will write it.</summary>
+    private sealed class WorkingPatient(Patient resource, string fullUrl, string? storedId, string? versionId)
+    {
+        public Patient Resource { get; set; } = resource;
+        public string FullUrl { get; } = fullUrl;
+        public string? StoredId { get; } = storedId;
+        public string? VersionId { get; } = versionId;
+
+        /// <summary>The entry that creates this patient (its conditional PUT), when the store does not hold it yet.</summary>
+        public BundleEntry? CreatedBy { get; init; }
+
+        /// <summary>How other entries of the transaction point at it.</summary>
+        public string Reference => StoredId is null ? FullUrl : $"Patient/{StoredId}";
+
+        public BundleEntry ToEntry()
+        {
+            if (StoredId is null)
+            {
+                CreatedBy!.Resource = Resource;
+                return CreatedBy;
+            }
+            Resource.Id = StoredId;
+            return new BundleEntry
+            {
+                FullUrl = FullUrl,
+                Resource = Resource,
+                Request = new BundleRequest { Method = "PUT", Url = $"Patient/{StoredId}", IfMatch = $"W/\"{VersionId}\"" },
+            };
+        }
+    }
+
+    /// <summary>The retired record's identifiers on its survivor, as FHIR's merge says: <c>use: old</c> (those it already holds are left as they are).</summary>
+    private static void AddOldIdentifiers(Patient survivor, IEnumerable<Identifier>? retired)
+    {
+        var identifiers = new List<Identifier>(survivor.Identifier ?? []);
+        foreach (var identifier in retired ?? [])
+        {
+            if (identifiers.Any(i => i.System == identifier.System && i.Value == identifier.Value)) continue;
+            identifiers.Add(new Identifier
+            {
+                Use = "old",
+                Type = identifier.Type,
+                System = identifier.System,
+                Value = identifier.Value,
+                Period = identifier.Period,
+                Assigner = identifier.Assigner,
+            });
+        }
+        survivor.Identifier = identifiers;
+    }
+
+    private static IEnumerable<string> IdentityKeysOf(Patient patient) =>
+        (patient.Identifier ?? []).Where(i => i.Value is not null && IsIdentityKey(i)).Select(i => $"{i.System}|{i.Value}");
 
     /// <summary>
     /// Points a MedicationRequest or Procedure entry at the stored resource holding any of its business identifiers:
@@ -227,30 +348,41 @@ public sealed partial class RecordStoreDelivery(
             && (patient.Link ?? []).Any(l => l.Type == AdtBundleBuilder.LinkReplacedBy && l.Other?.ReferenceValue == survivor);
     }
 
-    private static void AddIdentifiers(Patient patient, IEnumerable<Identifier>? more)
-    {
-        var identifiers = new List<Identifier>(patient.Identifier ?? []);
-        foreach (var identifier in more ?? [])
-        {
-            if (!identifiers.Any(i => i.System == identifier.System && i.Value == identifier.Value)) identifiers.Add(identifier);
-        }
-        patient.Identifier = identifiers;
-    }
-
     private static bool IsIdentityKey(Identifier i) =>
         i.System == QuebecHealthNumber.System || i.System?.StartsWith("urn:dsn:mrn:", StringComparison.Ordinal) == true;
 
+    /// <summary>
+    /// The stored person a Patient names, by NAM first, else by any of its MRNs. A retired record (A40) is never the
+    /// answer: its survivor carries its identifiers (use: old) and is found by the same search; should only retired
+    /// records hold the identifier, their replaced-by link is followed, so nothing ever updates a retired record.
+    /// </summary>
     private async Task<Patient?> FindCurrentAsync(Patient incoming, CancellationToken cancellationToken)
     {
         var keys = (incoming.Identifier ?? [])
-            .Where(i => i.Value is not null && (i.System == QuebecHealthNumber.System || i.System?.StartsWith("urn:dsn:mrn:", StringComparison.Ordinal) == true))
+            .Where(i => i.Value is not null && IsIdentityKey(i))
             .OrderBy(i => i.System == QuebecHealthNumber.System ? 0 : 1);
         foreach (var key in keys)
         {
-            var found = await store.SearchAsync("Patient", [KeyValuePair.Create("identifier", $"{key.System}|{key.Value}")], cancellationToken);
-            if (found.OfType<Patient>().FirstOrDefault() is { } patient) return patient;
+            var found = (await store.SearchAsync("Patient", [KeyValuePair.Create("identifier", $"{key.System}|{key.Value}")], cancellationToken)).OfType<Patient>().ToList();
+            if (found.FirstOrDefault(p => !AdtBundleBuilder.IsMergedRecord(p)) is { } patient) return patient;
+            if (found.Count > 0 && await SurvivorOfAsync(found[0], cancellationToken) is { } survivor) return survivor;
         }
         return null;
+    }
+
+    /// <summary>The record a retired one was merged into, followed through later merges (bounded), if it exists.</summary>
+    private async Task<Patient?> SurvivorOfAsync(Patient retired, CancellationToken cancellationToken)
+    {
+        var patient = retired;
+        for (var hops = 0; hops < 8 && AdtBundleBuilder.IsMergedRecord(patient); hops++)
+        {
+            var next = patient.Link!.First(l => l.Type == AdtBundleBuilder.LinkReplacedBy).Other?.ReferenceValue;
+            if (next is null || !next.StartsWith("Patient/", StringComparison.Ordinal)) return null;
+            var found = await store.SearchAsync("Patient", [KeyValuePair.Create("_id", next["Patient/".Length..])], cancellationToken);
+            if (found.OfType<Patient>().FirstOrDefault() is not { } linked) return null;
+            patient = linked;
+        }
+        return AdtBundleBuilder.IsMergedRecord(patient) ? null : patient;
     }
 
     /// <summary>

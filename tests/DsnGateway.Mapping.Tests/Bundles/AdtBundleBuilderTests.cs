@@ -199,6 +199,52 @@ public class AdtBundleBuilderTests
         Error(MarieA40("MRG|ABCD1234^^^RAMQ^JHN")).Code.Should().Be(Hl7ErrorCodes.DataTypeError, "a malformed NAM is refused as in PID-3");
     }
 
+    /// <summary>A40 with a second group: Jean (PID) absorbs the record of MRN 4242 at MCQ.</summary>
+    private static string TwoGroupA40(string secondMrg = "MRG|4242^^^MCQ^MR") =>
+        MarieA40() + $"PID|2||{JeanNam}^^^RAMQ^JHN~8888^^^NIM^MR||Bélanger^Jean||19721103|M\r" + (secondMrg.Length == 0 ? "" : secondMrg + "\r");
+
+    [Fact]
+    public void A40_with_two_groups_carries_every_pair_in_order_in_one_transaction()
+    {
+        var mapping = Ok(TwoGroupA40());
+
+        mapping.Bundle.Entry.Should().HaveCount(5);
+        var (marie, marieMerged, jean, jeanMerged) = (mapping.Bundle.Entry![0], mapping.Bundle.Entry[1], mapping.Bundle.Entry[2], mapping.Bundle.Entry[3]);
+        marie.Request!.Url.Should().Be($"Patient?identifier={NamSystem}|{MarieNam}");
+        marieMerged.Request!.Url.Should().Be("Patient?identifier=urn:dsn:mrn:nim|7654321");
+        jean.Request!.Url.Should().Be($"Patient?identifier={NamSystem}|{JeanNam}");
+        jeanMerged.Request!.Url.Should().Be("Patient?identifier=urn:dsn:mrn:mcq|4242");
+        ((Patient)jean.Resource!).Name![0].Family.Should().Be("Bélanger");
+        ((Patient)jean.Resource).Link.Should().ContainSingle().Which.Other!.ReferenceValue.Should().Be(jeanMerged.FullUrl);
+        ((Patient)jeanMerged.Resource!).Link.Should().ContainSingle().Which.Should().Match<PatientLink>(l => l.Type == "replaced-by" && l.Other!.ReferenceValue == jean.FullUrl);
+        AdtBundleBuilder.IsMergedRecord((Patient)jeanMerged.Resource).Should().BeTrue();
+        mapping.Bundle.Entry.Select(e => e.FullUrl).Should().OnlyHaveUniqueItems();
+        ((Provenance)mapping.Bundle.Entry[4].Resource!).Target!.Select(t => t.ReferenceValue)
+            .Should().Equal(marie.FullUrl, marieMerged.FullUrl, jean.FullUrl, jeanMerged.FullUrl);
+        mapping.Identity.Key.Should().Be($"{NamSystem}|{MarieNam}", "the first survivor orders the delivery");
+    }
+
+    [Fact]
+    public void A40_errors_of_a_later_group_name_the_group_and_its_segment()
+    {
+        var missing = Error(TwoGroupA40(""));
+        missing.Code.Should().Be(Hl7ErrorCodes.SegmentSequenceError);
+        missing.Location!.Segment.Should().Be("MRG");
+        missing.Message.Should().StartWith("group 2: ");
+
+        var malformed = Error(TwoGroupA40("MRG|ABCD1234^^^RAMQ^JHN"));
+        malformed.Code.Should().Be(Hl7ErrorCodes.DataTypeError);
+        malformed.Location!.ToString().Should().StartWith("MRG(2)-1");
+        malformed.Message.Should().StartWith("group 2: ");
+
+        var empty = Error(TwoGroupA40("MRG|"));
+        empty.Should().Match<MappingError>(e => e.Code == Hl7ErrorCodes.RequiredFieldMissing && e.Location!.ToString() == "MRG(2)-1");
+
+        var badPid = Error(TwoGroupA40().Replace($"PID|2||{JeanNam}^^^RAMQ^JHN~8888^^^NIM^MR", "PID|2||"));
+        badPid.Should().Match<MappingError>(e => e.Code == Hl7ErrorCodes.RequiredFieldMissing && e.Location!.ToString() == "PID(2)-3");
+        badPid.Message.Should().StartWith("group 2: ");
+    }
+
     [Fact]
     public void A40_without_PV1_is_accepted()
     {

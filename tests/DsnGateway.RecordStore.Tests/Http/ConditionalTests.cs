@@ -50,6 +50,26 @@ public class ConditionalTests : IClassFixture<RecordStoreFixture>
     }
 
     [Fact]
+    public async Task A_condition_by_an_identifier_a_merge_retired_names_the_survivor_alone()
+    {
+        var value = Fhir.UniqueValue();
+        var survivor = await _store.CreateAsync(Fhir.Patient(value, "Survivant"));
+        var retired = Fhir.Patient(value, "Ancien");
+        retired.Active = false;
+        retired.Link = [new PatientLink { Type = "replaced-by", Other = new Reference { ReferenceValue = $"Patient/{survivor.Id}" } }];
+        retired = await _store.CreateAsync(retired);
+
+        var (createStatus, existing, _) = await ConditionalCreateAsync(value);
+        createStatus.Should().Be(200);
+        existing!.Id.Should().Be(survivor.Id);
+
+        var (updateStatus, updated, _) = await ConditionalUpdateAsync(value, Fhir.Patient(value, "Renommé"));
+        updateStatus.Should().Be(200);
+        updated!.Id.Should().Be(survivor.Id);
+        (await _store.SearchAsync($"Patient/{retired.Id}/_history")).Total.Should().Be(1, "nothing wrote the retired record");
+    }
+
+    [Fact]
     public async Task Conditional_create_with_an_unknown_parameter_in_if_none_exist_is_400()
     {
         var value = Fhir.UniqueValue();

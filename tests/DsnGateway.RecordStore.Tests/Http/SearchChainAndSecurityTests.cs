@@ -55,6 +55,37 @@ public class SearchChainAndSecurityTests : IClassFixture<RecordStoreFixture>
         total.Total.Should().Be(2, "the restriction is in the query, so the count never reveals the restricted order");
     }
 
+    /// <summary>Ours (docs/arch/0011): a Patient's identifiers and labels, or those of a Patient its link names.</summary>
+    [Fact]
+    public async Task Linked_identifier_and_linked_security_follow_the_patient_link_directly_and_through_the_chain()
+    {
+        var din = Unique()[..8];
+        var family = "Lnk" + Unique();
+        Identifier Mcq() => new() { System = "urn:dsn:mrn:mcq", Value = Unique() };
+        Patient LinkedTo(Patient survivor) => new()
+        {
+            Identifier = [Mcq()],
+            Name = [new HumanName { Family = family }],
+            Active = false,
+            Link = [new PatientLink { Type = "replaced-by", Other = new Reference { ReferenceValue = $"Patient/{survivor.Id}" } }],
+        };
+        var open = await _store.CreateAsync(Patient(family: family));
+        var retiredIntoOpen = await _store.CreateAsync(LinkedTo(open));
+        var restricted = await _store.CreateAsync(Patient(family: family, security: [Restricted]));
+        var retiredIntoRestricted = await _store.CreateAsync(LinkedTo(restricted));
+        var other = await _store.CreateAsync(Patient(family: family, identifiers: [Mcq()]));
+        var orders = new List<string>();
+        foreach (var patient in new[] { open, retiredIntoOpen, restricted, retiredIntoRestricted, other })
+            orders.Add((await _store.CreateAsync(Order(patient.Id!, din: din))).Id!);
+        var (nim, notR) = ($"linked-identifier={E(Mrn)}|", $"linked-security:not={E($"{Confidentiality}|R")}");
+
+        (await _store.FindAsync($"Patient?family={family}&{nim}")).Should().Equal(open.Id, retiredIntoOpen.Id, restricted.Id, retiredIntoRestricted.Id);
+        (await _store.FindAsync($"Patient?family={family}&{nim}&{notR}")).Should().Equal(open.Id, retiredIntoOpen.Id);
+        (await _store.FindAsync($"Patient?family={family}&{notR}")).Should().Equal(open.Id, retiredIntoOpen.Id, other.Id);
+        (await _store.FindAsync($"MedicationRequest?code={din}&patient.{nim}&patient.{notR}")).Should().Equal(orders[0], orders[1]);
+        (await _store.SearchAsync($"MedicationRequest?code={din}&patient.{nim}&patient.{notR}&_summary=count")).Total.Should().Be(2);
+    }
+
     [Fact]
     public async Task Tags_with_and_without_not_directly_and_through_the_chain()
     {

@@ -65,6 +65,11 @@ public class SearchParameterDefinitionsTests
             ? Definitions.Where(d => d.File.StartsWith("SearchParameter-Resource-", StringComparison.Ordinal) && d.Code == name && d.Base.Contains("Resource")).ToList()
             : Definitions.Where(d => d.Code == name && d.Base.Contains(resourceType)).ToList();
 
+        if (ours.UnionOf is not null)
+        {
+            candidates.Should().BeEmpty($"{resourceType}.{name} is ours (docs/arch/0011), not an R4 parameter");
+            return;
+        }
         if (NotInShared.Contains((resourceType, name)))
         {
             candidates.Should().BeEmpty($"{resourceType}.{name} is listed as absent from shared/; if it is there now, remove it from that list");

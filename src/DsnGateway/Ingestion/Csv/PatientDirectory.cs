@@ -1,5 +1,6 @@
 using System.Text;
 using DsnGateway.Fhir.Model;
+using DsnGateway.Mapping.Bundles;
 using DsnGateway.Mapping.Identity;
 using DsnGateway.Mapping.Patients;
 using DsnGateway.Proxy;
@@ -43,7 +44,8 @@ public sealed class PatientDirectory(InboxStore inbox, RecordStoreClient store)
                 [KeyValuePair.Create("identifier", value), KeyValuePair.Create("_count", "1000")], cancellationToken);
             foreach (var patient in patients.OfType<Patient>())
             {
-                if (patient.Active == false) continue; // a record merged away (A40) names nobody any more
+                // A record merged away (A40) names nobody: its survivor carries the same identifiers (use: old) and answers.
+                if (AdtBundleBuilder.IsMergedRecord(patient)) continue;
                 var identity = PatientIdentity.Of(patient);
                 if (identity is null) continue;
                 foreach (var identifier in patient.Identifier ?? [])
