@@ -79,7 +79,7 @@ public sealed class ExitCodeTests : IDisposable
         var refused = await RunAsync("map", csv, "--establishment", "NIM", "--kind", "patients");
         refused.Exit.Should().Be(1);
         refused.Output.Should().BeEmpty();
-        refused.Error.Should().Contain("does not match the layout");
+        refused.Error.Should().Contain("refused: the header row matches none of the layouts");
     }
 
     [Fact]
