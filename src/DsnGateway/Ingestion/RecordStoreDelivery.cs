@@ -115,6 +115,8 @@ public sealed partial class RecordStoreDelivery(
         var people = new List<WorkingPatient>();
         // fullUrl of each Patient entry -> the working patient it became (absent: a merged record never seen).
         var became = new Dictionary<string, WorkingPatient>(StringComparer.Ordinal);
+        // fullUrl of a merged entry -> the stored record an earlier delivery of this merge already retired.
+        var alreadyMerged = new Dictionary<string, string>(StringComparer.Ordinal);
         var group = 0;
         foreach (var entry in patientEntries)
         {
@@ -150,7 +152,13 @@ public sealed partial class RecordStoreDelivery(
                 continue;
             }
             became[entry.FullUrl!] = retired;
-            if (retired == survivor) continue; // already merged (a redelivery or a replay), or MRG names the survivor itself
+            if (retired == survivor)
+            {
+                // Already merged (a redelivery or a replay), or MRG names the survivor itself. A redelivery's Provenance
+                // must name the record merged away as the first delivery's did, or the store writes it a second version.
+                if (await FindMergedIntoAsync(named, survivor.Reference, cancellationToken) is { } mergedAway) alreadyMerged[entry.FullUrl!] = mergedAway;
+                continue;
+            }
             if (IdentityConflicts.NamOf(retired.Resource) is { } retiredNam && IdentityConflicts.NamOf(survivor.Resource) is { } survivorNam && retiredNam != survivorNam)
                 return DeliveryResult.Permanent($"207: group {group}: merge refused: the merged patient's NAM differs from the survivor's (two NAMs are never joined); nothing of this message was applied");
 
@@ -176,7 +184,7 @@ public sealed partial class RecordStoreDelivery(
                     // A merged record never seen is written nowhere: the Provenance names what was written.
                     provenance.Target = provenance.Target?
                         .Where(t => t.ReferenceValue is null || became.ContainsKey(t.ReferenceValue) || !patientEntries.Any(e => e.FullUrl == t.ReferenceValue))
-                        .Select(t => new Reference { ReferenceValue = Redirect(t.ReferenceValue) })
+                        .Select(t => new Reference { ReferenceValue = t.ReferenceValue is not null && alreadyMerged.TryGetValue(t.ReferenceValue, out var merged) ? merged : Redirect(t.ReferenceValue) })
                         .DistinctBy(t => t.ReferenceValue).ToList();
                     break;
                 case MedicationRequest request when request.Subject is not null:
@@ -207,6 +215,19 @@ public sealed partial class RecordStoreDelivery(
         var person = new WorkingPatient(FhirJson.DeepCopy(current), fullUrl, current.Id, current.Meta?.VersionId);
         people.Add(person);
         return person;
+    }
+
+    /// <summary>The stored record holding one of <paramref name="named"/>'s NAMs or MRNs that is retired into <paramref name="survivor"/>.</summary>
+    private async Task<string?> FindMergedIntoAsync(Patient named, string survivor, CancellationToken cancellationToken)
+    {
+        foreach (var key in IdentityKeysOf(named))
+        {
+            var found = await store.SearchAsync("Patient", [KeyValuePair.Create("identifier", key)], cancellationToken);
+            if (found.OfType<Patient>().FirstOrDefault(p => p.IsRetired()
+                    && p.Link!.Any(l => l.Type == AdtBundleBuilder.LinkReplacedBy && l.Other?.ReferenceValue == survivor)) is { } retired)
+                return $"Patient/{retired.Id}";
+        }
+        return null;
     }
 
     /// <summary>A retired working copy stands for the survivor its replaced-by link names (within this transaction).</summary>

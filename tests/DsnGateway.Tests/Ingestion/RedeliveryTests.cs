@@ -66,6 +66,49 @@ public sealed class RedeliveryTests : IDisposable
     }
 
     [Fact]
+    public async Task An_A40_delivered_again_after_a_crash_writes_no_second_version_of_its_Provenance_or_its_patients()
+    {
+        var retired = "NIM" + Id();
+        var survivor = "NIM" + Id();
+        await using (var before = GatewayProcess.Start(Serve))
+        {
+            await before.WaitUntilListeningAsync();
+            await using var sender = await MllpTestClient.ConnectAsync(new IPEndPoint(IPAddress.Loopback, await before.WaitForMllpPortAsync()));
+            foreach (var (mrn, name, time) in new[] { (retired, "Fusion^Ancien", "20261120080000"), (survivor, "Fusion^Survivant", "20261120080100") })
+                AdtMessages.AckCode(await sender.SendAsync(AdtMessages.Utf8(AdtMessages.A01("ADT_NIM", "NIM", "K" + Id(), $"{mrn}^^^NIM^MR", name, "19600101", "M", time)))).Should().Be("AA");
+            await InboxTestKit.WaitUntilAsync(async () => (await StatesAsync()).All(s => s == InboxMessageState.Delivered), "both patients are delivered", TimeSpan.FromSeconds(60));
+        }
+        (await CountAsync("Patient")).Should().Equal(2, 2, 2, 2, 2, 2);
+
+        await using (var first = GatewayProcess.Start(Serve, variables: new Dictionary<string, string> { [DeliveryFault.Variable] = DeliveryFault.DieAfterStoreCommit }))
+        {
+            await first.WaitUntilListeningAsync();
+            try
+            {
+                await using var sender = await MllpTestClient.ConnectAsync(new IPEndPoint(IPAddress.Loopback, await first.WaitForMllpPortAsync()));
+                await sender.SendAsync(AdtMessages.Utf8(AdtMessages.A40("ADT_NIM", "NIM", "K" + Id(), $"{survivor}^^^NIM^MR",
+                    "Fusion^Survivant", "19600101", "M", mrg1: $"{retired}^^^NIM^MR", time: "20261120090000")));
+            }
+            catch (Exception ex) when (ex is IOException or Xunit.Sdk.XunitException or OperationCanceledException or System.Net.Sockets.SocketException)
+            {
+                // The process may die before its ACK is read: the message was committed to the inbox before delivery began.
+            }
+            (await first.WaitForExitAsync()).Should().Be(137, "the fault point kills the gateway once the store committed the merge\n" + first.Output);
+        }
+        var afterCrash = await CountAsync("Patient");
+        afterCrash.Should().Equal([2, 4, 2, 4, 3, 3], "the merge wrote a version of each patient and its Provenance before the crash");
+
+        await using (var second = GatewayProcess.Start(Serve))
+        {
+            await second.WaitUntilListeningAsync();
+            await InboxTestKit.WaitUntilAsync(async () => (await StatesAsync()).All(s => s == InboxMessageState.Delivered), "the merge is delivered again", TimeSpan.FromSeconds(60));
+        }
+
+        (await CountAsync("Patient")).Should().Equal(afterCrash,
+            "(Patient, its versions, Provenance, its versions): the merge delivered again names the same two records and writes nothing new");
+    }
+
+    [Fact]
     public async Task The_fault_point_is_refused_outside_Development()
     {
         await using var gateway = GatewayProcess.Start(Serve, environment: "Production",
@@ -76,12 +119,14 @@ public sealed class RedeliveryTests : IDisposable
         gateway.Output.Should().NotContain("Now listening");
     }
 
-    private async Task<InboxMessageState> StateAsync()
+    private async Task<InboxMessageState> StateAsync() => (await StatesAsync()).Should().ContainSingle().Subject;
+
+    private async Task<List<InboxMessageState>> StatesAsync()
     {
         var inbox = new InboxStore(Path.Combine(_data, InboxStore.FileName));
         try
         {
-            return (await inbox.ListMessagesAsync(CancellationToken.None)).Should().ContainSingle().Subject.State;
+            return [.. (await inbox.ListMessagesAsync(CancellationToken.None)).Select(m => m.State)];
         }
         finally
         {
