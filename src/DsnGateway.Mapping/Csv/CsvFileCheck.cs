@@ -132,43 +132,26 @@ public static class CsvFileCheck
         return counter.Finish();
     }
 
-    private static void ScanUtf8(Stream file, RecordCounter counter, string declared)
-    {
-        var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize + 4);
-        try
+    private static void ScanUtf8(Stream file, RecordCounter counter, string declared) =>
+        ScanChunks(file, (span, final) =>
         {
-            var carried = 0;
-            while (true)
+            var at = 0;
+            while (at < span.Length)
             {
-                var read = file.Read(buffer, carried, ChunkSize);
-                var length = carried + read;
-                var final = read == 0;
-                var span = buffer.AsSpan(0, length);
-                var at = 0;
-                while (at < span.Length)
+                var status = Rune.DecodeFromUtf8(span[at..], out var rune, out var consumed);
+                if (status == OperationStatus.NeedMoreData && !final) break;
+                if (status != OperationStatus.Done)
                 {
-                    var status = Rune.DecodeFromUtf8(span[at..], out var rune, out var consumed);
-                    if (status == OperationStatus.NeedMoreData && !final) break;
-                    if (status != OperationStatus.Done)
-                    {
-                        var bad = span.Slice(at, Math.Max(1, consumed));
-                        throw Refused(counter, $"{Hex(bad)} {(bad.Length == 1 ? "is" : "are")} not valid UTF-8 ({declared}); "
-                            + $"the file looks like {LikelySingleByte(bad)}");
-                    }
-                    Check(rune, counter, declared);
-                    counter.Add(rune);
-                    at += consumed;
+                    var bad = span.Slice(at, Math.Max(1, consumed));
+                    throw Refused(counter, $"{Hex(bad)} {(bad.Length == 1 ? "is" : "are")} not valid UTF-8 ({declared}); "
+                        + $"the file looks like {LikelySingleByte(bad)}");
                 }
-                if (final) return;
-                carried = length - at;
-                span[at..].CopyTo(buffer);
+                Check(rune, counter, declared);
+                counter.Add(rune);
+                at += consumed;
             }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
+            return at;
+        });
 
     private static void ScanSingleByte(Stream file, Encoding encoding, RecordCounter counter, string declared)
     {
@@ -188,6 +171,37 @@ public static class CsvFileCheck
                 table[b] = null;
             }
         }
+        ScanChunks(file, (span, final) =>
+        {
+            var at = 0;
+            while (at < span.Length)
+            {
+                var b = span[at];
+                if (b >= 0xC2 && b <= 0xF4)
+                {
+                    // Text written in UTF-8 read as a single-byte encoding: é is C3 A9, read as "Ã©".
+                    var status = Rune.DecodeFromUtf8(span[at..], out var utf8, out var consumed);
+                    if (status == OperationStatus.NeedMoreData && !final) break;
+                    if (status == OperationStatus.Done && consumed > 1)
+                        throw Refused(counter, $"{Hex(span.Slice(at, consumed))} form a UTF-8 multi-byte sequence ('{utf8}' in UTF-8) in a file in {declared}; "
+                            + "the file looks like UTF-8");
+                }
+                if (table[b] is not { } rune)
+                    throw Refused(counter, $"byte 0x{b:X2} means nothing in {declared}; the file looks like {LikelySingleByte(span.Slice(at, 1))}");
+                Check(rune, counter, declared);
+                counter.Add(rune);
+                at++;
+            }
+            return at;
+        });
+    }
+
+    /// <summary>Checks the bytes of <paramref name="span"/>; returns how many it consumed (the rest, a sequence cut by the chunk's end, comes again at the start of the next chunk).</summary>
+    private delegate int ChunkScanner(ReadOnlySpan<byte> span, bool final);
+
+    /// <summary>The file in chunks, each prefixed by what the previous one left unconsumed; the last call has <c>final</c> set.</summary>
+    private static void ScanChunks(Stream file, ChunkScanner scan)
+    {
         var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize + 4);
         try
         {
@@ -197,29 +211,10 @@ public static class CsvFileCheck
                 var read = file.Read(buffer, carried, ChunkSize);
                 var length = carried + read;
                 var final = read == 0;
-                var span = buffer.AsSpan(0, length);
-                var at = 0;
-                while (at < span.Length)
-                {
-                    var b = span[at];
-                    if (b >= 0xC2 && b <= 0xF4)
-                    {
-                        // Text written in UTF-8 read as a single-byte encoding: é is C3 A9, read as "Ã©".
-                        var status = Rune.DecodeFromUtf8(span[at..], out var utf8, out var consumed);
-                        if (status == OperationStatus.NeedMoreData && !final) break;
-                        if (status == OperationStatus.Done && consumed > 1)
-                            throw Refused(counter, $"{Hex(span.Slice(at, consumed))} form a UTF-8 multi-byte sequence ('{utf8}' in UTF-8) in a file in {declared}; "
-                                + "the file looks like UTF-8");
-                    }
-                    if (table[b] is not { } rune)
-                        throw Refused(counter, $"byte 0x{b:X2} means nothing in {declared}; the file looks like {LikelySingleByte(span.Slice(at, 1))}");
-                    Check(rune, counter, declared);
-                    counter.Add(rune);
-                    at++;
-                }
+                var at = scan(buffer.AsSpan(0, length), final);
                 if (final) return;
                 carried = length - at;
-                span[at..].CopyTo(buffer);
+                buffer.AsSpan(at, carried).CopyTo(buffer);
             }
         }
         finally

@@ -59,10 +59,7 @@ public sealed class CommandServices : IAsyncDisposable
         services.AddSingleton<IForwarderHttpClientFactory>(new RecordStoreClientFactory(embedded));
         if (embedded is not null) services.AddSingleton(embedded);
         services.AddSingleton<RecordStoreClient>();
-        var senders = SenderConfiguration.Load(Path.Combine(paths.ConfigDirectory, ingestion.SendersFile));
-        services.AddSingleton(senders);
-        services.AddSingleton(CodeMapFile.Load(paths, ingestion, senders));
-        services.AddCsvImport(paths, ingestion, senders);
+        services.AddIngestionFiles(IngestionFiles.Load(paths, ingestion));
         services.AddSingleton<IdentityConflicts>();
         services.AddSingleton<Hl7Intake>();
         services.AddSingleton<DeadLetterReplay>();

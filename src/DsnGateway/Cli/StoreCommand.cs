@@ -63,10 +63,9 @@ public static partial class StoreCommand
         var problems = new List<string>();
         if (StartupChecks.DataDirectory(paths.DataDirectory) is { } data) problems.Add(data);
         if (StartupChecks.ConfigDirectory(paths.ConfigDirectory) is { } config) problems.Add(config);
-        if (StartupChecks.HttpEndpoints(urls) is { } endpoints)
+        if (StartupChecks.HttpPortProblems(urls, "--urls") is { } busy)
         {
-            foreach (var endpoint in endpoints)
-                if (StartupChecks.PortProblem("HTTP", endpoint, "--urls") is { } busy) problems.Add(busy);
+            problems.AddRange(busy);
         }
         else
         {

@@ -5,7 +5,6 @@ using DsnGateway.Authorization;
 using DsnGateway.EmbeddedStore;
 using DsnGateway.Ingestion;
 using DsnGateway.Ingestion.Csv;
-using DsnGateway.Mapping.Establishments;
 using DsnGateway.Smart;
 using Microsoft.Extensions.Options;
 using DsnGateway.Health;
@@ -34,8 +33,7 @@ public static partial class GatewayApplication
             ContentRootPath = AppContext.BaseDirectory,
         });
         var paths = settings.Paths;
-        var gateway = CheckBeforeStart(builder, settings);
-        var storeConnection = builder.Configuration.GetSection(RecordStoreConnectionOptions.Section).Get<RecordStoreConnectionOptions>() ?? new RecordStoreConnectionOptions();
+        var start = CheckBeforeStart(builder, settings);
 
         // From here on the start has been checked: the data directory is made (private) and held by this process.
         PrivateFiles.Apply();
@@ -43,7 +41,7 @@ public static partial class GatewayApplication
         var dataLock = DataDirectoryLock.Acquire(paths.DataDirectory);
         try
         {
-            return await BuildCheckedAsync(builder, settings, gateway, storeConnection, dataLock, cancellationToken);
+            return await BuildCheckedAsync(builder, settings, start, dataLock, cancellationToken);
         }
         catch
         {
@@ -57,7 +55,7 @@ public static partial class GatewayApplication
     /// a second gateway on the data directory, the directories, the listen addresses and their ports, the configuration
     /// files, the Production rules. Adds the configuration sources on the way.
     /// </summary>
-    private static GatewayOptions CheckBeforeStart(WebApplicationBuilder builder, GatewaySettings settings)
+    private static CheckedStart CheckBeforeStart(WebApplicationBuilder builder, GatewaySettings settings)
     {
         var paths = settings.Paths;
         var usage = new List<string>();
@@ -95,12 +93,20 @@ public static partial class GatewayApplication
         }
         problems.AddRange(DevelopmentOnly.Problems(builder.Environment, settings, storeConnection, builder.Configuration));
         if (StartupChecks.Authority(builder.Configuration, builder.Environment) is { } authority) problems.Add(authority);
-        problems.AddRange(IngestionFileProblems(builder.Configuration, paths));
-
-        if (StartupChecks.HttpEndpoints(settings.Urls ?? gateway.Urls) is { } http)
+        var ingestion = builder.Configuration.GetSection(IngestionOptions.Section).Get<IngestionOptions>() ?? new IngestionOptions();
+        IngestionFiles? files = null;
+        try
         {
-            foreach (var endpoint in http)
-                if (StartupChecks.PortProblem("HTTP", endpoint, "--urls") is { } busy) problems.Add(busy);
+            files = IngestionFiles.Load(paths, ingestion);
+        }
+        catch (GatewayStartupException ex)
+        {
+            problems.AddRange(ex.Problems);
+        }
+
+        if (StartupChecks.HttpPortProblems(settings.Urls ?? gateway.Urls, "--urls") is { } busyHttp)
+        {
+            problems.AddRange(busyHttp);
         }
         else if (settings.Urls is not null)
         {
@@ -110,7 +116,7 @@ public static partial class GatewayApplication
         {
             problems.Add($"Gateway:Urls '{gateway.Urls}' is not a listen address such as http://127.0.0.1:8080.");
         }
-        var mllp = builder.Configuration.GetSection(IngestionOptions.Section).Get<IngestionOptions>()?.Mllp ?? new MllpOptions();
+        var mllp = ingestion.Mllp;
         if (mllp.Enabled)
         {
             var endpoint = settings.Mllp ?? mllp.Endpoint;
@@ -124,13 +130,17 @@ public static partial class GatewayApplication
             }
         }
         if (usage.Count > 0 || problems.Count > 0) throw new GatewayStartupException([.. usage, .. problems], usage.Count > 0);
-        return gateway;
+        return new CheckedStart(gateway, storeConnection, files!);
     }
 
-    private static async Task<WebApplication> BuildCheckedAsync(WebApplicationBuilder builder, GatewaySettings settings, GatewayOptions gateway,
-        RecordStoreConnectionOptions storeConnection, DataDirectoryLock dataLock, CancellationToken cancellationToken)
+    /// <summary>What the checks before the start read, used as read: nothing is read twice.</summary>
+    private sealed record CheckedStart(GatewayOptions Gateway, RecordStoreConnectionOptions StoreConnection, IngestionFiles Files);
+
+    private static async Task<WebApplication> BuildCheckedAsync(WebApplicationBuilder builder, GatewaySettings settings, CheckedStart start,
+        DataDirectoryLock dataLock, CancellationToken cancellationToken)
     {
         var paths = settings.Paths;
+        var (gateway, storeConnection, files) = start;
         builder.Services.AddSingleton(_ => dataLock); // made by the container, so released when the app is disposed
         builder.Services.Configure<GatewayOptions>(builder.Configuration.GetSection(GatewayOptions.Section));
         builder.Services.Configure<RecordStoreConnectionOptions>(builder.Configuration.GetSection(RecordStoreConnectionOptions.Section));
@@ -183,7 +193,7 @@ public static partial class GatewayApplication
         var auditBusyTimeout = builder.Configuration.GetValue<double?>("Audit:BusyTimeoutSeconds");
         builder.Services.AddAuditTrail(paths, auditBusyTimeout is { } seconds ? TimeSpan.FromSeconds(seconds) : null);
 
-        AddIngestion(builder, paths, settings);
+        AddIngestion(builder, paths, settings, files);
 
         var storeBase = RecordStoreRoute.StoreBase(storeConnection);
         builder.Services.AddSingleton(new LinkRewriter(storeBase));
@@ -229,16 +239,13 @@ public static partial class GatewayApplication
     }
 
     /// <summary>HL7 v2 intake (MLLP and HTTP), the durable inbox and delivery to the record store.</summary>
-    private static void AddIngestion(WebApplicationBuilder builder, GatewayPaths paths, GatewaySettings settings)
+    private static void AddIngestion(WebApplicationBuilder builder, GatewayPaths paths, GatewaySettings settings, IngestionFiles files)
     {
         var section = builder.Configuration.GetSection(IngestionOptions.Section);
         builder.Services.Configure<IngestionOptions>(section);
         if (settings.Mllp is not null) builder.Services.PostConfigure<IngestionOptions>(o => o.Mllp.Endpoint = settings.Mllp);
         var options = section.Get<IngestionOptions>() ?? new IngestionOptions();
-        var senders = SenderConfiguration.Load(Path.Combine(paths.ConfigDirectory, options.SendersFile));
-        builder.Services.AddSingleton(senders);
-        builder.Services.AddSingleton(CodeMapFile.Load(paths, options, senders));
-        builder.Services.AddCsvImport(paths, options, senders);
+        builder.Services.AddIngestionFiles(files);
         builder.Services.AddSingleton<IdentityConflicts>();
         builder.Services.AddSingleton(DeliveryFault.For(builder.Environment));
         builder.Services.AddSingleton<RecordStoreDelivery>();
@@ -250,43 +257,6 @@ public static partial class GatewayApplication
             builder.Services.AddSingleton<MllpListener>();
             builder.Services.AddHostedService(sp => sp.GetRequiredService<MllpListener>());
         }
-    }
-
-    /// <summary>
-    /// The sender registry, code maps and CSV layouts read once before the start, so that their problems are listed
-    /// with the others and a refused start creates nothing; <see cref="AddIngestion"/> reads them again for use.
-    /// </summary>
-    private static List<string> IngestionFileProblems(IConfiguration configuration, GatewayPaths paths)
-    {
-        var problems = new List<string>();
-        var options = configuration.GetSection(IngestionOptions.Section).Get<IngestionOptions>() ?? new IngestionOptions();
-        SenderRegistry senders;
-        try
-        {
-            senders = SenderConfiguration.Load(Path.Combine(paths.ConfigDirectory, options.SendersFile));
-        }
-        catch (SenderConfigurationException ex)
-        {
-            problems.Add(ex.Message);
-            return problems; // the code maps and layouts are checked against the establishments it names
-        }
-        try
-        {
-            CodeMapFile.Load(paths, options, senders);
-        }
-        catch (GatewayStartupException ex)
-        {
-            problems.AddRange(ex.Problems);
-        }
-        try
-        {
-            CsvServiceCollectionExtensions.LoadLayouts(paths, options, senders);
-        }
-        catch (GatewayStartupException ex)
-        {
-            problems.AddRange(ex.Problems);
-        }
-        return problems;
     }
 
     /// <summary>Patients listed under Access:RestrictedPatients are marked restricted at every start.</summary>

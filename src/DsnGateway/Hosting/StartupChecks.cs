@@ -68,7 +68,7 @@ internal static class StartupChecks
     }
 
     /// <summary>The HTTP listen addresses (<c>;</c>-separated, as Kestrel takes them), or null when one is not an address.</summary>
-    public static List<IPEndPoint>? HttpEndpoints(string urls)
+    private static List<IPEndPoint>? HttpEndpoints(string urls)
     {
         var endpoints = new List<IPEndPoint>();
         foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
@@ -91,6 +91,10 @@ internal static class StartupChecks
         }
         return endpoints;
     }
+
+    /// <summary>The HTTP listen addresses' ports already in use, one line each; null when one is not an address (the caller says whose fault).</summary>
+    public static List<string>? HttpPortProblems(string urls, string option) =>
+        HttpEndpoints(urls)?.Select(endpoint => PortProblem("HTTP", endpoint, option)).OfType<string>().ToList();
 
     /// <summary>Whether the port can be listened on now (port 0, "any free port", always can); says which one and why not.</summary>
     public static string? PortProblem(string protocol, IPEndPoint endpoint, string option)

@@ -223,8 +223,7 @@ public sealed partial class RecordStoreDelivery(
         foreach (var key in IdentityKeysOf(named))
         {
             var found = await store.SearchAsync("Patient", [KeyValuePair.Create("identifier", key)], cancellationToken);
-            if (found.OfType<Patient>().FirstOrDefault(p => p.IsRetired()
-                    && p.Link!.Any(l => l.Type == AdtBundleBuilder.LinkReplacedBy && l.Other?.ReferenceValue == survivor)) is { } retired)
+            if (found.OfType<Patient>().FirstOrDefault(p => IsRetiredInto(p, survivor)) is { } retired)
                 return $"Patient/{retired.Id}";
         }
         return null;
@@ -363,11 +362,20 @@ public sealed partial class RecordStoreDelivery(
     /// <summary>True when <paramref name="patientReference"/> was retired by a merge into <paramref name="survivor"/>.</summary>
     private async Task<bool> WasMergedIntoAsync(string patientReference, string? survivor, CancellationToken cancellationToken)
     {
-        if (survivor is null || !patientReference.StartsWith("Patient/", StringComparison.Ordinal)) return false;
-        var found = await store.SearchAsync("Patient", [KeyValuePair.Create("_id", patientReference["Patient/".Length..])], cancellationToken);
-        return found.OfType<Patient>().FirstOrDefault() is { } patient
-            && (patient.Link ?? []).Any(l => l.Type == AdtBundleBuilder.LinkReplacedBy && l.Other?.ReferenceValue == survivor);
+        return survivor is not null && await ReadPatientAsync(patientReference, cancellationToken) is { } patient && IsRetiredInto(patient, survivor);
     }
+
+    /// <summary>A stored Patient by its literal reference (<c>Patient/{id}</c>); null for any other reference or none stored.</summary>
+    private async Task<Patient?> ReadPatientAsync(string? reference, CancellationToken cancellationToken)
+    {
+        if (reference is null || !reference.StartsWith("Patient/", StringComparison.Ordinal)) return null;
+        var found = await store.SearchAsync("Patient", [KeyValuePair.Create("_id", reference["Patient/".Length..])], cancellationToken);
+        return found.OfType<Patient>().FirstOrDefault();
+    }
+
+    /// <summary>True for a record a merge retired into <paramref name="survivor"/> (a <c>Patient/{id}</c> reference).</summary>
+    private static bool IsRetiredInto(Patient patient, string survivor) =>
+        AdtBundleBuilder.IsMergedRecord(patient) && patient.Link!.Any(l => l.Type == AdtBundleBuilder.LinkReplacedBy && l.Other?.ReferenceValue == survivor);
 
     private static bool IsIdentityKey(Identifier i) =>
         i.System == QuebecHealthNumber.System || i.System?.StartsWith("urn:dsn:mrn:", StringComparison.Ordinal) == true;
@@ -398,9 +406,7 @@ public sealed partial class RecordStoreDelivery(
         for (var hops = 0; hops < 8 && AdtBundleBuilder.IsMergedRecord(patient); hops++)
         {
             var next = patient.Link!.First(l => l.Type == AdtBundleBuilder.LinkReplacedBy).Other?.ReferenceValue;
-            if (next is null || !next.StartsWith("Patient/", StringComparison.Ordinal)) return null;
-            var found = await store.SearchAsync("Patient", [KeyValuePair.Create("_id", next["Patient/".Length..])], cancellationToken);
-            if (found.OfType<Patient>().FirstOrDefault() is not { } linked) return null;
+            if (await ReadPatientAsync(next, cancellationToken) is not { } linked) return null;
             patient = linked;
         }
         return AdtBundleBuilder.IsMergedRecord(patient) ? null : patient;
