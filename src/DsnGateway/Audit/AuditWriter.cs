@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Text.Json;
+using DsnGateway.Observability;
 using DsnGateway.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -19,14 +21,16 @@ public sealed partial class AuditWriter : IAuditTrail, IHostedService, IAsyncDis
     private readonly AuditStore _store;
     private readonly AuditEventFactory _factory;
     private readonly ILogger<AuditWriter> _logger;
+    private readonly GatewayMetrics? _metrics;
     private readonly GroupCommitQueue<PendingAudit> _queue;
     private long _commits;
 
     // Records of writes that reached the store but could not be written with their batch (only the writer loop uses it).
     private readonly List<LateRecord> _late = [];
 
-    public AuditWriter(AuditStore store, AuditEventFactory factory, ILogger<AuditWriter>? logger = null)
+    public AuditWriter(AuditStore store, AuditEventFactory factory, ILogger<AuditWriter>? logger = null, GatewayMetrics? metrics = null)
     {
+        _metrics = metrics;
         _store = store;
         _factory = factory;
         _logger = logger ?? NullLogger<AuditWriter>.Instance;
@@ -115,8 +119,10 @@ public sealed partial class AuditWriter : IAuditTrail, IHostedService, IAsyncDis
             var records = batch.Where(p => !p.IsIntent).Select(p => p.Record).ToList();
             var events = records.Select(_factory.Create).ToList();
             var intents = batch.Where(p => p.IsIntent).Select(p => (p.Record.IntentId!, JsonSerializer.Serialize(p.Record))).ToList();
+            var started = Stopwatch.GetTimestamp();
             await _store.AppendAsync(events, intents, [.. records.Where(r => r.IntentId is not null).Select(r => r.IntentId!)], stopping);
             Interlocked.Increment(ref _commits);
+            _metrics?.AuditCommitted(batch.Count, Stopwatch.GetElapsedTime(started));
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !stopping.IsCancellationRequested)
         {

@@ -41,7 +41,7 @@ public static class AuthenticationSetup
         // first request after a provider's key rollover was refused; blocking, the retry sees the new JWKS.
         // (Still at most one refresh per RefreshInterval, so unknown kids cannot make the gateway hammer the provider.)
         AppContext.SetSwitch(UpdateConfigAsBlockingSwitch, true);
-        services.AddSingleton(sp => new CachingTokenHandler(sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new CachingTokenHandler(sp.GetRequiredService<TimeProvider>(), sp.GetService<Observability.GatewayMetrics>()));
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
             .AddJwtBearer(JwtBearerDefaults.AuthenticationScheme, jwt =>
             {

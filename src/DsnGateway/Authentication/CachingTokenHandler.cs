@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using DsnGateway.Observability;
 
 namespace DsnGateway.Authentication;
 
@@ -20,7 +21,13 @@ public sealed class CachingTokenHandler : JsonWebTokenHandler
     private readonly TimeProvider _clock;
     private long _fullValidations;
 
-    public CachingTokenHandler(TimeProvider clock) => _clock = clock;
+    private readonly GatewayMetrics? _metrics;
+
+    public CachingTokenHandler(TimeProvider clock, GatewayMetrics? metrics = null)
+    {
+        _clock = clock;
+        _metrics = metrics;
+    }
 
     /// <summary>How many tokens were validated in full (signature and all) rather than answered from the cache.</summary>
     public long FullValidations => Interlocked.Read(ref _fullValidations);
@@ -30,18 +37,25 @@ public sealed class CachingTokenHandler : JsonWebTokenHandler
         var now = _clock.GetUtcNow();
         if (_cache.TryGetValue(token, out var cached))
         {
-            if (cached.Expires > now && cached.Generation.Matches(await ConfigurationOfAsync(validationParameters), validationParameters)) return cached.Result;
+            if (cached.Expires > now && cached.Generation.Matches(await ConfigurationOfAsync(validationParameters), validationParameters)) return CacheHit(cached.Result);
             _cache.TryRemove(token, out _);
         }
 
         Interlocked.Increment(ref _fullValidations);
         var result = await base.ValidateTokenAsync(token, validationParameters);
+        _metrics?.TokenValidated(cacheHit: false, result.IsValid);
         if (result.IsValid && result.SecurityToken is JsonWebToken jwt && jwt.ValidTo > DateTime.MinValue)
         {
             if (_cache.Count >= Capacity) Evict(now);
             // Taken after validation: a JWKS refresh during it (a new kid) belongs to this result.
             _cache[token] = new CachedResult(result, new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero), Generation.Of(await ConfigurationOfAsync(validationParameters), validationParameters));
         }
+        return result;
+    }
+
+    private TokenValidationResult CacheHit(TokenValidationResult result)
+    {
+        _metrics?.TokenValidated(cacheHit: true, valid: true);
         return result;
     }
 

@@ -2,7 +2,6 @@ using System.CommandLine;
 using DsnGateway.Hosting;
 using DsnGateway.Observability;
 using DsnGateway.RecordStore;
-using Serilog.Extensions.Logging;
 
 namespace DsnGateway.Cli;
 
@@ -41,14 +40,11 @@ public static partial class StoreCommand
 
         PrivateFiles.CreateDirectory(paths.DataDirectory);
         using var dataLock = DataDirectoryLock.Acquire(paths.DataDirectory, DataDirectoryLock.Store);
-        using var loggerFactory = new SerilogLoggerFactory(GatewayLogging.Create(configuration, paths.LogDirectory, "store"), dispose: true);
-        await using var app = RecordStoreServer.Build(new RecordStoreOptions { DatabasePath = paths.InData(connection.DatabaseFile) }, urls, configure: builder =>
-        {
-            builder.Logging.ClearProviders();
-            builder.Services.AddSingleton<ILoggerFactory>(loggerFactory);
-        }, environmentName: environment);
-        app.UseMiddleware<RequestLoggingMiddleware>();
-        Log.Started(loggerFactory.CreateLogger("DsnGateway.Store"), environment, paths.DataDirectory);
+        var serilog = GatewayLogging.Create(configuration, paths.LogDirectory, "store");
+        await using var app = RecordStoreServer.Build(new RecordStoreOptions { DatabasePath = paths.InData(connection.DatabaseFile) }, urls,
+            configure: builder => builder.AddGatewayLogging(serilog), environmentName: environment);
+        app.UseGatewayRequestLogging(serilog);
+        Log.Started(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("DsnGateway.Store"), environment, paths.DataDirectory);
         await app.InitializeAsync(cancellationToken);
         await app.RunAsync(cancellationToken);
         return 0;

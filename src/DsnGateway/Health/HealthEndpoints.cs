@@ -1,55 +1,67 @@
 using System.Text.Json;
-using DsnGateway.EmbeddedStore;
-using DsnGateway.Hosting;
-using DsnGateway.Proxy;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace DsnGateway.Health;
 
 /// <summary>
-/// <c>/healthz</c>: the process answers. <c>/readyz</c>: the record store answers its metadata and, when
-/// embedded, its database takes writes; 503 with the failing check otherwise, so a load balancer stops
-/// sending clinicians to a gateway that cannot serve them.
+/// <c>/healthz</c>: the process answers (no check runs). <c>/readyz</c>: the record store answers its metadata and,
+/// when embedded, its database takes writes; 503 with the failing check otherwise, so a load balancer stops sending
+/// clinicians to a gateway that cannot serve them. ASP.NET Core's health checks run them; the bodies are the
+/// gateway's own small JSON (<c>{"status":"ready","checks":{"recordStore":"ok"}}</c>), which operators' probes read.
 /// </summary>
-public static partial class HealthEndpoints
+public static class HealthEndpoints
 {
-    public static void MapHealth(this IEndpointRouteBuilder endpoints)
+    private const string ReadinessTag = "ready";
+
+    public static IServiceCollection AddGatewayHealthChecks(this IServiceCollection services, bool embeddedStore)
     {
-        endpoints.MapGet("/healthz", () => Results.Json(new { status = "alive" }));
-        endpoints.MapGet("/readyz", async (HttpContext http, IServiceProvider services) =>
+        var checks = services.AddHealthChecks().AddCheck<RecordStoreHealthCheck>("recordStore", tags: [ReadinessTag]);
+        if (embeddedStore) checks.AddCheck<DatabaseHealthCheck>("database", tags: [ReadinessTag]);
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapHealthChecks("/healthz", new HealthCheckOptions
         {
-            var checks = new Dictionary<string, string>();
-            checks["recordStore"] = await StoreAnswersAsync(services, http.RequestAborted);
-            var embedded = services.GetService<EmbeddedRecordStore>();
-            if (embedded is not null)
-            {
-                checks["database"] = await embedded.Repository.IsWritableAsync(http.RequestAborted) ? "ok" : "not writable";
-            }
-            var ready = checks.Values.All(v => v == "ok");
-            return Results.Json(new { status = ready ? "ready" : "not ready", checks }, statusCode: ready ? 200 : 503);
+            Predicate = _ => false, // liveness: answering at all is the answer
+            ResponseWriter = (context, _) => WriteAsync(context, w => w.WriteString("status", "alive")),
         });
+        endpoints.MapHealthChecks("/readyz", new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains(ReadinessTag),
+            ResultStatusCodes =
+            {
+                [HealthStatus.Healthy] = StatusCodes.Status200OK,
+                [HealthStatus.Degraded] = StatusCodes.Status503ServiceUnavailable,
+                [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
+            },
+            ResponseWriter = WriteReadinessAsync,
+        });
+        return endpoints;
     }
 
-    private static async Task<string> StoreAnswersAsync(IServiceProvider services, CancellationToken cancellationToken)
+    private static Task WriteReadinessAsync(HttpContext context, HealthReport report) => WriteAsync(context, w =>
     {
-        var store = services.GetRequiredService<RecordStoreClient>();
-        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("DsnGateway.Health");
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(5));
-        try
+        w.WriteString("status", report.Status == HealthStatus.Healthy ? "ready" : "not ready");
+        w.WriteStartObject("checks");
+        foreach (var (name, entry) in report.Entries)
         {
-            using var response = await store.SendAsync(HttpMethod.Get, "metadata", null, null, timeout.Token);
-            return response.IsSuccessStatusCode ? "ok" : $"answered {(int)response.StatusCode}";
+            w.WriteString(name, entry.Status == HealthStatus.Healthy ? "ok" : entry.Description ?? entry.Status.ToString());
         }
-        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or IOException)
-        {
-            Log.StoreUnreachable(logger, ex.GetType().Name);
-            return "unreachable";
-        }
-    }
+        w.WriteEndObject();
+    });
 
-    private static partial class Log
+    private static async Task WriteAsync(HttpContext context, Action<Utf8JsonWriter> body)
     {
-        [LoggerMessage(1, LogLevel.Warning, "Readiness: the record store is unreachable ({Error})")]
-        public static partial void StoreUnreachable(ILogger logger, string error);
+        context.Response.ContentType = "application/json; charset=utf-8";
+        using (var writer = new Utf8JsonWriter(context.Response.BodyWriter))
+        {
+            writer.WriteStartObject();
+            body(writer);
+            writer.WriteEndObject();
+        }
+        await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
     }
 }

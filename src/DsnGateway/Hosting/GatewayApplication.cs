@@ -93,6 +93,7 @@ public static partial class GatewayApplication
         }
         problems.AddRange(DevelopmentOnly.Problems(builder.Environment, settings, storeConnection, builder.Configuration));
         if (StartupChecks.Authority(builder.Configuration, builder.Environment) is { } authority) problems.Add(authority);
+        problems.AddRange(builder.Configuration.TelemetryProblems());
         var ingestion = builder.Configuration.GetSection(IngestionOptions.Section).Get<IngestionOptions>() ?? new IngestionOptions();
         IngestionFiles? files = null;
         try
@@ -151,8 +152,8 @@ public static partial class GatewayApplication
             .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(paths.DataDirectory, "keys", "data-protection")));
 
         var serilog = GatewayLogging.Create(builder.Configuration, paths.LogDirectory);
-        builder.Logging.ClearProviders();
-        Serilog.SerilogLoggingBuilderExtensions.AddSerilog(builder.Logging, serilog, dispose: true);
+        builder.AddGatewayLogging(serilog);
+        builder.Services.AddGatewayTelemetry(builder.Configuration);
         var loggerFactory = new SerilogLoggerFactory(serilog);
         var startupLog = loggerFactory.CreateLogger("DsnGateway.Startup");
 
@@ -192,6 +193,7 @@ public static partial class GatewayApplication
         builder.Services.AddSingleton<RestrictedPatients>();
         var auditBusyTimeout = builder.Configuration.GetValue<double?>("Audit:BusyTimeoutSeconds");
         builder.Services.AddAuditTrail(paths, auditBusyTimeout is { } seconds ? TimeSpan.FromSeconds(seconds) : null);
+        builder.Services.AddGatewayHealthChecks(embeddedStore: embedded is not null);
 
         AddIngestion(builder, paths, settings, files);
 
@@ -212,7 +214,7 @@ public static partial class GatewayApplication
 
         var app = builder.Build();
         app.Services.GetRequiredService<DataDirectoryLock>();
-        app.UseMiddleware<RequestLoggingMiddleware>();
+        app.UseGatewayRequestLogging(serilog);
         app.UseMiddleware<FhirAccessMiddleware>();
         app.MapHealth();
         app.MapSmartEndpoints();

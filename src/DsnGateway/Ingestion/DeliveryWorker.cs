@@ -1,3 +1,4 @@
+using DsnGateway.Observability;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -35,6 +36,7 @@ public sealed partial class DeliveryWorker : IHostedService, IAsyncDisposable
     private readonly DeliveryOptions _options;
     private readonly InboxSignal _signal;
     private readonly ILogger<DeliveryWorker> _logger;
+    private readonly GatewayMetrics? _metrics;
     private readonly ResiliencePipeline<DeliveryResult> _deliveryRetry;
     private readonly ResiliencePipeline _bookkeepingRetry;
     private readonly SemaphoreSlim _slots;
@@ -54,8 +56,10 @@ public sealed partial class DeliveryWorker : IHostedService, IAsyncDisposable
         TimeProvider? timeProvider = null,
         DeliveryOptions? options = null,
         InboxSignal? signal = null,
-        ILogger<DeliveryWorker>? logger = null)
+        ILogger<DeliveryWorker>? logger = null,
+        GatewayMetrics? metrics = null)
     {
+        _metrics = metrics;
         _store = store;
         _deliver = deliver;
         _time = timeProvider ?? TimeProvider.System;
@@ -279,6 +283,7 @@ public sealed partial class DeliveryWorker : IHostedService, IAsyncDisposable
             await _bookkeepingRetry.ExecuteAsync(
                 async token => await _store.MarkDeliveredAsync(message.Id, _time.GetUtcNow(), token), stopping);
             Log.Delivered(_logger, message.Id);
+            if (message.Received is { } received) _metrics?.Delivered(_time.GetUtcNow() - received);
             return;
         }
 
@@ -286,6 +291,7 @@ public sealed partial class DeliveryWorker : IHostedService, IAsyncDisposable
         var deadLetterId = await _bookkeepingRetry.ExecuteAsync(
             async token => await _store.MarkDeadAsync(message.Id, reason, token), stopping);
         Log.DeadLettered(_logger, message.Id, deadLetterId, ForLog(reason));
+        _metrics?.DeadLettered("delivery");
     }
 
     private async ValueTask<DeliveryResult> AttemptAsync(PendingMessage message, CancellationToken cancellationToken)
@@ -310,6 +316,7 @@ public sealed partial class DeliveryWorker : IHostedService, IAsyncDisposable
         {
             var reason = result.Reason ?? "Transient failure";
             Log.AttemptFailed(_logger, message.Id, ForLog(reason));
+            _metrics?.DeliveryRetried();
             try
             {
                 await _store.RecordFailedAttemptAsync(message.Id, reason, cancellationToken);

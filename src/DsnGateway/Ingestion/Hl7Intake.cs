@@ -6,6 +6,7 @@ using DsnGateway.Hl7v2.Parsing;
 using DsnGateway.Mapping.Bundles;
 using DsnGateway.Mapping.Codes;
 using DsnGateway.Mapping.Establishments;
+using DsnGateway.Observability;
 using Microsoft.Extensions.Options;
 
 namespace DsnGateway.Ingestion;
@@ -25,11 +26,13 @@ public sealed partial class Hl7Intake
     private readonly TimeProvider _clock;
     private readonly IOptionsMonitor<IngestionOptions> _options;
     private readonly ILogger<Hl7Intake> _logger;
+    private readonly GatewayMetrics? _metrics;
     private long _ackSequence;
 
     public Hl7Intake(SenderRegistry senders, CodeMap codes, InboxWriter inbox, IdentityConflicts conflicts, TimeProvider clock,
-        IOptionsMonitor<IngestionOptions> options, ILogger<Hl7Intake> logger)
+        IOptionsMonitor<IngestionOptions> options, ILogger<Hl7Intake> logger, GatewayMetrics? metrics = null)
     {
+        _metrics = metrics;
         _senders = senders;
         _mapper = new MessageBundleBuilder(senders, codes);
         _inbox = inbox;
@@ -192,6 +195,7 @@ public sealed partial class Hl7Intake
         await _inbox.DeadLetterAsync(new DeadLetter(received, msh?.SendingApplication.NamespaceId, msh?.SendingFacility.NamespaceId,
             string.IsNullOrEmpty(msh?.ControlId) ? null : msh.ControlId, stage, $"{errorCode}: {reason}", raw, ack), cancellationToken);
         Log.Refused(_logger, code.ToString(), errorCode, stage.ToString());
+        _metrics?.DeadLettered(stage.ToString().ToLowerInvariant());
         return new IntakeOutcome(code, ack);
     }
 

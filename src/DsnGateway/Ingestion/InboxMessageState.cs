@@ -32,4 +32,5 @@ public sealed record StoredMessage(
     DateTimeOffset? DeliveredAt);
 
 /// <summary>What the delivery worker needs of a pending message.</summary>
-public sealed record PendingMessage(long Id, string PatientKey, string BundleJson);
+/// <param name="Received">When the message was committed to the inbox (its ACK), for the delivery lag.</param>
+public sealed record PendingMessage(long Id, string PatientKey, string BundleJson, DateTimeOffset? Received = null);

@@ -1,4 +1,5 @@
 using DsnGateway.Hosting;
+using DsnGateway.Observability;
 using Microsoft.Extensions.Logging;
 
 namespace DsnGateway.Ingestion;
@@ -18,7 +19,12 @@ public static class InboxServiceCollectionExtensions
         DeliveryOptions? deliveryOptions = null,
         TimeSpan? busyTimeout = null)
     {
-        services.AddSingleton(new InboxStore(paths.InData(InboxStore.FileName), busyTimeout));
+        services.AddSingleton(sp =>
+        {
+            var store = new InboxStore(paths.InData(InboxStore.FileName), busyTimeout);
+            sp.GetService<GatewayMetrics>()?.ObserveInbox(store.CountPending);
+            return store;
+        });
         services.AddSingleton<InboxSignal>();
         services.AddSingleton(sp => new InboxWriter(
             sp.GetRequiredService<InboxStore>(), sp.GetRequiredService<InboxSignal>(), sp.GetService<ILogger<InboxWriter>>()));
@@ -31,7 +37,8 @@ public static class InboxServiceCollectionExtensions
                 sp.GetService<TimeProvider>() ?? TimeProvider.System,
                 deliveryOptions,
                 sp.GetRequiredService<InboxSignal>(),
-                sp.GetService<ILogger<DeliveryWorker>>()));
+                sp.GetService<ILogger<DeliveryWorker>>(),
+                sp.GetService<GatewayMetrics>()));
             services.AddHostedService(sp => sp.GetRequiredService<DeliveryWorker>());
         }
         return services;

@@ -210,9 +210,27 @@ public sealed class InboxStore
     {
         await using var connection = await OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<PendingRow>(new CommandDefinition(
-            "SELECT id AS Id, patient_key AS PatientKey, bundle AS BundleJson FROM messages WHERE state = 'pending' ORDER BY id LIMIT @limit",
+            "SELECT id AS Id, patient_key AS PatientKey, bundle AS BundleJson, received AS Received FROM messages WHERE state = 'pending' ORDER BY id LIMIT @limit",
             new { limit }, cancellationToken: cancellationToken));
-        return rows.Select(r => new PendingMessage(r.Id, r.PatientKey, InboxBundle.Decode(r.BundleJson))).ToList();
+        return rows.Select(r => new PendingMessage(r.Id, r.PatientKey, InboxBundle.Decode(r.BundleJson), new DateTimeOffset(r.Received, TimeSpan.Zero))).ToList();
+    }
+
+    /// <summary>
+    /// How many messages wait for delivery (the inbox depth metric), or null when the inbox cannot say now. Synchronous:
+    /// a metrics reader's callback calls it, on the reader's own thread, once per collection; the count walks the
+    /// partial index of pending messages only.
+    /// </summary>
+    public long? CountPending()
+    {
+        try
+        {
+            using var connection = OpenAsync(CancellationToken.None).GetAwaiter().GetResult();
+            return connection.ExecuteScalar<long>("SELECT count(*) FROM messages WHERE state = 'pending'");
+        }
+        catch (Exception ex) when (ex is SqliteException or IOException or InvalidOperationException)
+        {
+            return null; // no measurement rather than a wrong one
+        }
     }
 
     public async Task MarkDeliveredAsync(long id, DateTimeOffset at, CancellationToken cancellationToken)
@@ -410,6 +428,7 @@ public sealed class InboxStore
     private sealed class PendingRow
     {
         public long Id { get; init; }
+        public long Received { get; init; }
         public string PatientKey { get; init; } = "";
         public object BundleJson { get; init; } = "";
     }

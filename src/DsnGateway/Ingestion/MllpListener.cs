@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using DsnGateway.Hl7v2.Mllp;
+using DsnGateway.Observability;
 using Microsoft.Extensions.Options;
 
 namespace DsnGateway.Ingestion;
@@ -19,12 +20,14 @@ public sealed partial class MllpListener : BackgroundService
     private readonly Hl7Intake _intake;
     private readonly IOptionsMonitor<IngestionOptions> _options;
     private readonly ILogger<MllpListener> _logger;
+    private readonly GatewayMetrics? _metrics;
     private readonly TaskCompletionSource<IPEndPoint> _bound = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private readonly X509Certificate2? _certificate;
 
-    public MllpListener(Hl7Intake intake, IOptionsMonitor<IngestionOptions> options, ILogger<MllpListener> logger)
+    public MllpListener(Hl7Intake intake, IOptionsMonitor<IngestionOptions> options, ILogger<MllpListener> logger, GatewayMetrics? metrics = null)
     {
+        _metrics = metrics;
         _intake = intake;
         _options = options;
         _logger = logger;
@@ -81,6 +84,19 @@ public sealed partial class MllpListener : BackgroundService
 
     private async Task ServeAsync(TcpClient client, CancellationToken stoppingToken)
     {
+        _metrics?.MllpConnectionOpened();
+        try
+        {
+            await ServeConnectionAsync(client, stoppingToken);
+        }
+        finally
+        {
+            _metrics?.MllpConnectionClosed();
+        }
+    }
+
+    private async Task ServeConnectionAsync(TcpClient client, CancellationToken stoppingToken)
+    {
         var remote = client.Client.RemoteEndPoint?.ToString() ?? "?";
         using var _ = client;
         var options = _options.CurrentValue;
@@ -134,11 +150,13 @@ public sealed partial class MllpListener : BackgroundService
                     case MllpReadKind.Frame:
                         var outcome = await _intake.ReceiveAsync(frame.Payload, null, replay: false, stoppingToken);
                         await MllpFrameWriter.WriteAsync(stream, outcome.Ack, stoppingToken);
+                        _metrics?.AckSent(outcome.Code);
                         break;
                     case MllpReadKind.Oversized when DsnGateway.Hl7v2.Parsing.Hl7Parser.ReadEnvelope(frame.Payload) is not null:
                         // Only the frame's first bytes were kept: enough for the MSH the AR is addressed from.
                         var refusal = await _intake.RefuseOversizedAsync(frame.Payload, frame.FrameLength, stoppingToken);
                         await MllpFrameWriter.WriteAsync(stream, refusal.Ack, stoppingToken);
+                        _metrics?.AckSent(refusal.Code);
                         break;
                     case MllpReadKind.Oversized:
                         Log.OversizedUnreadable(_logger, remote, frame.FrameLength);
@@ -190,6 +208,7 @@ public sealed partial class MllpListener : BackgroundService
             : $"the MLLP frame had no end block (0x1C) within {timeoutSeconds} s of its start ({frame.FrameLength} bytes received, kept)";
         var refusal = await _intake.RefuseIncompleteAsync(frame.Payload, reason, stoppingToken);
         await MllpFrameWriter.WriteAsync(stream, refusal.Ack, stoppingToken);
+        _metrics?.AckSent(refusal.Code);
     }
 
     private static partial class Log

@@ -1,0 +1,54 @@
+using OpenTelemetry.Exporter;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+
+namespace DsnGateway.Observability;
+
+public static class TelemetryServiceCollectionExtensions
+{
+    /// <summary>
+    /// <see cref="GatewayMetrics"/> (the <c>DsnGateway</c> meter) and, when <c>Telemetry:Otlp:Endpoint</c> is set, the
+    /// OpenTelemetry SDK pushing it and ASP.NET Core's own HTTP metrics to that collector. Off by default: no SDK, no
+    /// background exporter, nothing listens. No Prometheus scrape endpoint: its exporter is still a beta.
+    /// </summary>
+    public static IServiceCollection AddGatewayTelemetry(this IServiceCollection services, IConfiguration configuration)
+    {
+        var section = configuration.GetSection(TelemetryOptions.Section);
+        services.AddOptions<TelemetryOptions>()
+            .Bind(section)
+            .Validate(o => !o.Problems().Any(), "The Telemetry section is invalid (the start-up checks list why).")
+            .ValidateOnStart();
+        services.AddMetrics();
+        services.AddSingleton<GatewayMetrics>();
+
+        var options = section.Get<TelemetryOptions>() ?? new TelemetryOptions();
+        if (!options.ExportsOtlp) return services;
+        services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(options.Otlp.ServiceName))
+            .WithMetrics(metrics => metrics
+                .AddMeter(GatewayMetrics.MeterName)
+                .AddAspNetCoreInstrumentation()
+                .AddOtlpExporter((exporter, reader) =>
+                {
+                    exporter.Endpoint = new Uri(options.Otlp.Endpoint!);
+                    exporter.Protocol = options.Otlp.Protocol == "grpc" ? OtlpExportProtocol.Grpc : OtlpExportProtocol.HttpProtobuf;
+                    reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = options.Otlp.ExportIntervalSeconds * 1000;
+                }));
+        return services;
+    }
+
+    /// <summary>The Telemetry section's problems, for the checks before the start (one line each).</summary>
+    public static IEnumerable<string> TelemetryProblems(this IConfiguration configuration)
+    {
+        TelemetryOptions options;
+        try
+        {
+            options = configuration.GetSection(TelemetryOptions.Section).Get<TelemetryOptions>() ?? new TelemetryOptions();
+        }
+        catch (InvalidOperationException ex)
+        {
+            return [$"The Telemetry section cannot be read: {ex.Message}"];
+        }
+        return options.Problems().ToList();
+    }
+}
