@@ -10,7 +10,7 @@ namespace DsnGateway.Health;
 /// clinicians to a gateway that cannot serve them. ASP.NET Core's health checks run them; the bodies are the
 /// gateway's own small JSON (<c>{"status":"ready","checks":{"recordStore":"ok"}}</c>), which operators' probes read.
 /// </summary>
-public static class HealthEndpoints
+internal static class HealthEndpoints
 {
     private const string ReadinessTag = "ready";
 

@@ -10,7 +10,7 @@ namespace DsnGateway.Observability;
 /// configuration section. The gateway and the <c>store</c> command share this set-up and the request line of
 /// <see cref="RequestLogging"/>.
 /// </summary>
-public static class GatewayLogging
+internal static class GatewayLogging
 {
     /// <summary>
     /// Makes <paramref name="logger"/> the host's only logging (Serilog.AspNetCore's set-up: its logger factory and the

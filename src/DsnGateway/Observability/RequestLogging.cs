@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Routing;
 using Serilog;
-using Serilog.Context;
+using Serilog.Events;
 
 namespace DsnGateway.Observability;
 
@@ -11,12 +11,15 @@ namespace DsnGateway.Observability;
 /// <c>X-Request-Id</c> when it sends a sane one, else a new one; it is echoed on the response, forwarded to the
 /// record store (so the store's lines carry it too), and put on every log line written while the request runs.
 /// </summary>
-public static partial class RequestLogging
+internal static partial class RequestLogging
 {
     public const string HeaderName = "X-Request-Id";
 
-    /// <summary>The request line's template; its properties are what the JSON log and the tests rely on.</summary>
-    public const string MessageTemplate = "HTTP {RequestMethod} {RequestPath} answered {StatusCode} in {Elapsed:0.0} ms";
+    /// <summary>
+    /// The request line, with the property names the gateway logged before Serilog wrote it (Method, Path, StatusCode,
+    /// ElapsedMs), so operators' log queries keep working.
+    /// </summary>
+    public const string MessageTemplate = "HTTP {Method} {Path} answered {StatusCode} in {ElapsedMs:0.0} ms";
 
     /// <summary>
     /// The request id and Serilog's request line, first in the pipeline so that the line covers everything after it.
@@ -26,14 +29,18 @@ public static partial class RequestLogging
     public static IApplicationBuilder UseGatewayRequestLogging(this IApplicationBuilder app, Serilog.ILogger logger)
     {
         var metrics = app.ApplicationServices.GetService<GatewayMetrics>();
+        var scopes = app.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("DsnGateway.Requests");
         app.Use(async (context, next) =>
         {
             var requestId = AcceptOrCreate(context);
             var failed = true;
             try
             {
-                // Outside Serilog's middleware, so its request line carries the id as well.
-                using (LogContext.PushProperty("RequestId", requestId))
+                // A logging scope, not Serilog's LogContext: ASP.NET's own request scope also names a RequestId (its
+                // connection-based one), and the innermost scope is the one whose value every line of the request
+                // gets, whether Serilog's request line or a line logged through ILogger. Outside Serilog's
+                // middleware, so its request line carries the id as well.
+                using (scopes.BeginScope(new Dictionary<string, object> { ["RequestId"] = requestId }))
                 {
                     await next(context);
                 }
@@ -51,6 +58,14 @@ public static partial class RequestLogging
             options.Logger = logger;
             options.MessageTemplate = MessageTemplate;
             options.IncludeQueryInRequestPath = false; // the default, said out loud: query strings can name patients
+            // Serilog hands over the path it computed under the option above: Request.Path, never the raw target.
+            options.GetMessageTemplateProperties = (context, path, elapsedMs, statusCode) =>
+            [
+                new LogEventProperty("Method", new ScalarValue(context.Request.Method)),
+                new LogEventProperty("Path", new ScalarValue(path)),
+                new LogEventProperty("StatusCode", new ScalarValue(statusCode)),
+                new LogEventProperty("ElapsedMs", new ScalarValue(elapsedMs)),
+            ];
         });
         return app;
     }

@@ -4,7 +4,7 @@ namespace DsnGateway.Observability;
 /// <c>Telemetry</c> section. Metrics are always recorded in process (cheap, and a <c>MeterListener</c> or
 /// <c>dotnet-counters</c> can read them); they leave the process only when an OTLP endpoint is configured.
 /// </summary>
-public sealed class TelemetryOptions
+internal sealed class TelemetryOptions
 {
     public const string Section = "Telemetry";
 

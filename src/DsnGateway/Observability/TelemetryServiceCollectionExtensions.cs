@@ -4,7 +4,7 @@ using OpenTelemetry.Resources;
 
 namespace DsnGateway.Observability;
 
-public static class TelemetryServiceCollectionExtensions
+internal static class TelemetryServiceCollectionExtensions
 {
     /// <summary>
     /// <see cref="GatewayMetrics"/> (the <c>DsnGateway</c> meter) and, when <c>Telemetry:Otlp:Endpoint</c> is set, the

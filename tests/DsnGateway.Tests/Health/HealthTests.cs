@@ -13,7 +13,8 @@ public class HealthTests : IClassFixture<GatewayFixture>
     {
         using var response = await _gateway.Client.GetAsync("healthz");
         response.StatusCode.Should().Be(HttpStatusCode.OK);
-        (await response.Content.ReadAsStringAsync()).Should().Contain("alive");
+        (await response.Content.ReadAsStringAsync()).Should().Be("""{"status":"alive"}""");
+        response.Content.Headers.ContentType!.MediaType.Should().Be("application/json");
     }
 
     [Fact]
@@ -22,6 +23,7 @@ public class HealthTests : IClassFixture<GatewayFixture>
         using var response = await _gateway.Client.GetAsync("readyz");
         response.StatusCode.Should().Be(HttpStatusCode.OK);
         var body = await response.Content.ReadAsStringAsync();
-        body.Should().Contain("\"recordStore\":\"ok\"").And.Contain("\"database\":\"ok\"");
+        body.Should().Be("""{"status":"ready","checks":{"recordStore":"ok","database":"ok"}}""");
+        response.Content.Headers.ContentType!.MediaType.Should().Be("application/json");
     }
 }

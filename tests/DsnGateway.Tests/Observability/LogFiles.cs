@@ -16,14 +16,14 @@ public static class LogFiles
     }
 
     /// <summary>The file sink writes after the response is sent; poll (bounded) until the line is there.</summary>
-    public static async Task<string> WaitForLineAsync(string dataDirectory, string needle)
+    public static async Task<string> WaitForLineAsync(string dataDirectory, params string[] needles)
     {
         for (var attempt = 0; attempt < 100; attempt++)
         {
-            var line = ReadAll(dataDirectory).Split('\n').FirstOrDefault(l => l.Contains(needle, StringComparison.Ordinal));
+            var line = ReadAll(dataDirectory).Split('\n').FirstOrDefault(l => needles.All(n => l.Contains(n, StringComparison.Ordinal)));
             if (line is not null) return line;
             await Task.Delay(50);
         }
-        throw new Xunit.Sdk.XunitException($"no log line contains {needle}");
+        throw new Xunit.Sdk.XunitException($"no log line contains {string.Join(" and ", needles)}");
     }
 }

@@ -46,4 +46,22 @@ public class RequestIdTests : IClassFixture<GatewayFixture>
         var line = await LogFiles.WaitForLineAsync(_gateway.DataDirectory, id);
         line.Should().Contain("\"RequestId\":\"" + id + "\"").And.Contain("\"StatusCode\":200");
     }
+
+    [Fact]
+    public async Task A_line_logged_inside_the_request_carries_its_request_id_too()
+    {
+        var id = "inner-check-" + Guid.NewGuid().ToString("N");
+        // A scope the gateway does not understand is logged (as a count) by the access check, inside the request.
+        using var client = _gateway.ClientWith(_gateway.Token(scope: "user/*.cruds not-a-smart-scope"));
+        using var request = new HttpRequestMessage(HttpMethod.Get, "fhir/Patient/sample-nim-tremblay");
+        request.Headers.Add("X-Request-Id", id);
+        using var response = await client.SendAsync(request);
+
+        response.StatusCode.Should().Be(System.Net.HttpStatusCode.OK);
+
+        var line = await LogFiles.WaitForLineAsync(_gateway.DataDirectory, "not valid SMART scopes", id);
+        using var logEvent = System.Text.Json.JsonDocument.Parse(line);
+        logEvent.RootElement.GetProperty("Properties").GetProperty("RequestId").GetString().Should().Be(id);
+        logEvent.RootElement.GetProperty("Properties").GetProperty("SourceContext").GetString().Should().Contain("FhirAccessMiddleware");
+    }
 }
