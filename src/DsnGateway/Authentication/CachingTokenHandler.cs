@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Security.Claims;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -24,10 +25,20 @@ public sealed class CachingTokenHandler : JsonWebTokenHandler
     private const int Capacity = 50_000;
     private readonly ConcurrentDictionary<string, CachedResult> _cache = new(StringComparer.Ordinal);
     private readonly TimeProvider _clock;
+    private readonly Action<ClaimsIdentity>? _mapIdentity;
     private long _fullValidations;
     private long _cacheHits;
 
-    public CachingTokenHandler(TimeProvider clock) => _clock = clock;
+    /// <param name="clock">Decides when a cached outcome has expired.</param>
+    /// <param name="mapIdentity">
+    /// Applied to the identity of each token validated in full, before it is cached (the Entra ID mode's mapping of
+    /// app roles and scopes): once per token, and never on an identity another request may already be reading.
+    /// </param>
+    public CachingTokenHandler(TimeProvider clock, Action<ClaimsIdentity>? mapIdentity = null)
+    {
+        _clock = clock;
+        _mapIdentity = mapIdentity;
+    }
 
     /// <summary>How many tokens were validated in full (signature and all) rather than answered from the cache.</summary>
     public long FullValidations => Interlocked.Read(ref _fullValidations);
@@ -50,6 +61,7 @@ public sealed class CachingTokenHandler : JsonWebTokenHandler
 
         Interlocked.Increment(ref _fullValidations);
         var result = await base.ValidateTokenAsync(token, validationParameters);
+        if (result.IsValid && _mapIdentity is not null) _mapIdentity(result.ClaimsIdentity);
         if (result.IsValid && result.SecurityToken is JsonWebToken jwt && jwt.ValidTo > DateTime.MinValue)
         {
             if (_cache.Count >= Capacity) Evict(now);

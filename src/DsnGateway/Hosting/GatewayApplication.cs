@@ -92,7 +92,7 @@ public static partial class GatewayApplication
             throw new GatewayStartupException([.. usage, .. problems, $"The configuration cannot be used: {ex.Message}"], usage.Count > 0);
         }
         problems.AddRange(DevelopmentOnly.Problems(builder.Environment, settings, storeConnection, builder.Configuration));
-        if (StartupChecks.Authority(builder.Configuration, builder.Environment) is { } authority) problems.Add(authority);
+        problems.AddRange(StartupChecks.AuthenticationProblems(builder.Configuration, builder.Environment));
         var ingestion = builder.Configuration.GetSection(IngestionOptions.Section).Get<IngestionOptions>() ?? new IngestionOptions();
         IngestionFiles? files = null;
         try
