@@ -87,6 +87,18 @@ public class EntraIdModeTests(EntraIdModeTests.EntraIdGateway gateway) : IClassF
     }
 
     [Fact]
+    public async Task Smart_configuration_names_the_tenant_endpoints_from_its_v2_metadata()
+    {
+        var answer = await gateway.GetAsync("fhir/.well-known/smart-configuration", null);
+
+        answer.Status.Should().Be(HttpStatusCode.OK, answer.Body);
+        var configuration = JsonNode.Parse(answer.Body)!.AsObject();
+        configuration["issuer"]!.GetValue<string>().Should().Be($"https://login.microsoftonline.com/{Tenant}/v2.0");
+        configuration["authorization_endpoint"]!.GetValue<string>().Should().Be(Provider.BaseAddress + "/authorize");
+        configuration["token_endpoint"]!.GetValue<string>().Should().Be(Provider.BaseAddress + "/token");
+    }
+
+    [Fact]
     public async Task A_token_of_another_tenant_is_refused_and_audited()
     {
         var answer = await gateway.GetAsync(OpenIdGateway.NimPatient, EntraToken(tenant: OtherTenant));
