@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using DsnGateway.Authentication.EntraId;
 using DsnGateway.Hosting;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
@@ -9,7 +10,9 @@ namespace DsnGateway.Authentication;
 
 /// <summary>
 /// Bearer tokens from the configured OpenID provider (keys from its discovery document and JWKS, refreshed
-/// when a token names an unknown key) and, in Development only, from the development issuer.
+/// when a token names an unknown key) and, in Development only, from the development issuer. Mode Oidc takes any
+/// OpenID provider through JwtBearer; mode EntraId takes one Entra ID tenant through Microsoft.Identity.Web and maps
+/// its app roles and scopes to the gateway's roles and SMART scopes (ADR 0016).
 /// </summary>
 public static class AuthenticationSetup
 {
@@ -33,62 +36,46 @@ public static class AuthenticationSetup
             developmentIssuer = DevelopmentTokenIssuer.Open(paths.DataDirectory, options.DevelopmentIssuer.Issuer, options.Audience);
             services.AddSingleton(developmentIssuer);
         }
-        if (string.IsNullOrWhiteSpace(options.Authority) && developmentIssuer is null)
-            throw new GatewayStartupException("Authentication:Authority (the OpenID provider) is required: without it no token can be validated, and the gateway does not run open.");
+        if (StartupChecks.AuthenticationProblems(options, environment) is [var first, ..]) throw new GatewayStartupException(first);
 
         // A token naming a kid not in the JWKS makes the token handler ask for a refresh and validate again. With
         // IdentityModel 8's default the refresh runs in the background and that retry sees the old keys, so the
         // first request after a provider's key rollover was refused; blocking, the retry sees the new JWKS.
         // (Still at most one refresh per RefreshInterval, so unknown kids cannot make the gateway hammer the provider.)
         AppContext.SetSwitch(UpdateConfigAsBlockingSwitch, true);
-        services.AddSingleton(sp => new CachingTokenHandler(sp.GetRequiredService<TimeProvider>(), sp.GetService<Observability.GatewayMetrics>()));
-        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
-            .AddJwtBearer(JwtBearerDefaults.AuthenticationScheme, jwt =>
+        var authentication = services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme);
+        if (options.IsEntraId)
+        {
+            var mapping = new EntraClaimsMapping(options, developmentIssuer?.Issuer);
+            services.AddSingleton(sp => new CachingTokenHandler(sp.GetRequiredService<TimeProvider>(), mapping.Map, sp.GetService<Observability.GatewayMetrics>()));
+            authentication.AddEntraIdBearer(options, developmentIssuer, jwt => ConfigureCommon(jwt, options, developmentIssuer));
+            // Only what the mapping wrote counts: Entra's own roles and scp are never read as the gateway's role or SMART scopes.
+            services.PostConfigure<GatewayAuthenticationOptions>(o =>
             {
-                jwt.MapInboundClaims = false;
-                jwt.SaveToken = false;
+                o.Claims.AlternativeRole = o.Claims.Role;
+                o.Claims.AlternativeScope = o.Claims.Scope;
+            });
+        }
+        else
+        {
+            services.AddSingleton(sp => new CachingTokenHandler(sp.GetRequiredService<TimeProvider>(), metrics: sp.GetService<Observability.GatewayMetrics>()));
+            authentication.AddJwtBearer(JwtBearerDefaults.AuthenticationScheme, jwt =>
+            {
+                ConfigureCommon(jwt, options, developmentIssuer);
                 jwt.Audience = options.Audience;
                 jwt.RequireHttpsMetadata = options.RequireHttpsMetadata;
                 if (!string.IsNullOrWhiteSpace(options.Authority))
                 {
                     jwt.Authority = options.Authority;
-                    // A token signed by a key we have not seen: fetch the JWKS again (key rotation), not more often than this.
-                    jwt.RefreshOnIssuerKeyNotFound = true;
-                    jwt.AutomaticRefreshInterval = TimeSpan.FromHours(12);
-                    jwt.RefreshInterval = TimeSpan.FromSeconds(30);
                 }
                 else
                 {
                     // Development issuer alone: no discovery, the key is local.
                     jwt.Configuration = new OpenIdConnectConfiguration { Issuer = developmentIssuer!.Issuer };
                 }
-                jwt.TokenValidationParameters = new TokenValidationParameters
-                {
-                    ValidateIssuer = true,
-                    ValidIssuers = developmentIssuer is null ? null : [developmentIssuer.Issuer],
-                    ValidateAudience = true,
-                    ValidAudience = options.Audience,
-                    ValidateLifetime = true,
-                    RequireExpirationTime = true,
-                    ClockSkew = TimeSpan.FromSeconds(60),
-                    ValidateIssuerSigningKey = true,
-                    RequireSignedTokens = true,
-                    IssuerSigningKeys = developmentIssuer is null ? null : [developmentIssuer.SigningKey],
-                    // Asymmetric only: never "none", never an HMAC keyed with a public key.
-                    ValidAlgorithms = AcceptedAlgorithms,
-                    TypeValidator = ValidateType,
-                    NameClaimType = options.Claims.Subject,
-                    RoleClaimType = options.Claims.Role,
-                };
-                jwt.Events = new JwtBearerEvents
-                {
-                    OnAuthenticationFailed = context =>
-                    {
-                        context.HttpContext.Items[FailureItem] = Describe(context.Exception);
-                        return Task.CompletedTask;
-                    },
-                };
+                jwt.TokenValidationParameters.ValidAudience = options.Audience;
             });
+        }
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<CachingTokenHandler>((jwt, handler) =>
             {
@@ -103,6 +90,42 @@ public static class AuthenticationSetup
                 if (jwt.ConfigurationManager is BaseConfigurationManager manager) manager.UseLastKnownGoodConfiguration = false;
             });
         return developmentIssuer;
+    }
+
+    /// <summary>What both modes share: claims as the token says them, lifetime, asymmetric algorithms, token types, refreshes, the failure reason.</summary>
+    private static void ConfigureCommon(JwtBearerOptions jwt, GatewayAuthenticationOptions options, DevelopmentTokenIssuer? developmentIssuer)
+    {
+        jwt.MapInboundClaims = false;
+        jwt.SaveToken = false;
+        // A token signed by a key we have not seen: fetch the JWKS again (key rotation), not more often than this.
+        jwt.RefreshOnIssuerKeyNotFound = true;
+        jwt.AutomaticRefreshInterval = TimeSpan.FromHours(12);
+        jwt.RefreshInterval = TimeSpan.FromSeconds(30);
+        jwt.TokenValidationParameters = new TokenValidationParameters
+        {
+            ValidateIssuer = true,
+            ValidIssuers = developmentIssuer is null ? null : [developmentIssuer.Issuer],
+            ValidateAudience = true,
+            ValidateLifetime = true,
+            RequireExpirationTime = true,
+            ClockSkew = TimeSpan.FromSeconds(60),
+            ValidateIssuerSigningKey = true,
+            RequireSignedTokens = true,
+            IssuerSigningKeys = developmentIssuer is null ? null : [developmentIssuer.SigningKey],
+            // Asymmetric only: never "none", never an HMAC keyed with a public key.
+            ValidAlgorithms = AcceptedAlgorithms,
+            TypeValidator = ValidateType,
+            NameClaimType = options.Claims.Subject,
+            RoleClaimType = options.Claims.Role,
+        };
+        jwt.Events = new JwtBearerEvents
+        {
+            OnAuthenticationFailed = context =>
+            {
+                context.HttpContext.Items[FailureItem] = Describe(context.Exception);
+                return Task.CompletedTask;
+            },
+        };
     }
 
     /// <summary>RFC 9068 access tokens say typ "at+jwt"; older providers say "JWT" or nothing. Anything else is refused.</summary>

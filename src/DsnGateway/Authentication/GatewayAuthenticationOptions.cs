@@ -1,9 +1,25 @@
+using DsnGateway.Authentication.EntraId;
+
 namespace DsnGateway.Authentication;
 
 /// <summary>Section <c>Authentication</c>: which OpenID provider issues the access tokens the gateway accepts.</summary>
 public sealed class GatewayAuthenticationOptions
 {
     public const string Section = "Authentication";
+
+    /// <summary>Any OpenID provider through JwtBearer (<see cref="Authority"/>): the default.</summary>
+    public const string OidcMode = "Oidc";
+
+    /// <summary>Microsoft Entra ID through Microsoft.Identity.Web (<see cref="EntraId"/>).</summary>
+    public const string EntraIdMode = "EntraId";
+
+    /// <summary><see cref="OidcMode"/> or <see cref="EntraIdMode"/>; a string so that a misspelt mode is a clear start-up error, not a binder exception.</summary>
+    public string Mode { get; set; } = OidcMode;
+
+    public bool IsEntraId => string.Equals(Mode, EntraIdMode, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Used when <see cref="Mode"/> is EntraId.</summary>
+    public EntraIdOptions EntraId { get; set; } = new();
 
     /// <summary>The OpenID provider (issuer) URL; its discovery document and JWKS give the signing keys.</summary>
     public string? Authority { get; set; }

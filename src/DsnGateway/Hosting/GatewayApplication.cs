@@ -92,7 +92,7 @@ public static partial class GatewayApplication
             throw new GatewayStartupException([.. usage, .. problems, $"The configuration cannot be used: {ex.Message}"], usage.Count > 0);
         }
         problems.AddRange(DevelopmentOnly.Problems(builder.Environment, settings, storeConnection, builder.Configuration));
-        if (StartupChecks.Authority(builder.Configuration, builder.Environment) is { } authority) problems.Add(authority);
+        problems.AddRange(StartupChecks.AuthenticationProblems(builder.Configuration, builder.Environment));
         problems.AddRange(builder.Configuration.TelemetryProblems());
         var ingestion = builder.Configuration.GetSection(IngestionOptions.Section).Get<IngestionOptions>() ?? new IngestionOptions();
         IngestionFiles? files = null;
@@ -185,6 +185,8 @@ public static partial class GatewayApplication
         builder.Services.AddSingleton(TimeProvider.System);
         var developmentIssuer = builder.Services.AddGatewayAuthentication(builder.Configuration, builder.Environment, paths);
         if (developmentIssuer is not null) Log.DevelopmentIssuer(startupLog, developmentIssuer.Issuer);
+        if (builder.Configuration.GetSection(GatewayAuthenticationOptions.Section).Get<GatewayAuthenticationOptions>() is { IsEntraId: true } inbound)
+            Log.EntraIdTenant(startupLog, inbound.EntraId.TenantId!, inbound.EntraId.Audience!, inbound.EntraId.RoleMap.Count, inbound.EntraId.ScopeMap.Count + inbound.EntraId.AppRoleScopes.Count);
         builder.Services.Configure<AccessOptions>(builder.Configuration.GetSection(AccessOptions.Section));
         builder.Services.AddSingleton<RecordStoreClient>();
         builder.Services.AddSingleton(sp => new VisibilityCache(sp.GetService<RecordStoreDataVersion>()));
@@ -277,6 +279,9 @@ public static partial class GatewayApplication
     {
         [LoggerMessage(2, LogLevel.Warning, "Development token issuer {Issuer} is trusted (Development only)")]
         public static partial void DevelopmentIssuer(ILogger logger, string issuer);
+
+        [LoggerMessage(4, LogLevel.Information, "Inbound tokens: Entra ID tenant {TenantId}, audience {Audience}, {AppRoles} app roles and {ScopeMappings} scope mappings")]
+        public static partial void EntraIdTenant(ILogger logger, string tenantId, string audience, int appRoles, int scopeMappings);
 
         [LoggerMessage(3, LogLevel.Warning, "Access:RestrictedPatients names Patient/{Id}, which the record store does not have")]
         public static partial void RestrictedPatientMissing(ILogger logger, string id);

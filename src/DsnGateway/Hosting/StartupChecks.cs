@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using DsnGateway.Authentication;
+using DsnGateway.Authentication.EntraId;
 using DsnGateway.Ingestion;
 
 namespace DsnGateway.Hosting;
@@ -37,14 +38,34 @@ internal static class StartupChecks
         : !File.Exists(Path.Combine(path, "gateway.json")) ? $"--config-dir {path} has no gateway.json."
         : null;
 
-    /// <summary>Without an OpenID provider no token can be validated; only Development may rely on its own issuer instead.</summary>
-    public static string? Authority(IConfiguration configuration, IHostEnvironment environment)
+    /// <summary>
+    /// The inbound token settings: a known mode, and for it a provider (Oidc: an Authority; EntraId: tenant, client
+    /// and audience, mappings that give roles and SMART scopes). Without them no token can be validated, and the
+    /// gateway does not run open; only Development may rely on its own issuer instead of an Oidc provider.
+    /// </summary>
+    public static IReadOnlyList<string> AuthenticationProblems(IConfiguration configuration, IHostEnvironment environment)
     {
-        var options = configuration.GetSection(GatewayAuthenticationOptions.Section).Get<GatewayAuthenticationOptions>() ?? new GatewayAuthenticationOptions();
+        GatewayAuthenticationOptions options;
+        try
+        {
+            options = configuration.GetSection(GatewayAuthenticationOptions.Section).Get<GatewayAuthenticationOptions>() ?? new GatewayAuthenticationOptions();
+        }
+        catch (InvalidOperationException ex)
+        {
+            return [$"The Authentication section cannot be used: {ex.Message}"];
+        }
+        return AuthenticationProblems(options, environment);
+    }
+
+    public static IReadOnlyList<string> AuthenticationProblems(GatewayAuthenticationOptions options, IHostEnvironment environment)
+    {
+        if (options.IsEntraId) return [.. EntraIdOptionsCheck.Problems(options, environment)];
+        if (!string.Equals(options.Mode, GatewayAuthenticationOptions.OidcMode, StringComparison.OrdinalIgnoreCase))
+            return [$"Authentication:Mode '{options.Mode}' is neither {GatewayAuthenticationOptions.OidcMode} nor {GatewayAuthenticationOptions.EntraIdMode}."];
         var developmentIssuer = options.DevelopmentIssuer.Enabled && environment.IsDevelopment();
         return string.IsNullOrWhiteSpace(options.Authority) && !developmentIssuer
-            ? "Authentication:Authority (the OpenID provider) is required: without it no token can be validated, and the gateway does not run open."
-            : null;
+            ? ["Authentication:Authority (the OpenID provider) is required: without it no token can be validated, and the gateway does not run open."]
+            : [];
     }
 
     /// <summary>

@@ -137,14 +137,15 @@ public static partial class SmartEndpoints
             "The OpenID provider's discovery document could not be read, so its endpoints are unknown; retry shortly."));
     }
 
-    /// <summary>The provider's endpoints; null when an Authority is configured, its discovery document cannot be read
+    /// <summary>The provider's endpoints; null when an Authority (or Entra ID tenant) is configured, its discovery document cannot be read
     /// and configuration does not name both endpoints itself.</summary>
     private static async Task<OAuthEndpoints?> OAuthEndpointsAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
         var options = services.GetRequiredService<IOptionsMonitor<GatewayAuthenticationOptions>>().CurrentValue;
         var development = services.GetService<DevelopmentTokenIssuer>();
         OpenIdConnectConfiguration? discovered = null;
-        if (!string.IsNullOrWhiteSpace(options.Authority))
+        // Mode EntraId has no Authority: its provider is the tenant's v2.0 metadata, which the bearer scheme reads too.
+        if (!string.IsNullOrWhiteSpace(options.Authority) || options.IsEntraId)
         {
             var jwt = services.GetRequiredService<IOptionsMonitor<JwtBearerOptions>>().Get(JwtBearerDefaults.AuthenticationScheme);
             try

@@ -30,15 +30,20 @@ public class OpenIdGateway : IAsyncLifetime
 
     protected virtual IReadOnlyDictionary<string, string?> ExtraOverrides => new Dictionary<string, string?>();
 
+    protected virtual Task<TestOpenIdProvider> StartProviderAsync() => TestOpenIdProvider.StartAsync();
+
+    /// <summary>How the gateway is told to trust the provider: by default mode Oidc with the provider as Authority.</summary>
+    protected virtual IReadOnlyDictionary<string, string?> ProviderOverrides(TestOpenIdProvider provider) => new Dictionary<string, string?>
+    {
+        ["Authentication:Authority"] = provider.Issuer,
+        ["Authentication:RequireHttpsMetadata"] = "false",
+        ["Authentication:Audience"] = "dsn-gateway",
+    };
+
     public async Task InitializeAsync()
     {
-        Provider = await TestOpenIdProvider.StartAsync();
-        var overrides = new Dictionary<string, string?>
-        {
-            ["Authentication:Authority"] = Provider.Issuer,
-            ["Authentication:RequireHttpsMetadata"] = "false",
-            ["Authentication:Audience"] = "dsn-gateway",
-        };
+        Provider = await StartProviderAsync();
+        var overrides = new Dictionary<string, string?>(ProviderOverrides(Provider));
         foreach (var (key, value) in ExtraOverrides) overrides[key] = value;
         _app = await GatewayFixture.StartAsync(DataDirectory, overrides);
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -208,7 +208,10 @@ public class TokenValidationTests(OpenIdGateway gateway) : IClassFixture<OpenIdG
     [Fact]
     public async Task The_same_token_used_twenty_times_is_accepted_every_time()
     {
-        var token = Provider.Issue(TestOpenIdProvider.Clinician());
+        // Its own jti: another test's token issued in the same second would be the same string, already cached.
+        var claims = TestOpenIdProvider.Clinician();
+        claims["jti"] = Guid.NewGuid().ToString("N");
+        var token = Provider.Issue(claims);
 
         var handler = gateway.Services.GetRequiredService<CachingTokenHandler>();
         var validationsBefore = handler.FullValidations;
