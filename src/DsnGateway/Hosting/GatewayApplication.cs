@@ -11,6 +11,7 @@ using DsnGateway.Health;
 using DsnGateway.Observability;
 using DsnGateway.Proxy;
 using DsnGateway.SampleData;
+using DsnGateway.StoreCredentials;
 using Microsoft.AspNetCore.DataProtection;
 
 using Serilog.Extensions.Logging;
@@ -92,6 +93,7 @@ public static partial class GatewayApplication
             throw new GatewayStartupException([.. usage, .. problems, $"The configuration cannot be used: {ex.Message}"], usage.Count > 0);
         }
         problems.AddRange(DevelopmentOnly.Problems(builder.Environment, settings, storeConnection, builder.Configuration));
+        problems.AddRange(StoreCredentialsOptions.From(builder.Configuration).Problems(storeConnection));
         if (StartupChecks.Authority(builder.Configuration, builder.Environment) is { } authority) problems.Add(authority);
         var ingestion = builder.Configuration.GetSection(IngestionOptions.Section).Get<IngestionOptions>() ?? new IngestionOptions();
         IngestionFiles? files = null;
@@ -197,11 +199,13 @@ public static partial class GatewayApplication
 
         var storeBase = RecordStoreRoute.StoreBase(storeConnection);
         builder.Services.AddSingleton(new LinkRewriter(storeBase));
-        builder.Services.AddSingleton<IForwarderHttpClientFactory>(new RecordStoreClientFactory(embedded));
+        var storeCredentials = builder.Services.AddStoreCredentials(builder.Configuration, storeConnection, loggerFactory);
+        builder.Services.AddSingleton<IForwarderHttpClientFactory>(new RecordStoreClientFactory(embedded, storeCredentials));
         var proxy = builder.Services.AddReverseProxy()
             .LoadFromMemory([RecordStoreRoute.Route()], [RecordStoreRoute.Cluster(storeBase)])
             .AddTransforms<LinkRewritingTransform>();
-        // The caller's token is for the gateway; the store sees the gateway's own credentials, or none.
+        // The caller's token is for the gateway; the store sees the gateway's own credentials, or none: the client's token
+        // (RecordStoreClientFactory puts it on after these transforms) or the configured header.
         proxy.AddTransforms(t =>
         {
             t.AddRequestHeaderRemove("Authorization");
@@ -228,7 +232,13 @@ public static partial class GatewayApplication
         }
         else
         {
-            app.MapReverseProxy();
+            app.MapReverseProxy(pipeline =>
+            {
+                pipeline.UseStoreCredentialsErrors();
+                pipeline.UseSessionAffinity();
+                pipeline.UseLoadBalancing();
+                pipeline.UsePassiveHealthChecks();
+            });
         }
         await MarkConfiguredRestrictionsAsync(app, startupLog, cancellationToken);
         if (embedded is not null)
