@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Duende.IdentityModel.Client;
 
 namespace DsnGateway.StoreCredentials;
@@ -144,10 +145,26 @@ internal sealed partial class StoreAccessTokens : IDisposable
     /// <summary>What went wrong, in OAuth's own words (an error code, a status): never the request, which holds the secret.</summary>
     private static string Describe(TokenResponse response) => response.ErrorType switch
     {
-        ResponseErrorType.Http => $"the token endpoint answered HTTP {(int)response.HttpStatusCode}",
+        ResponseErrorType.Http => $"the token endpoint answered HTTP {(int)response.HttpStatusCode}{(OAuthError(response.Raw) is { } error ? $" ({error})" : "")}",
         ResponseErrorType.Exception => $"the token endpoint could not be reached ({response.Exception?.GetType().Name}: {response.Exception?.Message})",
         _ => $"the token endpoint refused the request ({response.Error}{(response.HttpStatusCode == 0 ? "" : $", HTTP {(int)response.HttpStatusCode}")})",
     };
+
+    /// <summary>The OAuth <c>error</c> code of a refusal's body (e.g. invalid_client with a 401), and nothing else of it.</summary>
+    private static string? OAuthError(string? body)
+    {
+        if (string.IsNullOrEmpty(body)) return null;
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("error", out var error)
+                && error.ValueKind == JsonValueKind.String ? error.GetString() : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
 
     public void Dispose() => _http.Dispose();
 
