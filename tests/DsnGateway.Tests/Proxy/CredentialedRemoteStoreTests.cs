@@ -59,7 +59,7 @@ public sealed class CredentialedRemoteStoreTests : IAsyncLifetime
     }
 
     /// <summary>The gateway, started by each test with the renewal it needs.</summary>
-    private async Task StartGatewayAsync(int renewBeforeSeconds = 60)
+    private async Task StartGatewayAsync(int renewBeforeSeconds = 60, string audience = StoreAudience)
     {
         _gateway = await GatewayFixture.StartAsync(GatewayData, new Dictionary<string, string?>
         {
@@ -68,7 +68,7 @@ public sealed class CredentialedRemoteStoreTests : IAsyncLifetime
             ["RecordStore:Credentials:Authority"] = _provider.Issuer,
             ["RecordStore:Credentials:ClientId"] = ClientId,
             ["RecordStore:Credentials:ClientSecret"] = Secret,
-            ["RecordStore:Credentials:Audience"] = StoreAudience,
+            ["RecordStore:Credentials:Audience"] = audience,
             ["RecordStore:Credentials:Scope"] = "system/*.cruds",
             ["RecordStore:Credentials:RenewBeforeSeconds"] = renewBeforeSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["RecordStore:Credentials:RetryAfterFailureSeconds"] = "0",
@@ -282,5 +282,33 @@ public sealed class CredentialedRemoteStoreTests : IAsyncLifetime
         logs.Should().Contain("no access token", "the outage is logged");
         logs.Should().NotContain(Secret);
         foreach (var header in _storeSaw.Distinct().Where(h => h.Length > 7)) logs.Should().NotContain(header["Bearer ".Length..]);
+    }
+
+    [Fact]
+    public async Task When_the_store_refuses_the_gateways_token_the_clinician_is_not_told_to_log_in_again()
+    {
+        await StartGatewayAsync(audience: "some-other-api"); // a misconfigured client: the store refuses every token it gets
+        using var read = await _clinician.GetAsync("fhir/Patient?_count=1");
+        read.StatusCode.Should().Be(HttpStatusCode.BadGateway, "the clinician's token is fine: a 401 would send their app to log in again");
+        read.Headers.WwwAuthenticate.Should().BeEmpty();
+        (await read.Content.ReadAsStringAsync()).Should().Contain("\"resourceType\":\"OperationOutcome\"").And.Contain("refused the gateway's credentials");
+        _provider.TokenRequests.Should().Be(2, "the refused token was replaced once, then the request given up");
+
+        var endpoint = await _gateway!.Services.GetRequiredService<MllpListener>().BoundEndpoint;
+        await using (var sender = await MllpTestClient.ConnectAsync(endpoint))
+        {
+            var ack = await sender.SendAsync(AdtMessages.Utf8(AdtMessages.A01("ADT_NIM", "NIM", "REFUSED1", "NIMREFUSED1^^^NIM^MR", "Refus^Jeton", "1980", "U")));
+            AdtMessages.AckCode(ack).Should().Be("AA");
+        }
+        var inbox = _gateway.Services.GetRequiredService<InboxStore>();
+        StoredMessage message;
+        for (var attempt = 0; ; attempt++)
+        {
+            message = (await inbox.ListMessagesAsync(CancellationToken.None)).Single();
+            if (message.Attempts > 0 || attempt >= 600) break;
+            await Task.Delay(50);
+        }
+        message.State.Should().Be(InboxMessageState.Pending, "refused credentials are not the message's fault: it waits, never dead-lettered");
+        message.LastError.Should().Contain("credentials");
     }
 }
