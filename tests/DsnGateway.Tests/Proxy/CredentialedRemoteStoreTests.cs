@@ -311,4 +311,34 @@ public sealed class CredentialedRemoteStoreTests : IAsyncLifetime
         message.State.Should().Be(InboxMessageState.Pending, "refused credentials are not the message's fault: it waits, never dead-lettered");
         message.LastError.Should().Contain("credentials");
     }
+
+    [Fact]
+    public async Task A_command_reaches_the_store_with_the_gateways_token_too()
+    {
+        var file = Path.Combine(AppContext.BaseDirectory, "config", "sample-data", "nim-patients-fr.csv");
+        var remote = new Dictionary<string, string>
+        {
+            ["DSN_RecordStore__Mode"] = "Remote",
+            ["DSN_RecordStore__RemoteUrl"] = _tapUrl,
+        };
+        await using (var open = GatewayProcess.Start(["import", "NIM", "patients", file, "--data-dir", Path.Combine(_directory, "open")], variables: remote))
+        {
+            (await open.WaitForExitAsync()).Should().Be(1, "without credentials the store refuses the import's lookups");
+        }
+        _storeSaw.Should().OnlyContain(h => h.Length == 0);
+
+        var credentialed = new Dictionary<string, string>(remote)
+        {
+            ["DSN_RecordStore__Credentials__Authority"] = _provider.Issuer,
+            ["DSN_RecordStore__Credentials__ClientId"] = ClientId,
+            ["DSN_RecordStore__Credentials__ClientSecret"] = Secret,
+            ["DSN_RecordStore__Credentials__Audience"] = StoreAudience,
+        };
+        await using var import = GatewayProcess.Start(["import", "NIM", "patients", file, "--data-dir", Path.Combine(_directory, "credentialed")], variables: credentialed);
+        (await import.WaitForExitAsync()).Should().Be(0, import.Output);
+        _provider.TokenRequests.Should().Be(1);
+        var sent = _storeSaw.Where(h => h.Length > 0).Select(h => new JsonWebToken(h["Bearer ".Length..]).Audiences.Single()).ToList();
+        sent.Should().NotBeEmpty().And.OnlyContain(audience => audience == StoreAudience);
+        import.Output.Should().NotContain(Secret);
+    }
 }
