@@ -14,7 +14,7 @@ namespace DsnGateway.StoreCredentials;
 internal sealed partial class StoreAccessTokens : IDisposable
 {
     private readonly StoreCredentialsOptions _options;
-    private readonly HttpMessageInvoker _http;
+    private readonly HttpClient _http;
     private readonly DiscoveryCache? _discovery;
     private readonly TimeProvider _clock;
     private readonly ILogger _logger;
@@ -28,7 +28,12 @@ internal sealed partial class StoreAccessTokens : IDisposable
         _options = options;
         _clock = clock;
         _logger = logger;
-        _http = new HttpMessageInvoker(handler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }, disposeHandler: true);
+        // HttpClient for its Timeout: discovery (DiscoveryCache) takes no cancellation token, and a provider that never
+        // answers must fail that request, not leave it pending for every later caller.
+        _http = new HttpClient(handler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }, disposeHandler: true)
+        {
+            Timeout = TimeSpan.FromSeconds(options.TimeoutSeconds),
+        };
         if (string.IsNullOrWhiteSpace(options.TokenEndpoint))
         {
             _discovery = new DiscoveryCache(options.Authority!.TrimEnd('/'), () => _http, new DiscoveryPolicy

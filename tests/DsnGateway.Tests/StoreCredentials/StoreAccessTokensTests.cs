@@ -26,8 +26,9 @@ public sealed class StoreAccessTokensTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _provider.DisposeAsync();
 
-    private StoreAccessTokens Tokens(int renewBefore = 60, int retryAfterFailure = 0, string? secret = Secret) => new(new StoreCredentialsOptions
+    private StoreAccessTokens Tokens(int renewBefore = 60, int retryAfterFailure = 0, string? secret = Secret, int timeout = 10) => new(new StoreCredentialsOptions
     {
+        TimeoutSeconds = timeout,
         Authority = _provider.Issuer,
         ClientId = ClientId,
         ClientSecret = secret,
@@ -112,6 +113,18 @@ public sealed class StoreAccessTokensTests : IAsyncLifetime
         _provider.TokenEndpointDown = false;
         _clock.Advance(TimeSpan.FromSeconds(31));
         (await tokens.GetAsync(CancellationToken.None)).Should().NotBe(first, "it recovers by itself once the provider answers");
+    }
+
+    [Fact]
+    public async Task A_provider_that_never_answers_fails_the_request_instead_of_holding_every_caller()
+    {
+        using var tokens = Tokens(timeout: 1);
+        using (_provider.HoldTokenAnswers())
+        {
+            var act = async () => await tokens.GetAsync(CancellationToken.None);
+            (await act.Should().ThrowAsync<StoreCredentialsUnavailableException>()).Which.Message.Should().Contain("did not answer within 1 s");
+        }
+        (await tokens.GetAsync(CancellationToken.None)).Should().NotBeNullOrEmpty("the next caller asks again, and gets one");
     }
 
     [Fact]
