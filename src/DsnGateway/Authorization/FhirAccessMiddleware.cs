@@ -152,6 +152,11 @@ public sealed partial class FhirAccessMiddleware
             await RefuseAsync(context, audit, 503, "The record store could not answer an authorization check; retry shortly.", null);
             return;
         }
+        catch (StoreCredentials.StoreCredentialsUnavailableException)
+        {
+            await RefuseAsync(context, audit, 503, "The gateway could not obtain its credentials for the record store; retry shortly.", null);
+            return;
+        }
         catch (HttpRequestException)
         {
             await RefuseAsync(context, audit, 503, "The record store is unreachable; retry shortly.", null);

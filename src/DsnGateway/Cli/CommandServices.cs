@@ -6,6 +6,7 @@ using DsnGateway.Ingestion.Csv;
 using DsnGateway.Mapping.Csv;
 using DsnGateway.Mapping.Establishments;
 using DsnGateway.Proxy;
+using DsnGateway.StoreCredentials;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Forwarder;
@@ -44,6 +45,8 @@ public sealed class CommandServices : IAsyncDisposable
         var configuration = GatewayConfiguration.Build(paths, GatewayConfiguration.EnvironmentName(), new Dictionary<string, string?>());
         var connection = configuration.GetSection(RecordStoreConnectionOptions.Section).Get<RecordStoreConnectionOptions>() ?? new RecordStoreConnectionOptions();
         var ingestion = configuration.GetSection(IngestionOptions.Section).Get<IngestionOptions>() ?? new IngestionOptions();
+        // A command reaches a remote store with the gateway's own credentials, refused the same way when partial.
+        if (StoreCredentialsOptions.From(configuration).Problems(connection) is { Count: > 0 } problems) throw new GatewayStartupException(problems);
 
         EmbeddedRecordStore? embedded = null;
         if (connection.Mode == RecordStoreMode.Embedded)
@@ -56,7 +59,7 @@ public sealed class CommandServices : IAsyncDisposable
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(Options.Create(connection));
         services.AddSingleton<IOptionsMonitor<IngestionOptions>>(new FixedOptions<IngestionOptions>(ingestion));
-        services.AddSingleton<IForwarderHttpClientFactory>(new RecordStoreClientFactory(embedded));
+        services.AddSingleton<IForwarderHttpClientFactory>(new RecordStoreClientFactory(embedded, services.AddStoreCredentials(configuration, connection, NullLoggerFactory.Instance)));
         if (embedded is not null) services.AddSingleton(embedded);
         services.AddSingleton<RecordStoreClient>();
         services.AddIngestionFiles(IngestionFiles.Load(paths, ingestion));

@@ -2,13 +2,16 @@ using System.CommandLine;
 using DsnGateway.Hosting;
 using DsnGateway.Observability;
 using DsnGateway.RecordStore;
+using DsnGateway.StoreAuthentication;
 
 namespace DsnGateway.Cli;
 
 /// <summary>
 /// <c>store</c>: runs the unified record store alone, a FHIR R4 server on its own port over the data
 /// directory's records.db, for deployments that keep it apart (the gateway then runs with
-/// RecordStore:Mode Remote). It has no authentication of its own: bind it where only the gateway reaches it.
+/// RecordStore:Mode Remote). With Store:Authentication configured it accepts only bearer tokens for its audience (the
+/// gateway's own, RecordStore:Credentials); without, it is open: bound to loopback as it always was, and refused outside
+/// Development on an address other machines reach unless Store:Authentication:AllowAnonymous says so.
 /// It starts like the gateway: checked first (one line per problem, nothing created when refused), one store per data
 /// directory (store.lock, apart from the gateway's so that a gateway may share the directory), the environment from
 /// DOTNET_ENVIRONMENT, and logs like the gateway's (JSON lines in &lt;data-dir&gt;/logs/store-YYYYMMDD.json, one line
@@ -37,14 +40,23 @@ public static partial class StoreCommand
         Check(paths, urls);
         var configuration = GatewayConfiguration.Build(paths, environment, new Dictionary<string, string?>());
         var connection = configuration.GetSection(RecordStoreConnectionOptions.Section).Get<RecordStoreConnectionOptions>() ?? new RecordStoreConnectionOptions();
+        var authentication = StoreAuthenticationOptions.From(configuration);
+        if (authentication.Problems(urls, environment) is { Count: > 0 } refused) throw new GatewayStartupException(refused);
 
         PrivateFiles.CreateDirectory(paths.DataDirectory);
         using var dataLock = DataDirectoryLock.Acquire(paths.DataDirectory, DataDirectoryLock.Store);
         var serilog = GatewayLogging.Create(configuration, paths.LogDirectory, "store");
-        await using var app = RecordStoreServer.Build(new RecordStoreOptions { DatabasePath = paths.InData(connection.DatabaseFile) }, urls,
-            configure: builder => builder.AddGatewayLogging(serilog), environmentName: environment);
+        await using var app = RecordStoreServer.Build(new RecordStoreOptions { DatabasePath = paths.InData(connection.DatabaseFile) }, urls, configure: builder =>
+        {
+            builder.AddGatewayLogging(serilog);
+            if (authentication.IsConfigured) builder.Services.AddStoreAuthentication(authentication);
+        }, environmentName: environment);
         app.UseGatewayRequestLogging(serilog);
-        Log.Started(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("DsnGateway.Store"), environment, paths.DataDirectory);
+        if (authentication.IsConfigured) app.UseStoreAuthentication();
+        var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("DsnGateway.Store");
+        Log.Started(log, environment, paths.DataDirectory);
+        if (authentication.IsConfigured) Log.Authenticated(log, authentication.Audience!);
+        else if (authentication.IsOpenBeyondLoopback(urls)) Log.OpenBeyondLoopback(log, urls);
         await app.InitializeAsync(cancellationToken);
         await app.RunAsync(cancellationToken);
         return 0;
@@ -74,5 +86,11 @@ public static partial class StoreCommand
     {
         [LoggerMessage(1, LogLevel.Information, "DSN record store starting: environment {Environment}, data in {DataDirectory}")]
         public static partial void Started(ILogger logger, string environment, string dataDirectory);
+
+        [LoggerMessage(2, LogLevel.Information, "DSN record store: bearer tokens required, audience {Audience}")]
+        public static partial void Authenticated(ILogger logger, string audience);
+
+        [LoggerMessage(3, LogLevel.Warning, "DSN record store: listening on {Urls} without authentication; configure Store:Authentication before other machines can reach it")]
+        public static partial void OpenBeyondLoopback(ILogger logger, string urls);
     }
 }

@@ -11,6 +11,7 @@ using DsnGateway.Health;
 using DsnGateway.Observability;
 using DsnGateway.Proxy;
 using DsnGateway.SampleData;
+using DsnGateway.StoreCredentials;
 using Microsoft.AspNetCore.DataProtection;
 
 using Serilog.Extensions.Logging;
@@ -94,6 +95,7 @@ public static partial class GatewayApplication
         problems.AddRange(DevelopmentOnly.Problems(builder.Environment, settings, storeConnection, builder.Configuration));
         problems.AddRange(StartupChecks.AuthenticationProblems(builder.Configuration, builder.Environment));
         problems.AddRange(builder.Configuration.TelemetryProblems());
+        problems.AddRange(StoreCredentialsOptions.From(builder.Configuration).Problems(storeConnection));
         var ingestion = builder.Configuration.GetSection(IngestionOptions.Section).Get<IngestionOptions>() ?? new IngestionOptions();
         IngestionFiles? files = null;
         try
@@ -201,11 +203,13 @@ public static partial class GatewayApplication
 
         var storeBase = RecordStoreRoute.StoreBase(storeConnection);
         builder.Services.AddSingleton(new LinkRewriter(storeBase));
-        builder.Services.AddSingleton<IForwarderHttpClientFactory>(new RecordStoreClientFactory(embedded));
+        var storeCredentials = builder.Services.AddStoreCredentials(builder.Configuration, storeConnection, loggerFactory);
+        builder.Services.AddSingleton<IForwarderHttpClientFactory>(new RecordStoreClientFactory(embedded, storeCredentials));
         var proxy = builder.Services.AddReverseProxy()
             .LoadFromMemory([RecordStoreRoute.Route()], [RecordStoreRoute.Cluster(storeBase)])
             .AddTransforms<LinkRewritingTransform>();
-        // The caller's token is for the gateway; the store sees the gateway's own credentials, or none.
+        // The caller's token is for the gateway; the store sees the gateway's own credentials, or none: the client's token
+        // (RecordStoreClientFactory puts it on after these transforms) or the configured header.
         proxy.AddTransforms(t =>
         {
             t.AddRequestHeaderRemove("Authorization");
@@ -232,7 +236,13 @@ public static partial class GatewayApplication
         }
         else
         {
-            app.MapReverseProxy();
+            app.MapReverseProxy(pipeline =>
+            {
+                pipeline.UseStoreCredentialsErrors();
+                pipeline.UseSessionAffinity();
+                pipeline.UseLoadBalancing();
+                pipeline.UsePassiveHealthChecks();
+            });
         }
         await MarkConfiguredRestrictionsAsync(app, startupLog, cancellationToken);
         if (embedded is not null)

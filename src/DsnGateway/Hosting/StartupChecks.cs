@@ -113,6 +113,10 @@ internal static class StartupChecks
         return endpoints;
     }
 
+    /// <summary>True when every listen address is a loopback one (only this machine reaches it); false for any other or a malformed one.</summary>
+    public static bool IsLoopbackOnly(string urls) =>
+        HttpEndpoints(urls) is { Count: > 0 } endpoints && endpoints.All(e => IPAddress.IsLoopback(e.Address));
+
     /// <summary>The HTTP listen addresses' ports already in use, one line each; null when one is not an address (the caller says whose fault).</summary>
     public static List<string>? HttpPortProblems(string urls, string option) =>
         HttpEndpoints(urls)?.Select(endpoint => PortProblem("HTTP", endpoint, option)).OfType<string>().ToList();

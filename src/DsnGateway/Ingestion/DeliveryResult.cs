@@ -23,8 +23,10 @@ public sealed record DeliveryResult(DeliveryOutcome Outcome, string? Reason = nu
 
     /// <summary>
     /// The classification of an HTTP answer of the record store: 2xx delivered; 408, 429 and every 5xx transient;
-    /// any other 4xx permanent. Anything else (1xx, 3xx) is treated as transient: when unsure, keep the message
-    /// and try again rather than dead-letter it.
+    /// 401 and 403 transient too (the store refused the gateway's credentials, not the message: it waits in the inbox
+    /// until they are fixed, rather than every message of the outage going to the dead letters); any other 4xx
+    /// permanent. Anything else (1xx, 3xx) is treated as transient: when unsure, keep the message and try again rather
+    /// than dead-letter it.
     /// </summary>
     public static DeliveryResult FromStatusCode(int statusCode, string? detail = null)
     {
@@ -33,6 +35,7 @@ public sealed record DeliveryResult(DeliveryOutcome Outcome, string? Reason = nu
         {
             >= 200 and < 300 => Delivered,
             408 or 429 => Transient(reason),
+            401 or 403 => Transient($"the record store refused the gateway's credentials ({reason})"),
             >= 400 and < 500 => Permanent(reason),
             _ => Transient(reason),
         };

@@ -37,7 +37,18 @@ public static partial class SmartEndpoints
     {
         endpoints.MapGet("/fhir/metadata", async (HttpContext http, RecordStoreClient store, IServiceProvider services) =>
         {
-            using var response = await store.SendAsync(HttpMethod.Get, "metadata", null, null, http.RequestAborted);
+            HttpResponseMessage response;
+            try
+            {
+                response = await store.SendAsync(HttpMethod.Get, "metadata", null, null, http.RequestAborted);
+            }
+            catch (HttpRequestException)
+            {
+                // The store unreachable, or the gateway without its token for it: transient either way.
+                await FhirResponses.WriteAsync(http, 503, OperationOutcomes.Error("transient", "The record store did not answer its capabilities; retry shortly."));
+                return;
+            }
+            using var _ = response;
             if (!response.IsSuccessStatusCode)
             {
                 await FhirResponses.WriteAsync(http, 503, OperationOutcomes.Error("transient", "The record store did not answer its capabilities; retry shortly."));

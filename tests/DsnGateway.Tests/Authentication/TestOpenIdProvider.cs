@@ -20,7 +20,7 @@ namespace DsnGateway.Tests.Authentication;
 /// RSA and EC keys, which a test can rotate. Tokens are signed by the test with the same keys. The gateway
 /// learns the keys only the way it would from Entra ID or Keycloak: over HTTP.
 /// </summary>
-public sealed class TestOpenIdProvider : IAsyncDisposable
+public sealed partial class TestOpenIdProvider : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly object _gate = new();
@@ -100,6 +100,7 @@ public sealed class TestOpenIdProvider : IAsyncDisposable
                 return Results.Text(JsonSerializer.Serialize(new { keys }), "application/json");
             }
         });
+        MapClientCredentials(app, provider);
         await app.StartAsync();
         provider.BaseAddress = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
         (provider.Issuer, metadataPath, jwksPath) = shape(provider.BaseAddress);

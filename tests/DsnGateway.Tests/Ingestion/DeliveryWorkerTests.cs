@@ -203,6 +203,8 @@ public class DeliveryWorkerTests
     [InlineData(400, DeliveryOutcome.Permanent)]
     [InlineData(404, DeliveryOutcome.Permanent)]
     [InlineData(422, DeliveryOutcome.Permanent)]
+    [InlineData(401, DeliveryOutcome.Transient)]
+    [InlineData(403, DeliveryOutcome.Transient)]
     [InlineData(408, DeliveryOutcome.Transient)]
     [InlineData(429, DeliveryOutcome.Transient)]
     [InlineData(500, DeliveryOutcome.Transient)]
