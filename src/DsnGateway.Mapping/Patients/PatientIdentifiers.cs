@@ -62,7 +62,7 @@ internal static class PatientIdentifiers
     /// <summary>
     /// The type of an identifier whose CX.5 is empty: "unknown" in HL7's null-flavor system. CA Baseline's Patient
     /// profile slices identifiers by type, and Firely's validator files a typeless identifier under its JHN slice
-    /// (which requires a type), so an empty type made the Patient invalid there (issue 12, docs/arch/0016).
+    /// (which requires a type), so an empty type made the Patient invalid there (issue 12, docs/arch/0017).
     /// </summary>
     private static readonly Coding UnknownType = new() { System = "http://terminology.hl7.org/CodeSystem/v3-NullFlavor", Code = "UNK", Display = "unknown" };
 
