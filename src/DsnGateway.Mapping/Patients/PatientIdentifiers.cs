@@ -59,9 +59,21 @@ internal static class PatientIdentifiers
     private static bool IsNam(string? authority, string? type) =>
         string.Equals(authority, RamqAuthority, StringComparison.OrdinalIgnoreCase) || type is "JHN" or "NAM";
 
+    /// <summary>
+    /// The type of an identifier whose CX.5 is empty: "unknown" in HL7's null-flavor system. CA Baseline's Patient
+    /// profile slices identifiers by type, and Firely's validator files a typeless identifier under its JHN slice
+    /// (which requires a type), so an empty type made the Patient invalid there (issue 12, docs/arch/0017).
+    /// </summary>
+    private static readonly Coding UnknownType = new() { System = "http://terminology.hl7.org/CodeSystem/v3-NullFlavor", Code = "UNK", Display = "unknown" };
+
     private static Identifier Make(string system, string value, string? typeCode) => new()
     {
-        Type = typeCode is null ? null : new CodeableConcept { Coding = [new Coding { System = V2IdentifierTypeSystem, Code = typeCode }] },
+        Type = new CodeableConcept
+        {
+            Coding = [typeCode is null
+                ? new Coding { System = UnknownType.System, Code = UnknownType.Code, Display = UnknownType.Display }
+                : new Coding { System = V2IdentifierTypeSystem, Code = typeCode }],
+        },
         System = system,
         Value = value,
     };

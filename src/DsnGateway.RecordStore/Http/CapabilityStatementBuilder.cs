@@ -25,11 +25,14 @@ public static class CapabilityStatementBuilder
                     .Where(p => p.Type == SearchParamType.Reference && p.Targets.Contains(type))
                     .Select(p => (string?)$"{source}:{p.Name}"))
                 .ToList(),
+            // Exactly the registry's parameters: an official one names its R4 definition; one of the project's own
+            // has no definition to name and says so, with its expression.
             SearchParam = registry.For(type).Select(p => new CapabilityStatementSearchParam
             {
                 Name = p.Name,
+                Definition = p.DefinitionUrl,
                 Type = p.Type.ToString().ToLowerInvariant(),
-                Documentation = p.Expression,
+                Documentation = p.IsProjectOwn ? $"The project's own parameter (not in R4): {p.Expression}" : p.Expression,
             }).ToList(),
             Operation = type == Patient.TypeName
                 ? [new CapabilityStatementOperation { Name = "everything", Definition = "http://hl7.org/fhir/OperationDefinition/Patient-everything" }]

@@ -4,8 +4,10 @@ using DsnGateway.RecordStore.Indexing;
 namespace DsnGateway.RecordStore.Search;
 
 /// <summary>
-/// A search parameter of one resource type: its name and type as in the official R4 definition,
-/// and how its values are taken from a resource (the definition's FHIRPath expression, in C#).
+/// A search parameter of one resource type: its code, type, expression and canonical URL as in the official R4
+/// definition (<see cref="OfficialSearchParameters"/>), and how its values are taken from a resource (that
+/// expression compiled by hand into C#, for speed; a test holds the two equal on the official examples).
+/// A parameter of the project's own has no <see cref="DefinitionUrl"/>.
 /// </summary>
 public sealed class SearchParameterDefinition
 {
@@ -15,7 +17,8 @@ public sealed class SearchParameterDefinition
         SearchParamType type,
         string expression,
         Func<Resource, IEnumerable<IndexEntry>> extract,
-        IReadOnlyList<string>? targets = null)
+        IReadOnlyList<string>? targets = null,
+        string? definitionUrl = null)
     {
         ResourceType = resourceType;
         Name = name;
@@ -23,14 +26,24 @@ public sealed class SearchParameterDefinition
         Expression = expression;
         Extract = extract;
         Targets = targets ?? [];
+        DefinitionUrl = definitionUrl;
     }
 
     public string ResourceType { get; }
     public string Name { get; }
     public SearchParamType Type { get; }
 
-    /// <summary>The FHIRPath of the official definition, listed in the CapabilityStatement.</summary>
+    /// <summary>
+    /// The FHIRPath of the official definition, narrowed to this resource type's branches (the shared definitions
+    /// such as clinical-code name a dozen types); for a parameter of our own, our expression.
+    /// </summary>
     public string Expression { get; }
+
+    /// <summary>The canonical URL of the official R4 SearchParameter; null for a parameter of the project's own.</summary>
+    public string? DefinitionUrl { get; }
+
+    /// <summary>True for a parameter the project defines (not in R4), such as linked-identifier.</summary>
+    public bool IsProjectOwn => DefinitionUrl is null;
 
     public Func<Resource, IEnumerable<IndexEntry>> Extract { get; }
 

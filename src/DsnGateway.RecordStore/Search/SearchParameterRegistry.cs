@@ -5,8 +5,10 @@ using DsnGateway.RecordStore.Indexing;
 namespace DsnGateway.RecordStore.Search;
 
 /// <summary>
-/// The search parameters this store supports, per resource type. Names, types and expressions follow the
-/// official R4 SearchParameter definitions (a test compares them with ../shared/fhir-r4/search-parameters).
+/// The search parameters this store supports, per resource type. The registry names the codes it offers and how
+/// their values are extracted; type, expression and definition URL come from the official R4 definitions that
+/// Firely's SDK ships (<see cref="OfficialSearchParameters"/>), except for the project's own parameters
+/// (linked-identifier, linked-security), which carry their own expression and no definition URL.
 /// </summary>
 public sealed class SearchParameterRegistry
 {
@@ -42,37 +44,54 @@ public sealed class SearchParameterRegistry
         map.Add(definition.Name, definition);
     }
 
+    /// <summary>
+    /// Adds the official R4 parameter <paramref name="code"/> of <paramref name="type"/>. The targets a reference may
+    /// point at are the store's choice among the official ones (it keeps no Group or RelatedPerson).
+    /// </summary>
+    private SearchParameterDefinition Official(string type, string code, Func<Resource, IEnumerable<IndexEntry>> extract, IReadOnlyList<string>? targets = null)
+    {
+        var official = OfficialSearchParameters.Find(type, code);
+        var outside = (targets ?? []).Where(t => official.Targets.Count > 0 && !official.Targets.Contains(t)).ToList();
+        if (outside.Count > 0)
+            throw new InvalidOperationException($"{type}.{code} may not point at {string.Join(", ", outside)} (R4: {string.Join(", ", official.Targets)}).");
+        var definition = new SearchParameterDefinition(type, code, official.Type, official.Expression, extract, targets, official.Url);
+        Add(definition);
+        return definition;
+    }
+
     private static SearchParameterRegistry CreateDefault()
     {
         var r = new SearchParameterRegistry();
         foreach (var type in new[] { Patient.TypeName, MedicationRequest.TypeName, Procedure.TypeName, Provenance.TypeName, Practitioner.TypeName, Organization.TypeName, Medication.TypeName })
         {
-            r.Add(new(type, "_id", SearchParamType.Token, "Resource.id", _ => []));
-            r.Add(new(type, "_lastUpdated", SearchParamType.Date, "Resource.meta.lastUpdated", _ => []));
-            r.Add(new(type, "_security", SearchParamType.Token, "Resource.meta.security",
-                x => Codings("_security", x.Meta?.Security)));
-            r.Add(new(type, "_tag", SearchParamType.Token, "Resource.meta.tag",
-                x => Codings("_tag", x.Meta?.Tag)));
+            // Answered from the resource row itself, so nothing is extracted for them.
+            r.Official(type, "_id", _ => []);
+            r.Official(type, "_lastUpdated", _ => []);
+            r.Official(type, "_security",
+                x => Codings("_security", x.Meta?.Security));
+            r.Official(type, "_tag",
+                x => Codings("_tag", x.Meta?.Tag));
         }
 
-        var identifier = new SearchParameterDefinition(Patient.TypeName, "identifier", SearchParamType.Token, "Patient.identifier",
+        var identifier = r.Official(Patient.TypeName, "identifier",
             x => Identifiers("identifier", ((Patient)x).Identifier));
-        r.Add(identifier);
-        r.Add(new(Patient.TypeName, "name", SearchParamType.String, "Patient.name",
-            x => Names("name", ((Patient)x).Name, n => [n.Text, n.Family, .. n.Given ?? [], .. n.Prefix ?? [], .. n.Suffix ?? []])));
-        r.Add(new(Patient.TypeName, "family", SearchParamType.String, "Patient.name.family",
-            x => Names("family", ((Patient)x).Name, n => [n.Family])));
-        r.Add(new(Patient.TypeName, "given", SearchParamType.String, "Patient.name.given",
-            x => Names("given", ((Patient)x).Name, n => n.Given ?? [])));
-        r.Add(new(Patient.TypeName, "birthdate", SearchParamType.Date, "Patient.birthDate",
-            x => Dates("birthdate", ((Patient)x).BirthDate)));
-        r.Add(new(Patient.TypeName, "gender", SearchParamType.Token, "Patient.gender",
-            x => Code("gender", "http://hl7.org/fhir/administrative-gender", ((Patient)x).Gender)));
-        var link = new SearchParameterDefinition(Patient.TypeName, "link", SearchParamType.Reference, "Patient.link.other",
+        r.Official(Patient.TypeName, "active",
+            x => Boolean("active", ((Patient)x).Active));
+        r.Official(Patient.TypeName, "name",
+            x => Names("name", ((Patient)x).Name, n => [n.Text, n.Family, .. n.Given ?? [], .. n.Prefix ?? [], .. n.Suffix ?? []]));
+        r.Official(Patient.TypeName, "family",
+            x => Names("family", ((Patient)x).Name, n => [n.Family]));
+        r.Official(Patient.TypeName, "given",
+            x => Names("given", ((Patient)x).Name, n => n.Given ?? []));
+        r.Official(Patient.TypeName, "birthdate",
+            x => Dates("birthdate", ((Patient)x).BirthDate));
+        r.Official(Patient.TypeName, "gender",
+            x => Code("gender", "http://hl7.org/fhir/administrative-gender", ((Patient)x).Gender));
+        var link = r.Official(Patient.TypeName, "link",
             x => References("link", ((Patient)x).Link?.Select(l => l.Other)), [Patient.TypeName]);
-        r.Add(link);
-        // Ours, not R4's: a Patient together with the Patients its links name (a merge links both ways: replaces,
-        // replaced-by), so the gateway's care relationship and restriction follow a merge (docs/arch/0011).
+        // The project's own, not R4's (no definition URL, our expression): a Patient together with the Patients its
+        // links name (a merge links both ways: replaces, replaced-by), so the gateway's care relationship and
+        // restriction follow a merge (docs/arch/0011).
         r.Add(new(Patient.TypeName, LinkedIdentifier, SearchParamType.Token, "Patient.identifier | Patient.link.other.resolve().identifier", _ => [])
         {
             UnionOf = identifier,
@@ -84,45 +103,45 @@ public sealed class SearchParameterRegistry
             Through = link,
         });
 
-        r.Add(new(MedicationRequest.TypeName, "identifier", SearchParamType.Token, "MedicationRequest.identifier",
-            x => Identifiers("identifier", ((MedicationRequest)x).Identifier)));
-        r.Add(new(MedicationRequest.TypeName, "patient", SearchParamType.Reference, "MedicationRequest.subject.where(resolve() is Patient)",
-            x => References("patient", [((MedicationRequest)x).Subject], Patient.TypeName), [Patient.TypeName]));
-        r.Add(new(MedicationRequest.TypeName, "subject", SearchParamType.Reference, "MedicationRequest.subject",
-            x => References("subject", [((MedicationRequest)x).Subject]), [Patient.TypeName, "Group"]));
-        r.Add(new(MedicationRequest.TypeName, "status", SearchParamType.Token, "MedicationRequest.status",
-            x => Code("status", "http://hl7.org/fhir/CodeSystem/medicationrequest-status", ((MedicationRequest)x).Status)));
-        r.Add(new(MedicationRequest.TypeName, "intent", SearchParamType.Token, "MedicationRequest.intent",
-            x => Code("intent", "http://hl7.org/fhir/CodeSystem/medicationrequest-intent", ((MedicationRequest)x).Intent)));
-        r.Add(new(MedicationRequest.TypeName, "authoredon", SearchParamType.Date, "MedicationRequest.authoredOn",
-            x => Dates("authoredon", ((MedicationRequest)x).AuthoredOn)));
-        r.Add(new(MedicationRequest.TypeName, "code", SearchParamType.Token, "(MedicationRequest.medication as CodeableConcept)",
-            x => Concepts("code", [((MedicationRequest)x).MedicationCodeableConcept])));
+        r.Official(MedicationRequest.TypeName, "identifier",
+            x => Identifiers("identifier", ((MedicationRequest)x).Identifier));
+        r.Official(MedicationRequest.TypeName, "patient",
+            x => References("patient", [((MedicationRequest)x).Subject], Patient.TypeName), [Patient.TypeName]);
+        r.Official(MedicationRequest.TypeName, "subject",
+            x => References("subject", [((MedicationRequest)x).Subject]), [Patient.TypeName, "Group"]);
+        r.Official(MedicationRequest.TypeName, "status",
+            x => Code("status", "http://hl7.org/fhir/CodeSystem/medicationrequest-status", ((MedicationRequest)x).Status));
+        r.Official(MedicationRequest.TypeName, "intent",
+            x => Code("intent", "http://hl7.org/fhir/CodeSystem/medicationrequest-intent", ((MedicationRequest)x).Intent));
+        r.Official(MedicationRequest.TypeName, "authoredon",
+            x => Dates("authoredon", ((MedicationRequest)x).AuthoredOn));
+        r.Official(MedicationRequest.TypeName, "code",
+            x => Concepts("code", [((MedicationRequest)x).MedicationCodeableConcept]));
 
-        r.Add(new(Procedure.TypeName, "identifier", SearchParamType.Token, "Procedure.identifier",
-            x => Identifiers("identifier", ((Procedure)x).Identifier)));
-        r.Add(new(Procedure.TypeName, "patient", SearchParamType.Reference, "Procedure.subject.where(resolve() is Patient)",
-            x => References("patient", [((Procedure)x).Subject], Patient.TypeName), [Patient.TypeName]));
-        r.Add(new(Procedure.TypeName, "subject", SearchParamType.Reference, "Procedure.subject",
-            x => References("subject", [((Procedure)x).Subject]), [Patient.TypeName, "Group"]));
-        r.Add(new(Procedure.TypeName, "date", SearchParamType.Date, "Procedure.performed",
-            x => ProcedureDates((Procedure)x)));
-        r.Add(new(Procedure.TypeName, "code", SearchParamType.Token, "Procedure.code",
-            x => Concepts("code", [((Procedure)x).Code])));
-        r.Add(new(Procedure.TypeName, "status", SearchParamType.Token, "Procedure.status",
-            x => Code("status", "http://hl7.org/fhir/event-status", ((Procedure)x).Status)));
+        r.Official(Procedure.TypeName, "identifier",
+            x => Identifiers("identifier", ((Procedure)x).Identifier));
+        r.Official(Procedure.TypeName, "patient",
+            x => References("patient", [((Procedure)x).Subject], Patient.TypeName), [Patient.TypeName]);
+        r.Official(Procedure.TypeName, "subject",
+            x => References("subject", [((Procedure)x).Subject]), [Patient.TypeName, "Group"]);
+        r.Official(Procedure.TypeName, "date",
+            x => ProcedureDates((Procedure)x));
+        r.Official(Procedure.TypeName, "code",
+            x => Concepts("code", [((Procedure)x).Code]));
+        r.Official(Procedure.TypeName, "status",
+            x => Code("status", "http://hl7.org/fhir/event-status", ((Procedure)x).Status));
 
-        r.Add(new(Provenance.TypeName, "target", SearchParamType.Reference, "Provenance.target",
-            x => References("target", ((Provenance)x).Target), [Patient.TypeName, MedicationRequest.TypeName, Procedure.TypeName]));
+        r.Official(Provenance.TypeName, "target",
+            x => References("target", ((Provenance)x).Target), [Patient.TypeName, MedicationRequest.TypeName, Procedure.TypeName]);
 
-        r.Add(new(Practitioner.TypeName, "identifier", SearchParamType.Token, "Practitioner.identifier",
-            x => Identifiers("identifier", ((Practitioner)x).Identifier)));
-        r.Add(new(Practitioner.TypeName, "name", SearchParamType.String, "Practitioner.name",
-            x => Names("name", ((Practitioner)x).Name, n => [n.Text, n.Family, .. n.Given ?? [], .. n.Prefix ?? [], .. n.Suffix ?? []])));
-        r.Add(new(Organization.TypeName, "identifier", SearchParamType.Token, "Organization.identifier",
-            x => Identifiers("identifier", ((Organization)x).Identifier)));
-        r.Add(new(Medication.TypeName, "code", SearchParamType.Token, "Medication.code",
-            x => Concepts("code", [((Medication)x).Code])));
+        r.Official(Practitioner.TypeName, "identifier",
+            x => Identifiers("identifier", ((Practitioner)x).Identifier));
+        r.Official(Practitioner.TypeName, "name",
+            x => Names("name", ((Practitioner)x).Name, n => [n.Text, n.Family, .. n.Given ?? [], .. n.Prefix ?? [], .. n.Suffix ?? []]));
+        r.Official(Organization.TypeName, "identifier",
+            x => Identifiers("identifier", ((Organization)x).Identifier));
+        r.Official(Medication.TypeName, "code",
+            x => Concepts("code", [((Medication)x).Code]));
         return r;
     }
 
@@ -137,6 +156,10 @@ public sealed class SearchParameterRegistry
 
     private static IEnumerable<IndexEntry> Code(string param, string system, string? code) =>
         string.IsNullOrEmpty(code) ? [] : [new TokenEntry(param, system, code)];
+
+    /// <summary>A boolean searched as a token: code true or false, no system (R4's token rules for boolean).</summary>
+    private static IEnumerable<IndexEntry> Boolean(string param, bool? value) =>
+        value is { } b ? [new TokenEntry(param, "", b ? "true" : "false")] : [];
 
     private static IEnumerable<IndexEntry> Names(string param, IEnumerable<HumanName>? names, Func<HumanName, IEnumerable<string?>> parts) =>
         (names ?? []).SelectMany(parts)

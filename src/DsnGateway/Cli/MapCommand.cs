@@ -13,8 +13,11 @@ using DsnGateway.Mapping.Establishments;
 namespace DsnGateway.Cli;
 
 /// <summary>
-/// <c>map &lt;file&gt; [--establishment E --kind K]</c>: prints the FHIR transaction Bundle an HL7 v2 message (or the Bundles a CSV export) would become, storing nothing:
-/// the integration team's tool for onboarding a sender. Exit 1 with the reason when it would be refused.
+/// <c>map &lt;file&gt; [--establishment E --kind K] [--validate [--profiles DIR]]</c>: prints the FHIR transaction Bundle an HL7 v2
+/// message (or the Bundles a CSV export) would become, storing nothing: the integration team's tool for onboarding a
+/// sender. Exit 1 with the reason when it would be refused. With <c>--validate</c>, every resource is also validated
+/// offline against base R4 and (Patients) the CA Baseline Patient profile; the findings go to stderr and any error
+/// makes the exit code 1.
 /// </summary>
 public static class MapCommand
 {
@@ -22,11 +25,13 @@ public static class MapCommand
     private static readonly Option<string?> Establishment = new("--establishment") { Description = "With --kind: the file is a CSV export of this establishment" };
     private static readonly Option<string?> Kind = new("--kind") { Description = "With --establishment: patients, medication-orders or procedures" };
     private static readonly Option<string?> Layout = CsvCommandSetup.LayoutOption();
+    private static readonly Option<bool> Validate = new("--validate") { Description = "Validate each resource against R4 and the CA Baseline Patient profile (offline); exit 1 on errors" };
+    private static readonly Option<string?> Profiles = new("--profiles") { Description = "With --validate: the CA Baseline StructureDefinitions. Default: <config>/profiles/ca-baseline" };
 
     public static Command Create()
     {
-        var command = new Command("map", "Print the FHIR Bundle a message would become, storing nothing.") { File, Establishment, Kind, Layout };
-        command.SetAction(result => result.GetValue(Establishment) is not null || result.GetValue(Kind) is not null ? RunCsvAsync(result) : Task.FromResult(Run(result)));
+        var command = new Command("map", "Print the FHIR Bundle a message would become, storing nothing.") { File, Establishment, Kind, Layout, Validate, Profiles };
+        command.SetAction(result => result.GetValue(Establishment) is not null || result.GetValue(Kind) is not null ? RunCsvAsync(result) : RunAsync(result));
         return command;
     }
 
@@ -56,6 +61,8 @@ public static class MapCommand
             Console.Error.WriteLine($"{file.FullName} does not exist.");
             return 1;
         }
+        var validation = ValidationFor(result);
+        if (result.GetValue(Validate) && validation is null) return 1;
         var seen = new Dictionary<string, long>(StringComparer.Ordinal);
         var output = Console.Out;
         var first = true;
@@ -92,6 +99,7 @@ public static class MapCommand
                 await output.WriteLineAsync(first ? "[" : ",");
                 first = false;
                 await output.WriteAsync(FhirJson.Serialize(bundle, indented: true));
+                if (validation is not null) await validation.ValidateAsync(bundle, $"line {record.Line} ");
             }
             await output.WriteLineAsync(first ? "[" : "");
             await output.WriteLineAsync("]");
@@ -104,10 +112,18 @@ public static class MapCommand
             return 1;
         }
         if (rejected > 0) Console.Error.WriteLine($"{rejected} rows would be rejected");
-        return 0;
+        if (validation is null) return 0;
+        await validation.SummaryAsync();
+        return validation.HasErrors ? 1 : 0;
     }
 
-    private static int Run(ParseResult result)
+    /// <summary>The validator when <c>--validate</c> is given (null otherwise, or when its profiles are missing).</summary>
+    private static MapValidation? ValidationFor(ParseResult result) =>
+        result.GetValue(Validate)
+            ? MapValidation.Create(result.GetValue(Profiles) ?? Path.Combine(GatewayCommandLine.Paths(result).ConfigDirectory, "profiles", "ca-baseline"))
+            : null;
+
+    private static async Task<int> RunAsync(ParseResult result)
     {
         var file = result.GetValue(File)!;
         if (!file.Exists)
@@ -140,6 +156,8 @@ public static class MapCommand
             Console.Error.WriteLine($"{unsupported.Code}: {unsupported.Reason}");
             return 1;
         }
+        var validation = ValidationFor(result);
+        if (result.GetValue(Validate) && validation is null) return 1;
         var codes = CodeMapFile.Load(paths, ingestion, senders);
         var mapped = new MessageBundleBuilder(senders, codes).Build(parsed.Message, DateTimeOffset.UtcNow);
         if (!mapped.IsSuccess)
@@ -151,6 +169,9 @@ public static class MapCommand
         // On stderr, so that stdout stays the Bundle alone.
         foreach (var code in mapped.Value.Unmapped)
             Console.Error.WriteLine($"unmapped {code.Kind.ToString().ToLowerInvariant()} code {code.System}|{code.Code}: add it to {ingestion.CodeMapsFile}");
-        return 0;
+        if (validation is null) return 0;
+        await validation.ValidateAsync(mapped.Value.Bundle);
+        await validation.SummaryAsync();
+        return validation.HasErrors ? 1 : 0;
     }
 }

@@ -41,6 +41,18 @@ public class MetadataTests : IClassFixture<RecordStoreFixture>
         }
         rest.Resource!.Single(r => r.Type == "Patient").SearchParam!.Single(p => p.Name == "birthdate").Type.Should().Be("date");
         rest.Resource!.Single(r => r.Type == "MedicationRequest").SearchParam!.Single(p => p.Name == "patient").Type.Should().Be("reference");
+        // Exactly the registry's parameters, each official one with its R4 definition's canonical URL.
+        foreach (var type in DsnGateway.RecordStore.Search.SearchParameterRegistry.Default.ResourceTypes)
+        {
+            var listed = rest.Resource!.Single(r => r.Type == type).SearchParam!;
+            listed.Select(p => (p.Name, p.Type, p.Definition)).Should().BeEquivalentTo(
+                DsnGateway.RecordStore.Search.SearchParameterRegistry.Default.For(type).Select(p => ((string?)p.Name, (string?)p.Type.ToString().ToLowerInvariant(), p.DefinitionUrl)));
+        }
+        var patientParameters = rest.Resource!.Single(r => r.Type == "Patient").SearchParam!;
+        patientParameters.Single(p => p.Name == "active").Definition.Should().Be("http://hl7.org/fhir/SearchParameter/Patient-active");
+        patientParameters.Single(p => p.Name == "birthdate").Definition.Should().Be("http://hl7.org/fhir/SearchParameter/individual-birthdate");
+        patientParameters.Single(p => p.Name == "linked-identifier").Definition.Should().BeNull();
+        patientParameters.Single(p => p.Name == "linked-identifier").Documentation.Should().Contain("project's own");
         rest.Resource!.Single(r => r.Type == "Patient").Operation!.Select(o => o.Name).Should().Contain("everything");
     }
 }

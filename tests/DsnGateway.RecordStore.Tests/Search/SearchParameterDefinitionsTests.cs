@@ -18,7 +18,7 @@ public class SearchParameterDefinitionsTests
         ("Provenance", "target"), ("Practitioner", "identifier"), ("Practitioner", "name"), ("Organization", "identifier"),
     ];
 
-    private sealed record Official(string File, string Code, string Type, string[] Base, string[] Target, string? Expression);
+    private sealed record Official(string File, string Url, string Code, string Type, string[] Base, string[] Target, string? Expression);
 
     private static readonly List<Official> Definitions = Load();
 
@@ -30,7 +30,7 @@ public class SearchParameterDefinitionsTests
             using var doc = JsonDocument.Parse(File.ReadAllText(file));
             var root = doc.RootElement;
             string[] Strings(string name) => root.TryGetProperty(name, out var a) ? a.EnumerateArray().Select(e => e.GetString()!).ToArray() : [];
-            return new Official(Path.GetFileName(file), root.GetProperty("code").GetString()!, root.GetProperty("type").GetString()!,
+            return new Official(Path.GetFileName(file), root.GetProperty("url").GetString()!, root.GetProperty("code").GetString()!, root.GetProperty("type").GetString()!,
                 Strings("base"), Strings("target"), root.TryGetProperty("expression", out var e) ? e.GetString() : null);
         }).ToList();
     }
@@ -68,24 +68,52 @@ public class SearchParameterDefinitionsTests
         if (ours.UnionOf is not null)
         {
             candidates.Should().BeEmpty($"{resourceType}.{name} is ours (docs/arch/0011), not an R4 parameter");
+            ours.IsProjectOwn.Should().BeTrue("a parameter of the project's own names no R4 definition");
             return;
         }
+        ours.IsProjectOwn.Should().BeFalse($"{resourceType}.{name} is an R4 parameter and names its definition");
         if (NotInShared.Contains((resourceType, name)))
         {
             candidates.Should().BeEmpty($"{resourceType}.{name} is listed as absent from shared/; if it is there now, remove it from that list");
+            ours.DefinitionUrl.Should().Be($"http://hl7.org/fhir/SearchParameter/{resourceType}-{name}");
             return;
         }
 
         candidates.Should().ContainSingle($"exactly one official definition of '{name}' should have {resourceType} (or Resource) in its base");
         var official = candidates[0];
         official.Code.Should().Be(ours.Name);
+        ours.DefinitionUrl.Should().Be(official.Url, $"{resourceType}.{name} names its official definition ({official.File})");
         official.Type.Should().Be(TypeCode(ours.Type), $"the type of {resourceType}.{name} ({official.File})");
         if (ours.Type == SearchParamType.Reference)
             official.Target.Should().Contain(ours.Targets, $"every target of {resourceType}.{name} is allowed by {official.File}");
         official.Expression.Should().NotBeNull();
         if (!ResourceLevel.Contains(name))
-            official.Expression!.Split(" | ").Should().Contain(ours.Expression, $"the expression of {resourceType}.{name} is the official one for {resourceType} ({official.File})");
+            official.Expression!.Split(" | ").Should().Contain(ours.Expression.Split(" | "), $"the expression of {resourceType}.{name} is the official one for {resourceType} ({official.File})");
         else
             ours.Expression.Should().Be(official.Expression);
+    }
+
+    [Fact]
+    public void Patient_offers_active_as_R4_defines_it()
+    {
+        var active = SearchParameterRegistry.Default.Find("Patient", "active")!;
+        active.Type.Should().Be(SearchParamType.Token);
+        active.Expression.Should().Be("Patient.active");
+        active.DefinitionUrl.Should().Be("http://hl7.org/fhir/SearchParameter/Patient-active");
+    }
+
+    [Fact]
+    public void A_shared_definition_is_narrowed_to_the_branches_of_its_type()
+    {
+        SearchParameterRegistry.Default.Find("Procedure", "code")!.Expression.Should().Be("Procedure.code");
+        SearchParameterRegistry.Default.Find("MedicationRequest", "code")!.Expression.Should().Be("(MedicationRequest.medication as CodeableConcept)");
+        SearchParameterRegistry.Default.Find("Procedure", "code")!.DefinitionUrl.Should().Be("http://hl7.org/fhir/SearchParameter/clinical-code");
+    }
+
+    [Fact]
+    public void A_code_R4_does_not_define_is_refused()
+    {
+        var act = () => OfficialSearchParameters.Find("Patient", "no-such-parameter");
+        act.Should().Throw<InvalidOperationException>();
     }
 }

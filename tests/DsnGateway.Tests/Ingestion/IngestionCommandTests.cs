@@ -63,6 +63,53 @@ public sealed class IngestionCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Map_validate_checks_what_a_message_would_become_against_R4_and_CA_Baseline()
+    {
+        var file = Path.Combine(_root, "valid.hl7");
+        await File.WriteAllBytesAsync(file, AdtMessages.Utf8(AdtMessages.A01("ADT_NIM", "NIM", "MAPV1", "LAVS90541234^^^RAMQ^JHN~NIM777^^^NIM^MR", "Lavoie^Sophie", "19900412", "F")));
+
+        await using var map = GatewayProcess.Start(["map", file, "--validate", "--data-dir", Path.Combine(_root, "data")]);
+
+        (await map.WaitForExitAsync()).Should().Be(0, map.Output);
+        map.Output.Should().Contain("validation: 2 resources, 0 errors");
+        DsnGateway.Fhir.Serialization.FhirJson.Parse<DsnGateway.Fhir.Model.Bundle>(map.StandardOutput).Type.Should().Be("transaction");
+    }
+
+    [Fact]
+    public async Task Map_validate_prints_each_error_with_its_element_path_and_exits_1()
+    {
+        // A stricter copy of CA Baseline's Patient profile (birth date required), and a message without one.
+        var profiles = Path.Combine(_root, "profiles");
+        CopyDirectory(Path.Combine(GatewayFixture.ConfigDirectory, "profiles", "ca-baseline"), profiles);
+        var patientProfile = Path.Combine(profiles, "structuredefinition-profile-patient.json");
+        var profile = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(patientProfile))!;
+        var elements = profile["differential"]!["element"]!.AsArray();
+        var address = elements.Select((e, i) => (e, i)).First(x => (string?)x.e!["id"] == "Patient.address").i;
+        elements.Insert(address, new System.Text.Json.Nodes.JsonObject { ["id"] = "Patient.birthDate", ["path"] = "Patient.birthDate", ["min"] = 1 });
+        await File.WriteAllTextAsync(patientProfile, profile.ToJsonString());
+        var file = Path.Combine(_root, "nobirth.hl7");
+        await File.WriteAllBytesAsync(file, AdtMessages.Utf8(AdtMessages.A01("ADT_NIM", "NIM", "MAPV2", "NIM779^^^NIM^MR", "Lavoie^Sophie", "", "F")));
+
+        await using var map = GatewayProcess.Start(["map", file, "--validate", "--profiles", profiles, "--data-dir", Path.Combine(_root, "data")]);
+
+        (await map.WaitForExitAsync()).Should().Be(1, map.Output);
+        map.Output.Should().MatchRegex(@"entry\[0\] Patient error Patient[^\n]*birthDate");
+        map.Output.Should().Contain("validation: 2 resources, 1 errors");
+    }
+
+    [Fact]
+    public async Task Map_validate_without_its_profiles_fails_with_the_reason()
+    {
+        var file = Path.Combine(_root, "a.hl7");
+        await File.WriteAllBytesAsync(file, AdtMessages.Utf8(AdtMessages.A01("ADT_NIM", "NIM", "MAPV3", "NIM780^^^NIM^MR", "Lavoie^Sophie", "19900412", "F")));
+
+        await using var map = GatewayProcess.Start(["map", file, "--validate", "--profiles", Path.Combine(_root, "none"), "--data-dir", Path.Combine(_root, "data")]);
+
+        (await map.WaitForExitAsync()).Should().Be(1);
+        map.Output.Should().Contain("CA Baseline profiles");
+    }
+
+    [Fact]
     public async Task Map_says_why_a_message_would_be_refused()
     {
         var file = Path.Combine(_root, "bad.hl7");
