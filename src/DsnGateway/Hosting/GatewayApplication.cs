@@ -93,6 +93,8 @@ public static partial class GatewayApplication
         }
         problems.AddRange(DevelopmentOnly.Problems(builder.Environment, settings, storeConnection, builder.Configuration));
         if (StartupChecks.Authority(builder.Configuration, builder.Environment) is { } authority) problems.Add(authority);
+        if (!(storeConnection.TimeoutSeconds is > 0 and <= 3600))
+            problems.Add($"RecordStore:TimeoutSeconds '{storeConnection.TimeoutSeconds}' is not a number of seconds between 0 and 3600 (e.g. 30).");
         var ingestion = builder.Configuration.GetSection(IngestionOptions.Section).Get<IngestionOptions>() ?? new IngestionOptions();
         IngestionFiles? files = null;
         try
@@ -199,7 +201,7 @@ public static partial class GatewayApplication
         builder.Services.AddSingleton(new LinkRewriter(storeBase));
         builder.Services.AddSingleton<IForwarderHttpClientFactory>(new RecordStoreClientFactory(embedded));
         var proxy = builder.Services.AddReverseProxy()
-            .LoadFromMemory([RecordStoreRoute.Route()], [RecordStoreRoute.Cluster(storeBase)])
+            .LoadFromMemory([RecordStoreRoute.Route()], [RecordStoreRoute.Cluster(storeBase, storeConnection.Timeout)])
             .AddTransforms<LinkRewritingTransform>();
         // The caller's token is for the gateway; the store sees the gateway's own credentials, or none.
         proxy.AddTransforms(t =>
