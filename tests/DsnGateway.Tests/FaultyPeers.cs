@@ -178,13 +178,14 @@ public sealed class RawFaultyPeer : IAsyncDisposable
 }
 
 /// <summary>
-/// A real gateway in this process in Remote mode, pointed at <paramref name="storeUrl"/> with a short deadline
-/// (<see cref="DeadlineSeconds"/>), and a client whose own timeout is far longer: a test that gets an answer has
-/// shown the gateway answers by itself, without timing anything.
+/// A real gateway in this process (Development, the development issuer trusted) for fault tests, and a client whose
+/// own timeout (<see cref="ClientPatience"/>) is many times the deadlines configured here: a test that gets an answer
+/// has shown the gateway answers by itself, without timing anything. <see cref="ForRemoteStoreAsync"/> points it at a
+/// remote store with a deadline of <see cref="DeadlineSeconds"/>.
 /// </summary>
-public sealed class RemoteStoreGateway : IAsyncDisposable
+public sealed class FaultTestGateway : IAsyncDisposable
 {
-    /// <summary>The gateway's deadline for the store in these tests (RecordStore:TimeoutSeconds).</summary>
+    /// <summary>The gateway's deadlines in these tests (RecordStore:TimeoutSeconds, Authentication:BackchannelTimeoutSeconds).</summary>
     public const double DeadlineSeconds = 3;
 
     /// <summary>How long the test client waits before it would call the gateway hung: many deadlines.</summary>
@@ -192,46 +193,48 @@ public sealed class RemoteStoreGateway : IAsyncDisposable
 
     private readonly WebApplication _app;
     private readonly string _dataDirectory;
+    private readonly HttpClient _client;
 
-    private RemoteStoreGateway(WebApplication app, string dataDirectory)
+    private FaultTestGateway(WebApplication app, string dataDirectory)
     {
         _app = app;
         _dataDirectory = dataDirectory;
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        Client = new HttpClient { BaseAddress = new Uri(address.TrimEnd('/') + "/"), Timeout = ClientPatience };
-        Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", GatewayFixture.IssueToken(app.Services));
+        _client = new HttpClient { BaseAddress = new Uri(address.TrimEnd('/') + "/"), Timeout = ClientPatience };
+        DevelopmentToken = GatewayFixture.IssueToken(app.Services);
     }
 
-    /// <summary>A NIM clinician with user/*.cruds.</summary>
-    public HttpClient Client { get; }
+    /// <summary>A development token of a NIM clinician with user/*.cruds: what requests carry unless told otherwise.</summary>
+    public string DevelopmentToken { get; }
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<RemoteStoreGateway> StartAsync(string storeUrl, IReadOnlyDictionary<string, string?>? overrides = null)
+    public static async Task<FaultTestGateway> StartAsync(IReadOnlyDictionary<string, string?> overrides, bool loadSampleData = false)
     {
         var dataDirectory = Path.Combine(Path.GetTempPath(), "dsn-faults", Guid.NewGuid().ToString("N"));
-        var settings = new Dictionary<string, string?>
-        {
-            ["RecordStore:Mode"] = "Remote",
-            ["RecordStore:RemoteUrl"] = storeUrl,
-            ["RecordStore:TimeoutSeconds"] = DeadlineSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        };
-        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>()) settings[key] = value;
-        return new RemoteStoreGateway(await GatewayFixture.StartAsync(dataDirectory, settings, loadSampleData: false), dataDirectory);
+        return new FaultTestGateway(await GatewayFixture.StartAsync(dataDirectory, overrides, loadSampleData), dataDirectory);
     }
 
-    /// <summary>Sends with a fresh X-Request-Id (the audit record carries it) and reads the whole answer.</summary>
-    public async Task<FaultAnswer> SendAsync(HttpMethod method, string path, string? json = null)
+    public static Task<FaultTestGateway> ForRemoteStoreAsync(string storeUrl) => StartAsync(new Dictionary<string, string?>
+    {
+        ["RecordStore:Mode"] = "Remote",
+        ["RecordStore:RemoteUrl"] = storeUrl,
+        ["RecordStore:TimeoutSeconds"] = DeadlineSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    });
+
+    /// <summary>Sends with a bearer token (the development one unless given) and a fresh X-Request-Id, which the audit record carries.</summary>
+    public async Task<FaultAnswer> SendAsync(HttpMethod method, string path, string? json = null, string? token = null)
     {
         using var request = new HttpRequestMessage(method, path);
         if (json is not null) request.Content = new StringContent(json, Encoding.UTF8, "application/fhir+json");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token ?? DevelopmentToken);
         var requestId = "fault-" + Guid.NewGuid().ToString("N");
         request.Headers.Add("X-Request-Id", requestId);
-        using var response = await Client.SendAsync(request);
+        using var response = await _client.SendAsync(request);
         return new FaultAnswer(response.StatusCode, await response.Content.ReadAsStringAsync(), response.Content.Headers.ContentType?.MediaType, requestId);
     }
 
-    public Task<FaultAnswer> GetAsync(string path) => SendAsync(HttpMethod.Get, path);
+    public Task<FaultAnswer> GetAsync(string path, string? token = null) => SendAsync(HttpMethod.Get, path, token: token);
 
     /// <summary>Creates a resource through the gateway and returns its id.</summary>
     public async Task<string> CreateAsync(string resourceType, string json)
@@ -249,10 +252,10 @@ public sealed class RemoteStoreGateway : IAsyncDisposable
     }
 
     /// <summary>
-    /// What a failure of the store must give: this status, an OperationOutcome (never the store's own words), and
-    /// an audit record of the request with the failure outcome (8, serious failure) and the status.
+    /// What a failure of a peer must give: this status, an OperationOutcome (never the peer's own words), and an audit
+    /// record of the request with the failure outcome (8, serious failure) and the status.
     /// </summary>
-    public async Task ShouldBeStoreFailureAsync(FaultAnswer answer, HttpStatusCode status)
+    public async Task ShouldFailAuditedAsync(FaultAnswer answer, HttpStatusCode status)
     {
         answer.Status.Should().Be(status, answer.Body);
         answer.ContentType.Should().Be("application/fhir+json");
@@ -267,7 +270,7 @@ public sealed class RemoteStoreGateway : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        Client.Dispose();
+        _client.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
@@ -278,7 +281,7 @@ public sealed class RemoteStoreGateway : IAsyncDisposable
 public sealed record FaultAnswer(HttpStatusCode Status, string Body, string? ContentType, string RequestId);
 
 /// <summary>
-/// A real record store behind a <see cref="FaultyPeer"/>, and a <see cref="RemoteStoreGateway"/> in front of the peer,
+/// A real record store behind a <see cref="FaultyPeer"/>, and a <see cref="FaultTestGateway"/> in Remote mode in front of the peer,
 /// holding a patient of NIM and a practitioner created through the gateway.
 /// </summary>
 public sealed class FaultyStore : IAsyncLifetime
@@ -291,7 +294,7 @@ public sealed class FaultyStore : IAsyncLifetime
 
     public FaultyPeer Peer { get; private set; } = null!;
 
-    public RemoteStoreGateway Gateway { get; private set; } = null!;
+    public FaultTestGateway Gateway { get; private set; } = null!;
 
     /// <summary>A patient of NIM (read after a care-relationship check) and a practitioner (read without one).</summary>
     public string PatientId { get; private set; } = "";
@@ -306,7 +309,7 @@ public sealed class FaultyStore : IAsyncLifetime
         await _real.StartAsync();
         RealUrl = _real.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
         Peer = FaultyPeer.InFrontOf(RealUrl);
-        Gateway = await RemoteStoreGateway.StartAsync(Peer.Url);
+        Gateway = await FaultTestGateway.ForRemoteStoreAsync(Peer.Url);
         // WireMock's first answer takes a second or more here (it warms up): not the gateway's deadline to pay.
         using (var warmUp = new HttpClient()) (await warmUp.GetAsync(Peer.Url + "/metadata")).EnsureSuccessStatusCode();
         PatientId = await Gateway.CreateAsync("Patient",

@@ -62,6 +62,14 @@ public sealed partial class FhirAccessMiddleware
         var audit = new AuditContext(context, request, _clock);
 
         var authentication = await context.AuthenticateAsync();
+        if (!authentication.Succeeded && !authentication.None && await ProviderUnavailableAsync(context))
+        {
+            // The token could not be checked at all: the provider's keys cannot be had (down, failing, too slow). Not
+            // the caller's fault and not a verdict on the token: 503, retry, never a 401 that sends users to log in again.
+            context.Response.Headers.RetryAfter = "5";
+            await RefuseAsync(context, audit, 503, "The OpenID provider's keys cannot be obtained to check the token; retry shortly.", null);
+            return;
+        }
         if (!authentication.Succeeded)
         {
             var why = context.Items[AuthenticationSetup.FailureItem] as string
@@ -236,6 +244,30 @@ public sealed partial class FhirAccessMiddleware
             context.Response.ContentLength = buffer.Length;
             buffer.Position = 0;
             await buffer.CopyToAsync(context.Response.Body, context.RequestAborted);
+        }
+    }
+
+    /// <summary>
+    /// Whether a refused token was judged without the provider's keys: the discovery document or JWKS could not be had
+    /// (an error status, longer than the backchannel timeout, a connection refused), and none were had before.
+    /// IdentityModel then validates against nothing and says "issuer not trusted" or "unknown key", which would be a
+    /// wrong 401. Asking the configuration manager costs nothing while it holds keys; without keys it tries once more.
+    /// </summary>
+    private async Task<bool> ProviderUnavailableAsync(HttpContext context)
+    {
+        if (string.IsNullOrWhiteSpace(_authentication.CurrentValue.Authority)) return false;
+        var jwt = context.RequestServices.GetRequiredService<IOptionsMonitor<Microsoft.AspNetCore.Authentication.JwtBearer.JwtBearerOptions>>()
+            .Get(Microsoft.AspNetCore.Authentication.JwtBearer.JwtBearerDefaults.AuthenticationScheme);
+        if (jwt.ConfigurationManager is null) return false;
+        try
+        {
+            await jwt.ConfigurationManager.GetConfigurationAsync(context.RequestAborted);
+            return false;
+        }
+        catch (InvalidOperationException ex)
+        {
+            Log.ProviderUnavailable(_logger, ex.GetType().Name);
+            return true;
         }
     }
 

@@ -19,7 +19,7 @@ public sealed class StoreFaultDeliveryTests(FaultyStore store) : IClassFixture<F
     {
         "503" => (FaultyPeer.Requests(), FaultyPeer.Json("""{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"transient"}]}""", 503)),
         "slower than the deadline" => (FaultyPeer.Requests(),
-            FaultyPeer.Json("""{"resourceType":"Bundle","type":"transaction-response"}""").WithDelay(TimeSpan.FromSeconds(RemoteStoreGateway.DeadlineSeconds + 5))),
+            FaultyPeer.Json("""{"resourceType":"Bundle","type":"transaction-response"}""").WithDelay(TimeSpan.FromSeconds(FaultTestGateway.DeadlineSeconds + 5))),
         // The searches before it succeed; the transaction's answer is lost: nobody can say it was applied.
         "a transaction answered 200 without a body" => (Request.Create().WithPath("/").UsingPost(),
             FaultyPeer.Json("""{"resourceType":"Bundle","type":"transaction-response","entry":[]}""").WithFault(FaultType.EMPTY_RESPONSE)),

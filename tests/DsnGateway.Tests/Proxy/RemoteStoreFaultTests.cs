@@ -27,7 +27,7 @@ public sealed class RemoteStoreFaultTests(FaultyStore store) : IClassFixture<Fau
 
     private static IResponseBuilder Fault(string fault) => fault switch
     {
-        "slower than the deadline" => FaultyPeer.Json(Practitioner).WithDelay(TimeSpan.FromSeconds(RemoteStoreGateway.DeadlineSeconds + 5)),
+        "slower than the deadline" => FaultyPeer.Json(Practitioner).WithDelay(TimeSpan.FromSeconds(FaultTestGateway.DeadlineSeconds + 5)),
         "500" => FaultyPeer.Json("""{"resourceType":"OperationOutcome","issue":[{"severity":"fatal","code":"exception","diagnostics":"SqliteException at line 42: secret detail"}]}""", 500),
         "502" => Response.Create().WithStatusCode(502).WithBody("<html>bad gateway</html>").WithHeader("Content-Type", "text/html"),
         "503" => FaultyPeer.Json("""{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"transient"}]}""", 503).WithHeader("Retry-After", "1"),
@@ -48,7 +48,7 @@ public sealed class RemoteStoreFaultTests(FaultyStore store) : IClassFixture<Fau
         try
         {
             var failed = await store.Gateway.GetAsync(path);
-            await store.Gateway.ShouldBeStoreFailureAsync(failed, expected);
+            await store.Gateway.ShouldFailAuditedAsync(failed, expected);
             failed.Body.Should().NotContain("secret detail", "the store's diagnostics are not the caller's");
             failed.Body.Should().NotContain(store.Peer.Url);
         }
@@ -76,7 +76,7 @@ public sealed class RemoteStoreFaultTests(FaultyStore store) : IClassFixture<Fau
         store.Peer.Fail(FaultyPeer.Requests("/Patient"), Fault(fault));
         try
         {
-            await store.Gateway.ShouldBeStoreFailureAsync(await store.Gateway.GetAsync(path), HttpStatusCode.ServiceUnavailable);
+            await store.Gateway.ShouldFailAuditedAsync(await store.Gateway.GetAsync(path), HttpStatusCode.ServiceUnavailable);
         }
         finally
         {
@@ -94,7 +94,7 @@ public sealed class RemoteStoreFaultTests(FaultyStore store) : IClassFixture<Fau
         store.Peer.Fail(FaultyPeer.Requests("/Patient"), Fault("slower than the deadline"));
         try
         {
-            await store.Gateway.ShouldBeStoreFailureAsync(await store.Gateway.GetAsync("fhir/Patient?family=Panne"), HttpStatusCode.GatewayTimeout);
+            await store.Gateway.ShouldFailAuditedAsync(await store.Gateway.GetAsync("fhir/Patient?family=Panne"), HttpStatusCode.GatewayTimeout);
         }
         finally
         {
@@ -116,12 +116,12 @@ public sealed class RawStoreFaultTests : IAsyncLifetime
     private const string Practitioner = """{"resourceType":"Practitioner","id":"raw","name":[{"family":"Goutte-à-goutte"}]}""";
 
     private RawFaultyPeer _peer = null!;
-    private RemoteStoreGateway _gateway = null!;
+    private FaultTestGateway _gateway = null!;
 
     public async Task InitializeAsync()
     {
         _peer = new RawFaultyPeer(Practitioner);
-        _gateway = await RemoteStoreGateway.StartAsync(_peer.Url);
+        _gateway = await FaultTestGateway.ForRemoteStoreAsync(_peer.Url);
     }
 
     public async Task DisposeAsync()
@@ -138,7 +138,7 @@ public sealed class RawStoreFaultTests : IAsyncLifetime
         (await _gateway.GetAsync("fhir/Practitioner/raw")).Status.Should().Be(HttpStatusCode.OK);
 
         _peer.Mode = behaviour;
-        await _gateway.ShouldBeStoreFailureAsync(await _gateway.GetAsync("fhir/Practitioner/raw"), expected);
+        await _gateway.ShouldFailAuditedAsync(await _gateway.GetAsync("fhir/Practitioner/raw"), expected);
 
         _peer.Mode = RawFaultyPeer.Behaviour.Normal;
         var recovered = await _gateway.GetAsync("fhir/Practitioner/raw");
