@@ -82,10 +82,12 @@ public static partial class GatewayApplication
 
         GatewayOptions gateway;
         RecordStoreConnectionOptions storeConnection;
+        GatewayAuthenticationOptions authentication;
         try
         {
             gateway = builder.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
             storeConnection = builder.Configuration.GetSection(RecordStoreConnectionOptions.Section).Get<RecordStoreConnectionOptions>() ?? new RecordStoreConnectionOptions();
+            authentication = builder.Configuration.GetSection(GatewayAuthenticationOptions.Section).Get<GatewayAuthenticationOptions>() ?? new GatewayAuthenticationOptions();
         }
         catch (InvalidOperationException ex)
         {
@@ -93,12 +95,10 @@ public static partial class GatewayApplication
         }
         problems.AddRange(DevelopmentOnly.Problems(builder.Environment, settings, storeConnection, builder.Configuration));
         if (StartupChecks.Authority(builder.Configuration, builder.Environment) is { } authority) problems.Add(authority);
-        foreach (var (key, most, example) in new[] { ("BackchannelTimeoutSeconds", 300, 10), ("RefreshIntervalSeconds", 3600, 30) })
-        {
-            var value = builder.Configuration.GetSection("Authentication").GetValue<string?>(key);
-            if (value is not null && !(double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds > 0 && seconds <= most))
-                problems.Add($"Authentication:{key} '{value}' is not a number of seconds between 0 and {most} (e.g. {example}).");
-        }
+        if (!(authentication.BackchannelTimeoutSeconds is > 0 and <= 300))
+            problems.Add($"Authentication:BackchannelTimeoutSeconds '{authentication.BackchannelTimeoutSeconds}' is not a number of seconds between 0 and 300 (e.g. 10).");
+        if (!(authentication.RefreshIntervalSeconds is > 0 and <= 3600))
+            problems.Add($"Authentication:RefreshIntervalSeconds '{authentication.RefreshIntervalSeconds}' is not a number of seconds between 0 and 3600 (e.g. 30).");
         if (!(storeConnection.TimeoutSeconds is > 0 and <= 3600))
             problems.Add($"RecordStore:TimeoutSeconds '{storeConnection.TimeoutSeconds}' is not a number of seconds between 0 and 3600 (e.g. 30).");
         var ingestion = builder.Configuration.GetSection(IngestionOptions.Section).Get<IngestionOptions>() ?? new IngestionOptions();

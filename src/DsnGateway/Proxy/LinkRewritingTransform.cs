@@ -72,8 +72,8 @@ public sealed class LinkRewritingTransform : ITransformProvider
                 throw new TimeoutException($"The record store did not finish its answer within {_deadline.TotalSeconds:0.###} s.", ex);
             }
         }
-        // Empty is an answer only where FHIR allows no body (a delete, a 204); a read or search always has one.
-        var mayBeEmpty = !HttpMethods.IsGet(http.Request.Method) || proxyResponse.StatusCode == System.Net.HttpStatusCode.NoContent;
+        // Empty is an answer where FHIR allows no body (a delete, a 204, a 304); a read or search answered 200 always has one.
+        var mayBeEmpty = !HttpMethods.IsGet(http.Request.Method) || proxyResponse.StatusCode != System.Net.HttpStatusCode.OK;
         if (!(body.Length == 0 && mayBeEmpty) && !IsJson(body)) throw new InvalidDataException("The record store's answer is not well-formed JSON.");
         var rewritten = _rewriter.RewriteJson(body, publicBase, SearchConfinement.Of(http)) ?? body;
         context.SuppressResponseBody = true;
