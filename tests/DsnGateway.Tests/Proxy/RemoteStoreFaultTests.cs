@@ -89,6 +89,25 @@ public sealed class RemoteStoreFaultTests(FaultyStore store) : IClassFixture<Fau
     }
 
     [Fact]
+    public async Task Readiness_says_not_ready_while_the_store_is_slower_than_its_bound_and_ready_again_once_it_answers()
+    {
+        store.Peer.Fail(FaultyPeer.Requests("/metadata"), Fault("slower than the deadline"));
+        try
+        {
+            var down = await store.Gateway.GetAsync("readyz");
+            down.Status.Should().Be(HttpStatusCode.ServiceUnavailable, down.Body);
+            down.Body.Should().Contain("\"recordStore\":\"unreachable\"");
+        }
+        finally
+        {
+            store.Peer.Heal();
+        }
+
+        var ready = await store.Gateway.GetAsync("readyz");
+        ready.Status.Should().Be(HttpStatusCode.OK, ready.Body);
+    }
+
+    [Fact]
     public async Task A_search_against_a_store_slower_than_the_deadline_is_504_and_the_next_search_succeeds()
     {
         store.Peer.Fail(FaultyPeer.Requests("/Patient"), Fault("slower than the deadline"));
