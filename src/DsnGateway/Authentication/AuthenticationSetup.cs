@@ -100,7 +100,9 @@ public static class AuthenticationSetup
         // A token signed by a key we have not seen: fetch the JWKS again (key rotation), not more often than this.
         jwt.RefreshOnIssuerKeyNotFound = true;
         jwt.AutomaticRefreshInterval = TimeSpan.FromHours(12);
-        jwt.RefreshInterval = TimeSpan.FromSeconds(30);
+        jwt.RefreshInterval = TimeSpan.FromSeconds(options.RefreshIntervalSeconds);
+        // A provider that does not answer makes the gateway wait this long at most (default 60 s otherwise).
+        jwt.BackchannelTimeout = TimeSpan.FromSeconds(options.BackchannelTimeoutSeconds);
         jwt.TokenValidationParameters = new TokenValidationParameters
         {
             ValidateIssuer = true,

@@ -30,6 +30,19 @@ public sealed class GatewayAuthenticationOptions
     /// <summary>Only for tests and laptops: allow an http:// Authority.</summary>
     public bool RequireHttpsMetadata { get; set; } = true;
 
+    /// <summary>
+    /// How long a fetch of the provider's discovery document or JWKS may take before it is given up (the provider is
+    /// then unavailable: 503, not a hang). Validated at start: a positive number of seconds, at most 300.
+    /// </summary>
+    public double BackchannelTimeoutSeconds { get; set; } = 10;
+
+    /// <summary>
+    /// The least time between two fetches of the discovery document and JWKS: how soon after a failed fetch the provider
+    /// is asked again (tokens are answered 503 meanwhile), and how often a token naming an unknown key may make the
+    /// gateway fetch the JWKS. Validated at start: a positive number of seconds, at most 3600.
+    /// </summary>
+    public double RefreshIntervalSeconds { get; set; } = 30;
+
     /// <summary>Authorization and token endpoints for SMART discovery, when the provider's discovery document lacks them.</summary>
     public string? AuthorizationEndpoint { get; set; }
 

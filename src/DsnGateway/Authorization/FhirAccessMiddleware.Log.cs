@@ -12,5 +12,8 @@ public sealed partial class FhirAccessMiddleware
 
         [LoggerMessage(3, LogLevel.Information, "The token carries {Count} scopes that are not valid SMART scopes; they grant nothing")]
         public static partial void InvalidScopes(ILogger logger, int count);
+
+        [LoggerMessage(4, LogLevel.Warning, "The OpenID provider's keys cannot be obtained ({Error}); tokens are answered 503 until it answers")]
+        public static partial void ProviderUnavailable(ILogger logger, string error);
     }
 }

@@ -19,6 +19,9 @@ public sealed partial class FhirAccessMiddleware
 {
     public const string BreakGlassHeader = "X-Break-Glass";
 
+    /// <summary>What described the store's own answer, dropped when the gateway answers in its place.</summary>
+    private static readonly string[] StoreAnswerHeaders = ["ETag", "Last-Modified", "Location", "Content-Location", "Content-Encoding"];
+
     private static readonly HashSet<string> AnonymousFhirPaths = new(StringComparer.OrdinalIgnoreCase) { "/metadata", "/.well-known/smart-configuration" };
 
     private readonly RequestDelegate _next;
@@ -59,6 +62,14 @@ public sealed partial class FhirAccessMiddleware
         var audit = new AuditContext(context, request, _clock);
 
         var authentication = await context.AuthenticateAsync();
+        if (!authentication.Succeeded && !authentication.None && await ProviderUnavailableAsync(context))
+        {
+            // The token could not be checked at all: the provider's keys cannot be had (down, failing, too slow). Not
+            // the caller's fault and not a verdict on the token: 503, retry, never a 401 that sends users to log in again.
+            context.Response.Headers.RetryAfter = "5";
+            await RefuseAsync(context, audit, 503, "The OpenID provider's keys cannot be obtained to check the token; retry shortly.", null);
+            return;
+        }
         if (!authentication.Succeeded)
         {
             var why = context.Items[AuthenticationSetup.FailureItem] as string
@@ -162,6 +173,12 @@ public sealed partial class FhirAccessMiddleware
             await RefuseAsync(context, audit, 503, "The record store is unreachable; retry shortly.", null);
             return;
         }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or Fhir.Serialization.FhirParseException)
+        {
+            // A store answering a check with something that is not FHIR JSON: the store's failure, not the caller's (never a 500).
+            await RefuseAsync(context, audit, 503, "The record store's answer to an authorization check could not be read; retry shortly.", null);
+            return;
+        }
         audit.Patients.UnionWith(decision.Patients);
         if (!decision.IsAllowed)
         {
@@ -203,6 +220,7 @@ public sealed partial class FhirAccessMiddleware
         try
         {
             await _next(context);
+            await ExplainStoreFailureAsync(context, buffer);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -232,6 +250,60 @@ public sealed partial class FhirAccessMiddleware
             buffer.Position = 0;
             await buffer.CopyToAsync(context.Response.Body, context.RequestAborted);
         }
+    }
+
+    /// <summary>
+    /// Whether a refused token was judged without the provider's keys: the discovery document or JWKS could not be had
+    /// (an error status, longer than the backchannel timeout, a connection refused), and none were had before.
+    /// IdentityModel then validates against nothing and says "issuer not trusted" or "unknown key", which would be a
+    /// wrong 401. Asking the configuration manager costs nothing while it holds keys; without keys it tries once more.
+    /// </summary>
+    private async Task<bool> ProviderUnavailableAsync(HttpContext context)
+    {
+        if (string.IsNullOrWhiteSpace(_authentication.CurrentValue.Authority)) return false;
+        var jwt = context.RequestServices.GetRequiredService<IOptionsMonitor<Microsoft.AspNetCore.Authentication.JwtBearer.JwtBearerOptions>>()
+            .Get(Microsoft.AspNetCore.Authentication.JwtBearer.JwtBearerDefaults.AuthenticationScheme);
+        if (jwt.ConfigurationManager is null) return false;
+        try
+        {
+            await jwt.ConfigurationManager.GetConfigurationAsync(context.RequestAborted);
+            return false;
+        }
+        catch (InvalidOperationException ex)
+        {
+            Log.ProviderUnavailable(_logger, ex.GetType().Name);
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// The record store failed to answer: the proxy's 502 (unreachable, connection cut, body not JSON), its 504 (the
+    /// store let the deadline pass, its body included), or a 5xx of the store's own (its 503 and 504 kept, any other
+    /// 502). The caller gets the gateway's OperationOutcome saying so, as for every other error, never an empty
+    /// answer nor the store's own diagnostics.
+    /// </summary>
+    private static Task ExplainStoreFailureAsync(HttpContext context, MemoryStream buffer)
+    {
+        var proxied = context.Features.Get<Yarp.ReverseProxy.Model.IReverseProxyFeature>() is not null;
+        var error = context.Features.Get<Yarp.ReverseProxy.Forwarder.IForwarderErrorFeature>();
+        var status = context.Response.StatusCode;
+        if (error is not null && (error.Error == Yarp.ReverseProxy.Forwarder.ForwarderError.RequestTimedOut || error.Exception is TimeoutException))
+            status = StatusCodes.Status504GatewayTimeout;
+        else if (proxied && status >= 500 && status is not (StatusCodes.Status503ServiceUnavailable or StatusCodes.Status504GatewayTimeout))
+            status = StatusCodes.Status502BadGateway;
+        // The embedded store's forwarder answers a failure 502 without a body.
+        if (!(proxied && status >= 500) && !(status is StatusCodes.Status502BadGateway && buffer.Length == 0))
+            return Task.CompletedTask;
+        buffer.SetLength(0);
+        foreach (var header in StoreAnswerHeaders) context.Response.Headers.Remove(header);
+        context.Response.Headers.RetryAfter = "5";
+        var (code, message) = status switch
+        {
+            StatusCodes.Status504GatewayTimeout => ("timeout", "The record store did not answer in time; retry shortly."),
+            StatusCodes.Status503ServiceUnavailable => ("transient", "The record store is unavailable; retry shortly."),
+            _ => ("transient", "The record store could not be reached or did not answer properly; retry shortly."),
+        };
+        return FhirResponses.WriteAsync(context, status, OperationOutcomes.Error(code, message));
     }
 
     private async Task RefuseAsync(HttpContext context, AuditContext audit, int status, string message, string? tokenProblem)

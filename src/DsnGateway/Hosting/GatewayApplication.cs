@@ -83,10 +83,12 @@ public static partial class GatewayApplication
 
         GatewayOptions gateway;
         RecordStoreConnectionOptions storeConnection;
+        GatewayAuthenticationOptions authentication;
         try
         {
             gateway = builder.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
             storeConnection = builder.Configuration.GetSection(RecordStoreConnectionOptions.Section).Get<RecordStoreConnectionOptions>() ?? new RecordStoreConnectionOptions();
+            authentication = builder.Configuration.GetSection(GatewayAuthenticationOptions.Section).Get<GatewayAuthenticationOptions>() ?? new GatewayAuthenticationOptions();
         }
         catch (InvalidOperationException ex)
         {
@@ -96,6 +98,12 @@ public static partial class GatewayApplication
         problems.AddRange(StartupChecks.AuthenticationProblems(builder.Configuration, builder.Environment));
         problems.AddRange(builder.Configuration.TelemetryProblems());
         problems.AddRange(StoreCredentialsOptions.From(builder.Configuration).Problems(storeConnection));
+        if (!(authentication.BackchannelTimeoutSeconds is > 0 and <= 300))
+            problems.Add($"Authentication:BackchannelTimeoutSeconds '{authentication.BackchannelTimeoutSeconds}' is not a number of seconds between 0 and 300 (e.g. 10).");
+        if (!(authentication.RefreshIntervalSeconds is > 0 and <= 3600))
+            problems.Add($"Authentication:RefreshIntervalSeconds '{authentication.RefreshIntervalSeconds}' is not a number of seconds between 0 and 3600 (e.g. 30).");
+        if (!(storeConnection.TimeoutSeconds is > 0 and <= 3600))
+            problems.Add($"RecordStore:TimeoutSeconds '{storeConnection.TimeoutSeconds}' is not a number of seconds between 0 and 3600 (e.g. 30).");
         var ingestion = builder.Configuration.GetSection(IngestionOptions.Section).Get<IngestionOptions>() ?? new IngestionOptions();
         IngestionFiles? files = null;
         try
@@ -206,7 +214,7 @@ public static partial class GatewayApplication
         var storeCredentials = builder.Services.AddStoreCredentials(builder.Configuration, storeConnection, loggerFactory);
         builder.Services.AddSingleton<IForwarderHttpClientFactory>(new RecordStoreClientFactory(embedded, storeCredentials));
         var proxy = builder.Services.AddReverseProxy()
-            .LoadFromMemory([RecordStoreRoute.Route()], [RecordStoreRoute.Cluster(storeBase)])
+            .LoadFromMemory([RecordStoreRoute.Route()], [RecordStoreRoute.Cluster(storeBase, storeConnection.Timeout)])
             .AddTransforms<LinkRewritingTransform>();
         // The caller's token is for the gateway; the store sees the gateway's own credentials, or none: the client's token
         // (RecordStoreClientFactory puts it on after these transforms) or the configured header.

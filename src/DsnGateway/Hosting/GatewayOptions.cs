@@ -26,6 +26,15 @@ public sealed class RecordStoreConnectionOptions
     /// <summary>Sent as the Authorization header to a remote store (e.g. "Bearer …" or "Basic …"); never logged.</summary>
     public string? RemoteAuthorization { get; set; }
 
+    /// <summary>
+    /// The deadline of one exchange with a remote store (a proxied request, an authorization check, a delivery): a store
+    /// that has not answered, or not finished its body, by then is given up on (504 for a proxied request, 503 for a
+    /// check, a retry for a delivery). Validated at start: a positive number of seconds.
+    /// </summary>
+    public double TimeoutSeconds { get; set; } = 30;
+
+    public TimeSpan Timeout => TimeSpan.FromSeconds(TimeoutSeconds);
+
     /// <summary>The embedded store's database file, relative to the data directory.</summary>
     public string DatabaseFile { get; set; } = "records.db";
 }

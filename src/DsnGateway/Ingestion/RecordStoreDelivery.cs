@@ -81,6 +81,11 @@ public sealed partial class RecordStoreDelivery(
             var result = response.StatusCode == HttpStatusCode.PreconditionFailed
                 ? DeliveryResult.Transient("the patient changed during delivery")
                 : DeliveryResult.FromStatusCode((int)response.StatusCode, body.Length > 500 ? body[..500] : body);
+            // "Applied" only when the store says so in a transaction-response Bundle: an answer cut short or unreadable
+            // says nothing (the transaction may or may not be applied), so the message is delivered again, which
+            // applies once (no change, no version), rather than marked delivered and perhaps lost.
+            if (result.Outcome == DeliveryOutcome.Delivered && !IsTransactionResponse(body))
+                return DeliveryResult.Transient($"the record store answered HTTP {(int)response.StatusCode} without a readable transaction-response Bundle");
             if (result.Outcome != DeliveryOutcome.Delivered) return result;
             (fault ?? DeliveryFault.None).AfterStoreCommit();
             // After the store's commit: a crash before this redelivers the message, which remembers it then.
@@ -94,6 +99,18 @@ public sealed partial class RecordStoreDelivery(
         catch (HttpRequestException ex)
         {
             return DeliveryResult.Transient($"the record store is unreachable: {ex.Message}");
+        }
+    }
+
+    private static bool IsTransactionResponse(string body)
+    {
+        try
+        {
+            return FhirJson.Parse<Bundle>(body).Type == "transaction-response";
+        }
+        catch (Exception ex) when (ex is FhirParseException or System.Text.Json.JsonException)
+        {
+            return false;
         }
     }
 

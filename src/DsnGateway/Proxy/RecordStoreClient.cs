@@ -26,7 +26,9 @@ public sealed class RecordStoreClient : IDisposable
 
     public RecordStoreClient(IForwarderHttpClientFactory factory, IOptions<RecordStoreConnectionOptions> options, EmbeddedRecordStore? embedded = null)
     {
-        _invoker = factory.CreateClient(new ForwarderHttpClientContext { NewConfig = HttpClientConfig.Empty });
+        var invoker = factory.CreateClient(new ForwarderHttpClientContext { NewConfig = HttpClientConfig.Empty });
+        // A remote store answers by the deadline or counts as unreachable; the embedded one is this process.
+        _invoker = embedded is null ? new HttpMessageInvoker(new StoreDeadlineHandler(invoker, options.Value.Timeout), disposeHandler: true) : invoker;
         _base = RecordStoreRoute.StoreBase(options.Value);
         _authorization = options.Value.RemoteAuthorization;
         _embedded = embedded?.Services.GetRequiredService<RecordStoreService>();

@@ -22,7 +22,8 @@ public static class RecordStoreRoute
         ],
     };
 
-    public static ClusterConfig Cluster(Uri storeBase) => new()
+    /// <summary>The cluster of the one store; <paramref name="timeout"/> is how long the store may stay silent (then 504).</summary>
+    public static ClusterConfig Cluster(Uri storeBase, TimeSpan timeout) => new()
     {
         ClusterId = ClusterId,
         Destinations = new Dictionary<string, DestinationConfig>
@@ -31,7 +32,7 @@ public static class RecordStoreRoute
         },
         HttpRequest = new Yarp.ReverseProxy.Forwarder.ForwarderRequestConfig
         {
-            ActivityTimeout = TimeSpan.FromSeconds(100),
+            ActivityTimeout = timeout,
         },
     };
 
