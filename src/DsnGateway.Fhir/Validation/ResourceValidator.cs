@@ -19,9 +19,9 @@ public sealed record ValidationIssue(string Severity, string Path, string Messag
 /// <summary>
 /// Validates resources of the project's model with Firely's validator, offline: the base R4 definitions come from
 /// specification.zip (Hl7.Fhir.Specification.Data.R4, copied beside the program), the CA Baseline profiles from a
-/// folder (the project ships a verbatim copy in config/profiles/ca-baseline). A Patient is validated against the
-/// CA Baseline Patient profile, whose snapshot carries every base R4 rule too; any other resource against its base
-/// R4 definition. No terminology server: bindings are checked against the value sets the two sources hold.
+/// folder the caller names (HL7 Canada's package is third-party data: the project does not copy it). With that
+/// folder a Patient is validated against the CA Baseline Patient profile, whose snapshot carries every base R4 rule
+/// too; without it, and for any other resource, against the base R4 definition. No terminology server: bindings are checked against the value sets the two sources hold.
 /// </summary>
 public sealed class ResourceValidator
 {
@@ -30,23 +30,30 @@ public sealed class ResourceValidator
     private readonly Validator _validator;
     private readonly FhirJsonDeserializer _deserializer = new();
 
-    /// <param name="profilesDirectory">The CA Baseline StructureDefinitions (and their vocabulary, in sub-folders).</param>
-    public ResourceValidator(string profilesDirectory)
+    private readonly bool _caBaseline;
+
+    /// <param name="profilesDirectory">
+    /// The CA Baseline StructureDefinitions (and their vocabulary, in sub-folders); null for base R4 alone.
+    /// </param>
+    public ResourceValidator(string? profilesDirectory)
     {
-        if (!Directory.Exists(profilesDirectory))
+        if (profilesDirectory is not null && !Directory.Exists(profilesDirectory))
             throw new DirectoryNotFoundException($"The CA Baseline profiles are not in {profilesDirectory}.");
-        var core = ZipSource.CreateValidationSource();
-        var profiles = new DirectorySource(profilesDirectory, new DirectorySourceSettings { IncludeSubDirectories = true });
+        _caBaseline = profilesDirectory is not null;
+        IResourceResolver core = ZipSource.CreateValidationSource();
+        var sources = profilesDirectory is null
+            ? core
+            : new MultiResolver(new DirectorySource(profilesDirectory, new DirectorySourceSettings { IncludeSubDirectories = true }), core);
         // The CA Baseline definitions are published as differentials: their snapshots are generated on first use.
         // Firely's corrections of the R4 definitions (ref-1 among them, which otherwise fails every reference that
         // has an identifier or display and no literal reference) must be applied before the snapshots are made, as
         // Firely documents for this resolver: corrections inside, snapshots around them, the cache outside.
-        var resolver = new CachedResolver(new SnapshotSource(new StructureDefinitionCorrectionsResolver(new MultiResolver(profiles, core))));
+        var resolver = new CachedResolver(new SnapshotSource(new StructureDefinitionCorrectionsResolver(sources)));
         _validator = new Validator(resolver, new LocalTerminologyService(resolver));
     }
 
-    /// <summary>The profile a resource is held to: CA Baseline for a Patient, base R4 (null) otherwise.</summary>
-    public static string? ProfileFor(string resourceType) => resourceType == "Patient" ? CaBaselinePatient : null;
+    /// <summary>The profile a resource is held to: CA Baseline for a Patient when its profiles were given, base R4 (null) otherwise.</summary>
+    public string? ProfileFor(string resourceType) => _caBaseline && resourceType == "Patient" ? CaBaselinePatient : null;
 
     public IReadOnlyList<ValidationIssue> Validate(Resource resource) => Validate(FhirJson.Serialize(resource));
 

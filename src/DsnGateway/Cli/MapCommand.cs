@@ -26,7 +26,7 @@ public static class MapCommand
     private static readonly Option<string?> Kind = new("--kind") { Description = "With --establishment: patients, medication-orders or procedures" };
     private static readonly Option<string?> Layout = CsvCommandSetup.LayoutOption();
     private static readonly Option<bool> Validate = new("--validate") { Description = "Validate each resource against R4 and the CA Baseline Patient profile (offline); exit 1 on errors" };
-    private static readonly Option<string?> Profiles = new("--profiles") { Description = "With --validate: the CA Baseline StructureDefinitions. Default: <config>/profiles/ca-baseline" };
+    private static readonly Option<string?> Profiles = new("--profiles") { Description = "With --validate: the folder of the CA Baseline StructureDefinitions (HL7 Canada's package, e.g. ../shared/quebec/ca-baseline). Without it: base R4 only" };
 
     public static Command Create()
     {
@@ -120,7 +120,7 @@ public static class MapCommand
     /// <summary>The validator when <c>--validate</c> is given (null otherwise, or when its profiles are missing).</summary>
     private static MapValidation? ValidationFor(ParseResult result) =>
         result.GetValue(Validate)
-            ? MapValidation.Create(result.GetValue(Profiles) ?? Path.Combine(GatewayCommandLine.Paths(result).ConfigDirectory, "profiles", "ca-baseline"))
+            ? MapValidation.Create(result.GetValue(Profiles))
             : null;
 
     private static async Task<int> RunAsync(ParseResult result)

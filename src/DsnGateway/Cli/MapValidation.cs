@@ -5,7 +5,7 @@ namespace DsnGateway.Cli;
 
 /// <summary>
 /// <c>map --validate</c>: what a message or CSV row would become, validated offline (base R4 from specification.zip,
-/// CA Baseline for Patients from the profiles folder). Findings go to standard error, one line each with the entry,
+/// CA Baseline for Patients from the profiles folder named by --profiles). Findings go to standard error, one line each with the entry,
 /// the resource type, the severity and Firely's element path, so standard output stays the Bundle (or the array).
 /// </summary>
 internal sealed class MapValidation
@@ -17,12 +17,20 @@ internal sealed class MapValidation
 
     private MapValidation(ResourceValidator validator) => _validator = validator;
 
-    /// <summary>The validator over <paramref name="profilesDirectory"/>; null (with the reason on stderr) when it is not there.</summary>
-    public static MapValidation? Create(string profilesDirectory)
+    /// <summary>
+    /// The validator over <paramref name="profilesDirectory"/> (base R4 alone when null, said on stderr so nobody
+    /// takes it for a CA Baseline check); null, with the reason on stderr, when the folder named is not there.
+    /// </summary>
+    public static MapValidation? Create(string? profilesDirectory)
     {
+        if (profilesDirectory is null)
+        {
+            Console.Error.WriteLine("validation against base R4 only: CA Baseline not checked (name its StructureDefinitions with --profiles DIR)");
+            return new MapValidation(new ResourceValidator(null));
+        }
         if (!Directory.Exists(profilesDirectory))
         {
-            Console.Error.WriteLine($"--validate needs the CA Baseline profiles: {profilesDirectory} does not exist (see --profiles).");
+            Console.Error.WriteLine($"--profiles {profilesDirectory}: no such folder (the CA Baseline StructureDefinitions)");
             return null;
         }
         return new MapValidation(new ResourceValidator(profilesDirectory));

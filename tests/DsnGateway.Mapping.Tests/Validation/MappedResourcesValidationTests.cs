@@ -164,19 +164,3 @@ public sealed class MappedResourcesValidationTests
         errors.Should().BeEmpty($"what {source} becomes is valid R4 (and CA Baseline for Patients)");
     }
 }
-
-/// <summary>The CA Baseline copy the gateway ships for <c>map --validate</c> is the published one, verbatim.</summary>
-public sealed class ShippedProfilesTests
-{
-    [Fact]
-    public void The_shipped_CA_Baseline_profiles_are_those_of_shared()
-    {
-        var shared = SharedData.Path("quebec", "ca-baseline");
-        var shipped = Path.Combine(Path.GetDirectoryName(QuebecFixtures.ConfigPath)!, "profiles", "ca-baseline");
-        var files = Directory.GetFiles(shared, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(shared, f)).Order(StringComparer.Ordinal).ToList();
-        Directory.GetFiles(shipped, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(shipped, f)).Order(StringComparer.Ordinal)
-            .Should().Equal(files);
-        foreach (var file in files)
-            File.ReadAllBytes(Path.Combine(shipped, file)).Should().Equal(File.ReadAllBytes(Path.Combine(shared, file)), file);
-    }
-}

@@ -68,7 +68,7 @@ public sealed class IngestionCommandTests : IDisposable
         var file = Path.Combine(_root, "valid.hl7");
         await File.WriteAllBytesAsync(file, AdtMessages.Utf8(AdtMessages.A01("ADT_NIM", "NIM", "MAPV1", "LAVS90541234^^^RAMQ^JHN~NIM777^^^NIM^MR", "Lavoie^Sophie", "19900412", "F")));
 
-        await using var map = GatewayProcess.Start(["map", file, "--validate", "--data-dir", Path.Combine(_root, "data")]);
+        await using var map = GatewayProcess.Start(["map", file, "--validate", "--profiles", SharedData.Path("quebec", "ca-baseline"), "--data-dir", Path.Combine(_root, "data")]);
 
         (await map.WaitForExitAsync()).Should().Be(0, map.Output);
         map.Output.Should().Contain("validation: 2 resources, 0 errors");
@@ -76,11 +76,23 @@ public sealed class IngestionCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Map_validate_without_profiles_checks_base_R4_and_says_CA_Baseline_was_not_checked()
+    {
+        var file = Path.Combine(_root, "r4only.hl7");
+        await File.WriteAllBytesAsync(file, AdtMessages.Utf8(AdtMessages.A01("ADT_NIM", "NIM", "MAPV3", "NIM778^^^NIM^MR", "Lavoie^Sophie", "19900412", "F")));
+
+        await using var map = GatewayProcess.Start(["map", file, "--validate", "--data-dir", Path.Combine(_root, "data")]);
+
+        (await map.WaitForExitAsync()).Should().Be(0, map.Output);
+        map.Output.Should().Contain("CA Baseline not checked").And.Contain("validation: 2 resources, 0 errors");
+    }
+
+    [Fact]
     public async Task Map_validate_prints_each_error_with_its_element_path_and_exits_1()
     {
         // A stricter copy of CA Baseline's Patient profile (birth date required), and a message without one.
         var profiles = Path.Combine(_root, "profiles");
-        CopyDirectory(Path.Combine(GatewayFixture.ConfigDirectory, "profiles", "ca-baseline"), profiles);
+        CopyDirectory(SharedData.Path("quebec", "ca-baseline"), profiles);
         var patientProfile = Path.Combine(profiles, "structuredefinition-profile-patient.json");
         var profile = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(patientProfile))!;
         var elements = profile["differential"]!["element"]!.AsArray();
