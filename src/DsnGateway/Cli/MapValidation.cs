@@ -30,7 +30,7 @@ internal sealed class MapValidation
         }
         if (!Directory.Exists(profilesDirectory))
         {
-            Console.Error.WriteLine($"--profiles {profilesDirectory}: no such folder (the CA Baseline StructureDefinitions)");
+            Console.Error.WriteLine($"--profiles {profilesDirectory}: no such folder (it should hold the CA Baseline profiles' StructureDefinitions)");
             return null;
         }
         return new MapValidation(new ResourceValidator(profilesDirectory));
