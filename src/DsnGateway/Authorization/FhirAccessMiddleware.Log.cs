@@ -15,5 +15,8 @@ public sealed partial class FhirAccessMiddleware
 
         [LoggerMessage(4, LogLevel.Warning, "The OpenID provider's keys cannot be obtained ({Error}); tokens are answered 503 until it answers")]
         public static partial void ProviderUnavailable(ILogger logger, string error);
+
+        [LoggerMessage(5, LogLevel.Error, "The record store refused the gateway's access token (401): check RecordStore:Credentials and the store's audience")]
+        public static partial void StoreRefusedGateway(ILogger logger);
     }
 }

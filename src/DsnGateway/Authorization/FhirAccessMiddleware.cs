@@ -20,7 +20,7 @@ public sealed partial class FhirAccessMiddleware
     public const string BreakGlassHeader = "X-Break-Glass";
 
     /// <summary>What described the store's own answer, dropped when the gateway answers in its place.</summary>
-    private static readonly string[] StoreAnswerHeaders = ["ETag", "Last-Modified", "Location", "Content-Location", "Content-Encoding"];
+    private static readonly string[] StoreAnswerHeaders = ["ETag", "Last-Modified", "Location", "Content-Location", "Content-Encoding", "WWW-Authenticate"];
 
     private static readonly HashSet<string> AnonymousFhirPaths = new(StringComparer.OrdinalIgnoreCase) { "/metadata", "/.well-known/smart-configuration" };
 
@@ -280,14 +280,25 @@ public sealed partial class FhirAccessMiddleware
     /// The record store failed to answer: the proxy's 502 (unreachable, connection cut, body not JSON), its 504 (the
     /// store let the deadline pass, its body included), or a 5xx of the store's own (its 503 and 504 kept, any other
     /// 502). The caller gets the gateway's OperationOutcome saying so, as for every other error, never an empty
-    /// answer nor the store's own diagnostics.
+    /// answer nor the store's own diagnostics. The gateway's own credentials toward a remote store fail in two ways
+    /// told apart here too: no token could be had (503), or the store refused the gateway's token even after a new one
+    /// (502, never the store's 401, which would tell the clinician's app to log in again though its token is fine).
     /// </summary>
-    private static Task ExplainStoreFailureAsync(HttpContext context, MemoryStream buffer)
+    private Task ExplainStoreFailureAsync(HttpContext context, MemoryStream buffer)
     {
         var proxied = context.Features.Get<Yarp.ReverseProxy.Model.IReverseProxyFeature>() is not null;
         var error = context.Features.Get<Yarp.ReverseProxy.Forwarder.IForwarderErrorFeature>();
         var status = context.Response.StatusCode;
-        if (error is not null && (error.Error == Yarp.ReverseProxy.Forwarder.ForwarderError.RequestTimedOut || error.Exception is TimeoutException))
+        var credentials = proxied && IsCredentialsFailure(error?.Exception);
+        var refused = proxied && !credentials && status == StatusCodes.Status401Unauthorized;
+        if (credentials)
+            status = StatusCodes.Status503ServiceUnavailable;
+        else if (refused)
+        {
+            Log.StoreRefusedGateway(_logger);
+            status = StatusCodes.Status502BadGateway;
+        }
+        else if (error is not null && (error.Error == Yarp.ReverseProxy.Forwarder.ForwarderError.RequestTimedOut || error.Exception is TimeoutException))
             status = StatusCodes.Status504GatewayTimeout;
         else if (proxied && status >= 500 && status is not (StatusCodes.Status503ServiceUnavailable or StatusCodes.Status504GatewayTimeout))
             status = StatusCodes.Status502BadGateway;
@@ -299,11 +310,20 @@ public sealed partial class FhirAccessMiddleware
         context.Response.Headers.RetryAfter = "5";
         var (code, message) = status switch
         {
+            _ when credentials => ("transient", "The gateway could not obtain its credentials for the record store; retry shortly."),
+            _ when refused => ("security", "The record store refused the gateway's credentials."),
             StatusCodes.Status504GatewayTimeout => ("timeout", "The record store did not answer in time; retry shortly."),
             StatusCodes.Status503ServiceUnavailable => ("transient", "The record store is unavailable; retry shortly."),
             _ => ("transient", "The record store could not be reached or did not answer properly; retry shortly."),
         };
         return FhirResponses.WriteAsync(context, status, OperationOutcomes.Error(code, message));
+    }
+
+    private static bool IsCredentialsFailure(Exception? exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+            if (e is StoreCredentials.StoreCredentialsUnavailableException) return true;
+        return false;
     }
 
     private async Task RefuseAsync(HttpContext context, AuditContext audit, int status, string message, string? tokenProblem)

@@ -246,7 +246,6 @@ public static partial class GatewayApplication
         {
             app.MapReverseProxy(pipeline =>
             {
-                pipeline.UseStoreCredentialsErrors();
                 pipeline.UseSessionAffinity();
                 pipeline.UseLoadBalancing();
                 pipeline.UsePassiveHealthChecks();
