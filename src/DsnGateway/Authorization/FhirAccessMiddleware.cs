@@ -287,6 +287,8 @@ public sealed partial class FhirAccessMiddleware
         var proxied = context.Features.Get<Yarp.ReverseProxy.Model.IReverseProxyFeature>() is not null;
         var error = context.Features.Get<Yarp.ReverseProxy.Forwarder.IForwarderErrorFeature>();
         var status = context.Response.StatusCode;
+        // The gateway's own credentials failed (no token, or the store refused it): StoreCredentialsErrors already said so.
+        if (StoreCredentials.StoreCredentialsErrors.Answered(context)) return Task.CompletedTask;
         if (error is not null && (error.Error == Yarp.ReverseProxy.Forwarder.ForwarderError.RequestTimedOut || error.Exception is TimeoutException))
             status = StatusCodes.Status504GatewayTimeout;
         else if (proxied && status >= 500 && status is not (StatusCodes.Status503ServiceUnavailable or StatusCodes.Status504GatewayTimeout))

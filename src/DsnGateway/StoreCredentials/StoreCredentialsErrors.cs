@@ -12,6 +12,11 @@ namespace DsnGateway.StoreCredentials;
 /// </summary>
 internal static partial class StoreCredentialsErrors
 {
+    private static readonly object AnsweredKey = new();
+
+    /// <summary>This request's answer is the credentials failure's: the access middleware's store-failure answer must not replace it.</summary>
+    public static bool Answered(HttpContext context) => context.Items.ContainsKey(AnsweredKey);
+
     public static IApplicationBuilder UseStoreCredentialsErrors(this IApplicationBuilder pipeline) =>
         pipeline.Use(async (context, next) =>
         {
@@ -20,6 +25,7 @@ internal static partial class StoreCredentialsErrors
             var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(StoreCredentialsErrors).FullName!);
             if (IsCredentialsFailure(context.GetForwarderErrorFeature()?.Exception))
             {
+                context.Items[AnsweredKey] = true;
                 context.Response.Clear();
                 context.Response.Headers.RetryAfter = "5";
                 await FhirResponses.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, OperationOutcomes.Error("transient",
@@ -28,6 +34,7 @@ internal static partial class StoreCredentialsErrors
             else if (context.Response.StatusCode == StatusCodes.Status401Unauthorized)
             {
                 Log.StoreRefusedGateway(logger);
+                context.Items[AnsweredKey] = true;
                 context.Response.Clear();
                 await FhirResponses.WriteAsync(context, StatusCodes.Status502BadGateway, OperationOutcomes.Error("security",
                     "The record store refused the gateway's credentials."));
