@@ -1,0 +1,80 @@
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.Identity.Client;
+
+namespace DsnGateway.StoreCredentials;
+
+/// <summary>
+/// Mode EntraId: the app token from Microsoft Entra ID through MSAL.NET's confidential client, with a client secret or a
+/// certificate (MSAL signs the client assertion with it). Instance discovery is off: the authority
+/// (<c>Instance</c> + <c>TenantId</c>) is used as configured, and nothing is asked of login.microsoftonline.com's
+/// discovery endpoint, so a sovereign cloud or a local test provider works the same way. Why MSAL rather than
+/// Microsoft.Identity.Web's token acquisition: ADR 0018.
+/// </summary>
+internal sealed class EntraIdTokenSource : IStoreTokenSource
+{
+    private readonly IConfidentialClientApplication _application;
+    private readonly string[] _scopes;
+    private readonly HttpClient _http;
+    private readonly X509Certificate2? _certificate;
+
+    public EntraIdTokenSource(StoreCredentialsOptions options, HttpMessageHandler? handler = null)
+    {
+        _scopes = [options.Scope!.Trim()];
+        var pinned = options.ProviderCertificate is { Length: > 0 } path ? Authentication.EntraId.ProviderCertificate.Handler(path) : null;
+        _http = new HttpClient(handler ?? pinned ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }, disposeHandler: true)
+        {
+            Timeout = TimeSpan.FromSeconds(options.TimeoutSeconds),
+        };
+        Provider = options.Instance!.TrimEnd('/') + "/" + options.TenantId!.Trim() + "/";
+        var builder = ConfidentialClientApplicationBuilder.Create(options.ClientId)
+            .WithAuthority(Provider)
+            .WithInstanceDiscovery(false)
+            .WithHttpClientFactory(new OneHttpClient(_http));
+        if (string.IsNullOrWhiteSpace(options.CertificatePath))
+        {
+            builder = builder.WithClientSecret(options.ClientSecret);
+        }
+        else
+        {
+            _certificate = StoreClientCertificate.Load(options);
+            builder = builder.WithCertificate(_certificate);
+        }
+        _application = builder.Build();
+    }
+
+    public string Provider { get; }
+
+    public async Task<IssuedStoreToken> RequestAsync(CancellationToken cancellationToken)
+    {
+        AuthenticationResult result;
+        try
+        {
+            // Forced: StoreAccessTokens decides when a new token is needed (renewal, a 401 from the store); MSAL's own
+            // cache would hand back the token just refused.
+            result = await _application.AcquireTokenForClient(_scopes).WithForceRefresh(true).ExecuteAsync(cancellationToken);
+        }
+        catch (MsalServiceException e)
+        {
+            // The error code and status only: MSAL's message may quote the request.
+            throw new StoreCredentialsUnavailableException(
+                $"Entra ID refused the request ({e.ErrorCode}{(e.StatusCode == 0 ? "" : $", HTTP {e.StatusCode}")})", e.StatusCode >= 500 ? e : null);
+        }
+        catch (MsalClientException e)
+        {
+            throw new StoreCredentialsUnavailableException($"MSAL could not ask Entra ID for a token ({e.ErrorCode})");
+        }
+        return new IssuedStoreToken(result.AccessToken, result.ExpiresOn - DateTimeOffset.UtcNow);
+    }
+
+    public void Dispose()
+    {
+        _http.Dispose();
+        _certificate?.Dispose();
+    }
+
+    /// <summary>MSAL's requests through the gateway's own client: its timeout, and the pinned provider root in tests.</summary>
+    private sealed class OneHttpClient(HttpClient http) : IMsalHttpClientFactory
+    {
+        public HttpClient GetHttpClient() => http;
+    }
+}
