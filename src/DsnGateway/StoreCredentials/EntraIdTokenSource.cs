@@ -17,11 +17,11 @@ internal sealed class EntraIdTokenSource : IStoreTokenSource
     private readonly HttpClient _http;
     private readonly X509Certificate2? _certificate;
 
-    public EntraIdTokenSource(StoreCredentialsOptions options, HttpMessageHandler? handler = null)
+    public EntraIdTokenSource(StoreCredentialsOptions options)
     {
         _scopes = [options.Scope!.Trim()];
         var pinned = options.ProviderCertificate is { Length: > 0 } path ? Authentication.EntraId.ProviderCertificate.Handler(path) : null;
-        _http = new HttpClient(handler ?? pinned ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }, disposeHandler: true)
+        _http = new HttpClient(pinned ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }, disposeHandler: true)
         {
             Timeout = TimeSpan.FromSeconds(options.TimeoutSeconds),
         };
