@@ -10,22 +10,23 @@ namespace DsnGateway.StoreCredentials;
 /// discovery endpoint, so a sovereign cloud or a local test provider works the same way. Why MSAL rather than
 /// Microsoft.Identity.Web's token acquisition: ADR 0018.
 /// </summary>
-internal sealed class EntraIdTokenSource : IStoreTokenSource
+internal sealed partial class EntraIdTokenSource : IStoreTokenSource
 {
     private readonly IConfidentialClientApplication _application;
     private readonly string[] _scopes;
     private readonly HttpClient _http;
     private readonly X509Certificate2? _certificate;
 
-    public EntraIdTokenSource(StoreCredentialsOptions options)
+    public EntraIdTokenSource(StoreCredentialsOptions options, ILogger<EntraIdTokenSource> logger)
     {
         _scopes = [options.Scope!.Trim()];
+        Provider = options.Instance!.TrimEnd('/') + "/" + options.TenantId!.Trim() + "/";
         var pinned = options.ProviderCertificate is { Length: > 0 } path ? Authentication.EntraId.ProviderCertificate.Handler(path) : null;
-        _http = new HttpClient(pinned ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }, disposeHandler: true)
+        var sockets = pinned ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
+        _http = new HttpClient(new ConfiguredInstanceOnly(new Uri(Provider).Host, logger, sockets), disposeHandler: true)
         {
             Timeout = TimeSpan.FromSeconds(options.TimeoutSeconds),
         };
-        Provider = options.Instance!.TrimEnd('/') + "/" + options.TenantId!.Trim() + "/";
         var builder = ConfidentialClientApplicationBuilder.Create(options.ClientId)
             .WithAuthority(Provider)
             .WithInstanceDiscovery(false)
@@ -70,6 +71,27 @@ internal sealed class EntraIdTokenSource : IStoreTokenSource
     {
         _http.Dispose();
         _certificate?.Dispose();
+    }
+
+    /// <summary>
+    /// MSAL's requests go to the configured instance and nowhere else: the gateway's credentials traffic stays with the
+    /// tenant it names (no call to the public cloud's instance discovery, which MSAL would make, and survive the failure
+    /// of, were it switched on). A request elsewhere is refused and logged, which is also how the tests see it.
+    /// </summary>
+    private sealed class ConfiguredInstanceOnly(string host, ILogger logger, HttpMessageHandler inner) : DelegatingHandler(inner)
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (string.Equals(request.RequestUri?.Host, host, StringComparison.OrdinalIgnoreCase)) return base.SendAsync(request, cancellationToken);
+            Log.OutsideInstance(logger, request.RequestUri?.Host ?? "", host);
+            throw new HttpRequestException($"MSAL's request to {request.RequestUri?.Host} was refused: only the configured instance {host} is called");
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(5, Microsoft.Extensions.Logging.LogLevel.Warning, "Record store credentials: MSAL tried to reach {Host}, outside the configured instance {Instance}; refused")]
+        public static partial void OutsideInstance(ILogger logger, string host, string instance);
     }
 
     /// <summary>MSAL's requests through the gateway's own client: its timeout, and the pinned provider root in tests.</summary>

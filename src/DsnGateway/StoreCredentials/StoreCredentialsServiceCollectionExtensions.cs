@@ -15,7 +15,7 @@ internal static partial class StoreCredentialsServiceCollectionExtensions
     {
         var options = StoreCredentialsOptions.From(configuration);
         if (store.Mode != RecordStoreMode.Remote || !options.IsConfigured) return null;
-        IStoreTokenSource source = options.IsEntraId ? new EntraIdTokenSource(options) : new ClientCredentialsTokenSource(options);
+        IStoreTokenSource source = options.IsEntraId ? new EntraIdTokenSource(options, loggerFactory.CreateLogger<EntraIdTokenSource>()) : new ClientCredentialsTokenSource(options);
         var tokens = new StoreAccessTokens(source, options, TimeProvider.System, loggerFactory.CreateLogger<StoreAccessTokens>());
         Log.Configured(loggerFactory.CreateLogger(typeof(StoreAccessTokens).FullName!), options.ClientId!, tokens.Provider,
             options.IsEntraId ? (string.IsNullOrWhiteSpace(options.CertificatePath) ? "Entra ID, client secret" : "Entra ID, certificate") : "client credentials");

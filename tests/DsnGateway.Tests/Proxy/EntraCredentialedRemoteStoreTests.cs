@@ -110,6 +110,8 @@ public sealed class EntraCredentialedRemoteStoreTests : IAsyncLifetime
         read.StatusCode.Should().Be(HttpStatusCode.OK);
         FhirJson.Parse<Patient>(await read.Content.ReadAsStringAsync()).Name![0].Family.Should().Be("Nuage");
 
+        LogFiles.ReadAll(GatewayData).Should().NotContain("outside the configured instance",
+            "instance discovery is off: MSAL asks nothing of login.microsoftonline.com");
         _tap.Saw.Should().NotBeEmpty().And.OnlyContain(h => h.StartsWith("Bearer ", StringComparison.Ordinal));
         foreach (var header in _tap.Saw.Distinct())
         {
