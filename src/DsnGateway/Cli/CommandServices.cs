@@ -46,7 +46,7 @@ public sealed class CommandServices : IAsyncDisposable
         var connection = configuration.GetSection(RecordStoreConnectionOptions.Section).Get<RecordStoreConnectionOptions>() ?? new RecordStoreConnectionOptions();
         var ingestion = configuration.GetSection(IngestionOptions.Section).Get<IngestionOptions>() ?? new IngestionOptions();
         // A command reaches a remote store with the gateway's own credentials, refused the same way when partial.
-        if (StoreCredentialsOptions.From(configuration).Problems(connection) is { Count: > 0 } problems) throw new GatewayStartupException(problems);
+        if (StoreCredentialsOptions.From(configuration).Problems(connection, GatewayConfiguration.EnvironmentName()) is { Count: > 0 } problems) throw new GatewayStartupException(problems);
 
         EmbeddedRecordStore? embedded = null;
         if (connection.Mode == RecordStoreMode.Embedded)

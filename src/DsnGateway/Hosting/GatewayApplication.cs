@@ -97,7 +97,7 @@ public static partial class GatewayApplication
         problems.AddRange(DevelopmentOnly.Problems(builder.Environment, settings, storeConnection, builder.Configuration));
         problems.AddRange(StartupChecks.AuthenticationProblems(builder.Configuration, builder.Environment));
         problems.AddRange(builder.Configuration.TelemetryProblems());
-        problems.AddRange(StoreCredentialsOptions.From(builder.Configuration).Problems(storeConnection));
+        problems.AddRange(StoreCredentialsOptions.From(builder.Configuration).Problems(storeConnection, builder.Environment.EnvironmentName));
         if (!(authentication.BackchannelTimeoutSeconds is > 0 and <= 300))
             problems.Add($"Authentication:BackchannelTimeoutSeconds '{authentication.BackchannelTimeoutSeconds}' is not a number of seconds between 0 and 300 (e.g. 10).");
         if (!(authentication.RefreshIntervalSeconds is > 0 and <= 3600))

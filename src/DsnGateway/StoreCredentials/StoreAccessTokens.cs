@@ -1,11 +1,8 @@
-using System.Text.Json;
-using Duende.IdentityModel.Client;
-
 namespace DsnGateway.StoreCredentials;
 
 /// <summary>
-/// The gateway's access token for a remote record store, from the client credentials grant (Duende.IdentityModel):
-/// the token endpoint found by discovery (cached), the token kept until <see cref="StoreCredentialsOptions.RenewBeforeSeconds"/>
+/// The gateway's access token for a remote record store, from its <see cref="IStoreTokenSource"/> (Duende.IdentityModel's
+/// client credentials grant, or MSAL toward Entra ID): the token kept until <see cref="StoreCredentialsOptions.RenewBeforeSeconds"/>
 /// before it expires, and one request to the provider at a time however many callers need a token at once (they all wait
 /// for that one answer). A token the store refused (401) is dropped so the next caller gets a new one. While the provider
 /// fails, a token that has not yet expired keeps being used, and new callers get the failure at once for
@@ -14,8 +11,7 @@ namespace DsnGateway.StoreCredentials;
 internal sealed partial class StoreAccessTokens : IDisposable
 {
     private readonly StoreCredentialsOptions _options;
-    private readonly HttpClient _http;
-    private readonly DiscoveryCache? _discovery;
+    private readonly IStoreTokenSource _source;
     private readonly TimeProvider _clock;
     private readonly ILogger _logger;
     private readonly object _gate = new();
@@ -23,26 +19,22 @@ internal sealed partial class StoreAccessTokens : IDisposable
     private Task<CachedToken>? _pending;
     private Failure? _failure;
 
-    public StoreAccessTokens(StoreCredentialsOptions options, TimeProvider clock, ILogger<StoreAccessTokens> logger, HttpMessageHandler? handler = null)
+    public StoreAccessTokens(IStoreTokenSource source, StoreCredentialsOptions options, TimeProvider clock, ILogger<StoreAccessTokens> logger)
     {
+        _source = source;
         _options = options;
         _clock = clock;
         _logger = logger;
-        // HttpClient for its Timeout: discovery (DiscoveryCache) takes no cancellation token, and a provider that never
-        // answers must fail that request, not leave it pending for every later caller.
-        _http = new HttpClient(handler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }, disposeHandler: true)
-        {
-            Timeout = TimeSpan.FromSeconds(options.TimeoutSeconds),
-        };
-        if (string.IsNullOrWhiteSpace(options.TokenEndpoint))
-        {
-            _discovery = new DiscoveryCache(options.Authority!.TrimEnd('/'), () => _http, new DiscoveryPolicy
-            {
-                RequireHttps = options.RequireHttps,
-                AllowHttpOnLoopback = true,
-            });
-        }
     }
+
+    /// <summary>The client credentials grant through Duende.IdentityModel (the source when Entra ID is not named).</summary>
+    public StoreAccessTokens(StoreCredentialsOptions options, TimeProvider clock, ILogger<StoreAccessTokens> logger, HttpMessageHandler? handler = null)
+        : this(new ClientCredentialsTokenSource(options, handler), options, clock, logger)
+    {
+    }
+
+    /// <summary>Where tokens come from, for the start-up log.</summary>
+    public string Provider => _source.Provider;
 
     /// <summary>A token valid for a while yet; waits for the one request in flight when there is none.</summary>
     /// <exception cref="StoreCredentialsUnavailableException">no usable token could be had.</exception>
@@ -92,34 +84,16 @@ internal sealed partial class StoreAccessTokens : IDisposable
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(_options.TimeoutSeconds));
-            var address = await TokenEndpointAsync(timeout.Token);
-            var request = new ClientCredentialsTokenRequest
-            {
-                Address = address,
-                ClientId = _options.ClientId!,
-                ClientSecret = _options.ClientSecret,
-                Scope = string.IsNullOrWhiteSpace(_options.Scope) ? null : _options.Scope,
-            };
-            if (!string.IsNullOrWhiteSpace(_options.Audience)) request.Resource.Add(_options.Audience);
-            var response = await _http.RequestClientCredentialsTokenAsync(request, timeout.Token);
-            if (response.IsError)
-            {
-                // The endpoint may have moved: the next attempt reads the discovery document again.
-                _discovery?.Refresh();
-                throw new StoreCredentialsUnavailableException(Describe(response));
-            }
-            if (string.IsNullOrEmpty(response.AccessToken))
-                throw new StoreCredentialsUnavailableException("the token endpoint answered without an access_token");
-            var now = _clock.GetUtcNow();
-            var expires = now.AddSeconds(Math.Max(0, response.ExpiresIn));
-            var token = new CachedToken(response.AccessToken, expires, expires.AddSeconds(-_options.RenewBeforeSeconds));
+            var issued = await _source.RequestAsync(timeout.Token);
+            var expires = _clock.GetUtcNow().Add(issued.Lifetime);
+            var token = new CachedToken(issued.Value, expires, expires.AddSeconds(-_options.RenewBeforeSeconds));
             lock (_gate)
             {
                 _current = token;
                 _failure = null;
                 _pending = null;
             }
-            Log.Acquired(_logger, response.ExpiresIn);
+            Log.Acquired(_logger, (int)issued.Lifetime.TotalSeconds);
             return token;
         }
         catch (Exception ex)
@@ -137,41 +111,7 @@ internal sealed partial class StoreAccessTokens : IDisposable
         }
     }
 
-    private async Task<string> TokenEndpointAsync(CancellationToken cancellationToken)
-    {
-        if (_discovery is null) return _options.TokenEndpoint!;
-        var document = await _discovery.GetAsync().WaitAsync(cancellationToken);
-        if (document.IsError)
-            throw new StoreCredentialsUnavailableException($"the discovery document of {_options.Authority} could not be read ({document.Error})");
-        return document.TokenEndpoint
-            ?? throw new StoreCredentialsUnavailableException($"the discovery document of {_options.Authority} names no token_endpoint");
-    }
-
-    /// <summary>What went wrong, in OAuth's own words (an error code, a status): never the request, which holds the secret.</summary>
-    private static string Describe(TokenResponse response) => response.ErrorType switch
-    {
-        ResponseErrorType.Http => $"the token endpoint answered HTTP {(int)response.HttpStatusCode}{(OAuthError(response.Raw) is { } error ? $" ({error})" : "")}",
-        ResponseErrorType.Exception => $"the token endpoint could not be reached ({response.Exception?.GetType().Name}: {response.Exception?.Message})",
-        _ => $"the token endpoint refused the request ({response.Error}{(response.HttpStatusCode == 0 ? "" : $", HTTP {(int)response.HttpStatusCode}")})",
-    };
-
-    /// <summary>The OAuth <c>error</c> code of a refusal's body (e.g. invalid_client with a 401), and nothing else of it.</summary>
-    private static string? OAuthError(string? body)
-    {
-        if (string.IsNullOrEmpty(body)) return null;
-        try
-        {
-            using var document = JsonDocument.Parse(body);
-            return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("error", out var error)
-                && error.ValueKind == JsonValueKind.String ? error.GetString() : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
-
-    public void Dispose() => _http.Dispose();
+    public void Dispose() => _source.Dispose();
 
     private sealed record CachedToken(string Value, DateTimeOffset ExpiresAt, DateTimeOffset RenewAt);
 

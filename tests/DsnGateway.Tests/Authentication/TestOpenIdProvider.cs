@@ -101,6 +101,7 @@ public sealed partial class TestOpenIdProvider : IAsyncDisposable
             }
         });
         MapClientCredentials(app, provider);
+        MapEntraClientCredentials(app, provider);
         await app.StartAsync();
         provider.BaseAddress = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
         (provider.Issuer, metadataPath, jwksPath) = shape(provider.BaseAddress);

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
 using DsnGateway.Fhir.Model;
@@ -8,12 +7,9 @@ using DsnGateway.Tests.Authentication;
 using DsnGateway.Tests.Ingestion;
 using DsnGateway.Tests.Observability;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace DsnGateway.Tests.Proxy;
@@ -21,8 +17,8 @@ namespace DsnGateway.Tests.Proxy;
 /// <summary>
 /// A remote record store that requires the gateway's own token: the <c>store</c> command in a process of its own with
 /// Store:Authentication (audience dsn-store) against a real OpenID provider, and a gateway (Kestrel, Remote mode) whose
-/// RecordStore:Credentials are a client of that provider. Between them a tap on its own port passes every request on
-/// and notes the Authorization header the store was sent.
+/// RecordStore:Credentials are a client of that provider. Between them a <see cref="StoreTap"/> notes the Authorization
+/// header the store was sent.
 /// </summary>
 public sealed class CredentialedRemoteStoreTests : IAsyncLifetime
 {
@@ -31,12 +27,10 @@ public sealed class CredentialedRemoteStoreTests : IAsyncLifetime
     private const string StoreAudience = "dsn-store";
 
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "dsn-credentials", Guid.NewGuid().ToString("N"));
-    private readonly ConcurrentQueue<string> _storeSaw = new();
     private TestOpenIdProvider _provider = null!;
     private GatewayProcess _store = null!;
     private Uri _storeUri = null!;
-    private WebApplication _tap = null!;
-    private string _tapUrl = "";
+    private StoreTap _tap = null!;
     private WebApplication? _gateway;
     private HttpClient _clinician = null!;
     private string _clinicianToken = "";
@@ -55,7 +49,7 @@ public sealed class CredentialedRemoteStoreTests : IAsyncLifetime
             ["DSN_Store__Authentication__RequireHttpsMetadata"] = "false",
         });
         _storeUri = await _store.WaitUntilListeningAsync();
-        await StartTapAsync();
+        _tap = await StoreTap.StartAsync(_storeUri);
     }
 
     /// <summary>The gateway, started by each test with the renewal it needs.</summary>
@@ -64,7 +58,7 @@ public sealed class CredentialedRemoteStoreTests : IAsyncLifetime
         _gateway = await GatewayFixture.StartAsync(GatewayData, new Dictionary<string, string?>
         {
             ["RecordStore:Mode"] = "Remote",
-            ["RecordStore:RemoteUrl"] = _tapUrl,
+            ["RecordStore:RemoteUrl"] = _tap.Url,
             ["RecordStore:Credentials:Authority"] = _provider.Issuer,
             ["RecordStore:Credentials:ClientId"] = ClientId,
             ["RecordStore:Credentials:ClientSecret"] = Secret,
@@ -79,42 +73,6 @@ public sealed class CredentialedRemoteStoreTests : IAsyncLifetime
         _clinician.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _clinicianToken);
     }
 
-    private async Task StartTapAsync()
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        _tap = builder.Build();
-        var forward = new HttpClient { BaseAddress = _storeUri };
-        _tap.Run(async http =>
-        {
-            _storeSaw.Enqueue(http.Request.Headers.Authorization.ToString());
-            using var request = new HttpRequestMessage(new HttpMethod(http.Request.Method), http.Request.Path.Value!.TrimStart('/') + http.Request.QueryString);
-            var body = new MemoryStream();
-            await http.Request.Body.CopyToAsync(body);
-            if (body.Length > 0)
-            {
-                request.Content = new ByteArrayContent(body.ToArray());
-                if (http.Request.ContentType is { } type) request.Content.Headers.TryAddWithoutValidation("Content-Type", type);
-            }
-            foreach (var (name, values) in http.Request.Headers)
-            {
-                if (name is "Host" or "Content-Type" or "Content-Length" or "Transfer-Encoding") continue;
-                request.Headers.TryAddWithoutValidation(name, values.ToArray());
-            }
-            using var response = await forward.SendAsync(request);
-            http.Response.StatusCode = (int)response.StatusCode;
-            foreach (var (name, values) in response.Headers.Concat(response.Content.Headers))
-            {
-                if (name is "Transfer-Encoding" or "Content-Length") continue;
-                http.Response.Headers[name] = values.ToArray();
-            }
-            await response.Content.CopyToAsync(http.Response.Body);
-        });
-        await _tap.StartAsync();
-        _tapUrl = _tap.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
-    }
-
     public async Task DisposeAsync()
     {
         _clinician?.Dispose();
@@ -123,7 +81,6 @@ public sealed class CredentialedRemoteStoreTests : IAsyncLifetime
             await _gateway.StopAsync();
             await _gateway.DisposeAsync();
         }
-        await _tap.StopAsync();
         await _tap.DisposeAsync();
         await _store.DisposeAsync();
         await _provider.DisposeAsync();
@@ -188,10 +145,10 @@ public sealed class CredentialedRemoteStoreTests : IAsyncLifetime
         }
         (await _clinician.GetAsync("fhir/Patient?_count=5")).StatusCode.Should().Be(HttpStatusCode.OK);
 
-        _storeSaw.Should().NotBeEmpty();
-        _storeSaw.Should().OnlyContain(h => h.StartsWith("Bearer ", StringComparison.Ordinal));
-        _storeSaw.Should().NotContain(h => h.Contains(_clinicianToken, StringComparison.Ordinal));
-        foreach (var header in _storeSaw.Distinct())
+        _tap.Saw.Should().NotBeEmpty();
+        _tap.Saw.Should().OnlyContain(h => h.StartsWith("Bearer ", StringComparison.Ordinal));
+        _tap.Saw.Should().NotContain(h => h.Contains(_clinicianToken, StringComparison.Ordinal));
+        foreach (var header in _tap.Saw.Distinct())
         {
             var token = new JsonWebToken(header["Bearer ".Length..]);
             token.Audiences.Should().Equal(StoreAudience);
@@ -226,7 +183,7 @@ public sealed class CredentialedRemoteStoreTests : IAsyncLifetime
         var afterFirst = _provider.TokenRequests;
         (await _clinician.GetAsync("fhir/Patient?_count=1")).StatusCode.Should().Be(HttpStatusCode.OK);
         _provider.TokenRequests.Should().BeGreaterThan(afterFirst, "a token about to expire is never reused");
-        _storeSaw.Distinct().Count().Should().BeGreaterThan(1);
+        _tap.Saw.Distinct().Count().Should().BeGreaterThan(1);
     }
 
     [Fact]
@@ -281,7 +238,7 @@ public sealed class CredentialedRemoteStoreTests : IAsyncLifetime
         var logs = LogFiles.ReadAll(GatewayData);
         logs.Should().Contain("no access token", "the outage is logged");
         logs.Should().NotContain(Secret);
-        foreach (var header in _storeSaw.Distinct().Where(h => h.Length > 7)) logs.Should().NotContain(header["Bearer ".Length..]);
+        foreach (var header in _tap.Saw.Distinct().Where(h => h.Length > 7)) logs.Should().NotContain(header["Bearer ".Length..]);
     }
 
     [Fact]
@@ -319,13 +276,13 @@ public sealed class CredentialedRemoteStoreTests : IAsyncLifetime
         var remote = new Dictionary<string, string>
         {
             ["DSN_RecordStore__Mode"] = "Remote",
-            ["DSN_RecordStore__RemoteUrl"] = _tapUrl,
+            ["DSN_RecordStore__RemoteUrl"] = _tap.Url,
         };
         await using (var open = GatewayProcess.Start(["import", "NIM", "patients", file, "--data-dir", Path.Combine(_directory, "open")], variables: remote))
         {
             (await open.WaitForExitAsync()).Should().Be(1, "without credentials the store refuses the import's lookups");
         }
-        _storeSaw.Should().OnlyContain(h => h.Length == 0);
+        _tap.Saw.Should().OnlyContain(h => h.Length == 0);
 
         var credentialed = new Dictionary<string, string>(remote)
         {
@@ -337,7 +294,7 @@ public sealed class CredentialedRemoteStoreTests : IAsyncLifetime
         await using var import = GatewayProcess.Start(["import", "NIM", "patients", file, "--data-dir", Path.Combine(_directory, "credentialed")], variables: credentialed);
         (await import.WaitForExitAsync()).Should().Be(0, import.Output);
         _provider.TokenRequests.Should().Be(1);
-        var sent = _storeSaw.Where(h => h.Length > 0).Select(h => new JsonWebToken(h["Bearer ".Length..]).Audiences.Single()).ToList();
+        var sent = _tap.Saw.Where(h => h.Length > 0).Select(h => new JsonWebToken(h["Bearer ".Length..]).Audiences.Single()).ToList();
         sent.Should().NotBeEmpty().And.OnlyContain(audience => audience == StoreAudience);
         import.Output.Should().NotContain(Secret);
     }

@@ -185,16 +185,16 @@ public sealed class StoreAccessTokensTests : IAsyncLifetime
     public void A_partial_client_is_refused_in_one_line_and_a_whole_one_accepted()
     {
         var remote = new DsnGateway.Hosting.RecordStoreConnectionOptions { Mode = DsnGateway.Hosting.RecordStoreMode.Remote, RemoteUrl = "https://store.example" };
-        new StoreCredentialsOptions { Authority = "https://login.example", ClientId = "gw" }.Problems(remote)
+        new StoreCredentialsOptions { Authority = "https://login.example", ClientId = "gw" }.Problems(remote, "Production")
             .Should().ContainSingle().Which.Should().Contain("ClientSecret missing");
-        new StoreCredentialsOptions { Authority = "http://login.example", ClientId = "gw", ClientSecret = "x" }.Problems(remote)
+        new StoreCredentialsOptions { Authority = "http://login.example", ClientId = "gw", ClientSecret = "x" }.Problems(remote, "Production")
             .Should().ContainSingle().Which.Should().Contain("plain http");
-        new StoreCredentialsOptions { Authority = "http://127.0.0.1:5000", ClientId = "gw", ClientSecret = "x" }.Problems(remote)
+        new StoreCredentialsOptions { Authority = "http://127.0.0.1:5000", ClientId = "gw", ClientSecret = "x" }.Problems(remote, "Production")
             .Should().BeEmpty("plain http on loopback is allowed, as Duende's discovery policy allows it");
-        new StoreCredentialsOptions { TokenEndpoint = "https://login.example/token", ClientId = "gw", ClientSecret = "x" }.Problems(remote)
+        new StoreCredentialsOptions { TokenEndpoint = "https://login.example/token", ClientId = "gw", ClientSecret = "x" }.Problems(remote, "Production")
             .Should().BeEmpty();
         var both = new DsnGateway.Hosting.RecordStoreConnectionOptions { Mode = DsnGateway.Hosting.RecordStoreMode.Remote, RemoteUrl = "https://store.example", RemoteAuthorization = "Basic eA==" };
-        new StoreCredentialsOptions { Authority = "https://login.example", ClientId = "gw", ClientSecret = "x" }.Problems(both)
+        new StoreCredentialsOptions { Authority = "https://login.example", ClientId = "gw", ClientSecret = "x" }.Problems(both, "Production")
             .Should().ContainSingle().Which.Should().Contain("both set");
     }
 
