@@ -19,7 +19,6 @@ public static class AuthenticationSetup
     /// <summary>Where the reason a token was refused is kept for the 401 answer and the audit.</summary>
     public const string FailureItem = "dsn.authentication.failure";
 
-    private const string UpdateConfigAsBlockingSwitch = "Switch.Microsoft.IdentityModel.UpdateConfigAsBlocking";
 
     private static readonly string[] AcceptedAlgorithms = [SecurityAlgorithms.RsaSha256, SecurityAlgorithms.EcdsaSha256];
 
@@ -38,11 +37,8 @@ public static class AuthenticationSetup
         }
         if (StartupChecks.AuthenticationProblems(options, environment) is [var first, ..]) throw new GatewayStartupException(first);
 
-        // A token naming a kid not in the JWKS makes the token handler ask for a refresh and validate again. With
-        // IdentityModel 8's default the refresh runs in the background and that retry sees the old keys, so the
-        // first request after a provider's key rollover was refused; blocking, the retry sees the new JWKS.
-        // (Still at most one refresh per RefreshInterval, so unknown kids cannot make the gateway hammer the provider.)
-        AppContext.SetSwitch(UpdateConfigAsBlockingSwitch, true);
+        // Key rollover: the provider's keys are fetched again in line with the request that needs them
+        // (IdentityModelSwitches, set when this assembly loads).
         var authentication = services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme);
         if (options.IsEntraId)
         {

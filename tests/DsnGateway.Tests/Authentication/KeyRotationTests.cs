@@ -41,6 +41,18 @@ public class KeyRotationTests(OpenIdGateway gateway) : IClassFixture<OpenIdGatew
     }
 
     [Fact]
+    public void The_JWKS_is_fetched_in_line_however_early_IdentityModel_reads_its_switch()
+    {
+        // IdentityModel keeps the first answer it reads for the life of the process: the switch must be on as soon as
+        // the gateway's code is loaded, before any host configures authentication (a test process validates tokens
+        // in many ways before; the store command never configures the gateway's authentication at all).
+        System.Runtime.CompilerServices.RuntimeHelpers.RunModuleConstructor(typeof(DsnGateway.Hosting.GatewayApplication).Module.ModuleHandle);
+        var switches = typeof(SecurityKey).Assembly.GetType("Microsoft.IdentityModel.Tokens.AppContextSwitches")!;
+        var blocking = switches.GetProperty("UpdateConfigAsBlocking", System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public)!;
+        blocking.GetValue(null).Should().Be(true, "a rotated key's first token must be accepted, not refused while the new JWKS loads in the background");
+    }
+
+    [Fact]
     public async Task Tokens_naming_ever_new_unknown_kids_do_not_make_the_gateway_fetch_the_JWKS_for_each()
     {
         var provider = gateway.Provider;
