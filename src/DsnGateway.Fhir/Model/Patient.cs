@@ -1,11 +1,13 @@
+using Hl7.Fhir.Model;
+
 namespace DsnGateway.Fhir.Model;
 
-public sealed partial class Patient
+public static class PatientExtensions
 {
     /// <summary>
     /// True for a record retired by a merge (FHIR's Patient merge, ADT A40): <c>active: false</c> with a
     /// <c>replaced-by</c> link. Its survivor carries its identifiers (use: old) and answers for it (docs/arch/0011).
-    /// A method, not a property, so it is never serialized.
     /// </summary>
-    public bool IsRetired() => Active == false && (Link ?? []).Any(l => l.Type == "replaced-by");
+    public static bool IsRetired(this Patient patient) =>
+        patient.Active == false && patient.Link.Any(l => l.Type == Patient.LinkType.ReplacedBy);
 }

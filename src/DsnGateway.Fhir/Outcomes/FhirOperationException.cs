@@ -1,4 +1,5 @@
-using DsnGateway.Fhir.Model;
+using Hl7.Fhir.Model;
+using Hl7.Fhir.Utility;
 
 namespace DsnGateway.Fhir.Outcomes;
 
@@ -39,24 +40,36 @@ public sealed class FhirOperationException : Exception
 public static class OperationOutcomes
 {
     public static OperationOutcome Error(string issueCode, string diagnostics, string? expression = null) =>
-        Single("error", issueCode, diagnostics, expression);
+        Single(OperationOutcome.IssueSeverity.Error, issueCode, diagnostics, expression);
 
     public static OperationOutcome Warning(string issueCode, string diagnostics, string? expression = null) =>
-        Single("warning", issueCode, diagnostics, expression);
+        Single(OperationOutcome.IssueSeverity.Warning, issueCode, diagnostics, expression);
 
-    public static OperationOutcome Information(string diagnostics) => Single("information", "informational", diagnostics, null);
+    public static OperationOutcome Information(string diagnostics) =>
+        Single(OperationOutcome.IssueSeverity.Information, "informational", diagnostics, null);
 
-    private static OperationOutcome Single(string severity, string code, string diagnostics, string? expression) => new()
+    /// <summary>One issue per problem the parser found, each with Firely's element path as its expression.</summary>
+    public static OperationOutcome Invalid(IEnumerable<Serialization.FhirParseIssue> issues) => new()
     {
-        Issue =
-        [
-            new OperationOutcomeIssue
-            {
-                Severity = severity,
-                Code = code,
-                Diagnostics = diagnostics,
-                Expression = expression is null ? null : [expression],
-            },
-        ],
+        Issue = issues.Select(i => Issue(OperationOutcome.IssueSeverity.Error, "invalid", i.Message, i.ElementPath)).ToList(),
     };
+
+    private static OperationOutcome Single(OperationOutcome.IssueSeverity severity, string code, string diagnostics, string? expression) => new()
+    {
+        Issue = [Issue(severity, code, diagnostics, expression)],
+    };
+
+    private static OperationOutcome.IssueComponent Issue(OperationOutcome.IssueSeverity severity, string code, string diagnostics, string? expression)
+    {
+        var issue = new OperationOutcome.IssueComponent
+        {
+            Severity = severity,
+            Code = EnumUtility.ParseLiteral<OperationOutcome.IssueType>(code)
+                ?? throw new ArgumentException($"'{code}' is not an issue-type code.", nameof(code)),
+            Diagnostics = diagnostics,
+        };
+        if (expression is not null)
+            issue.Expression = [expression];
+        return issue;
+    }
 }

@@ -1,11 +1,16 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
-using System.Text.Json.Serialization.Metadata;
-using DsnGateway.Fhir.Model;
+using Hl7.Fhir.Model;
+using Hl7.Fhir.Serialization;
+using Hl7.Fhir.Utility;
+using Task = System.Threading.Tasks.Task;
 
 namespace DsnGateway.Fhir.Serialization;
 
-/// <summary>FHIR R4 JSON: the one way this product reads and writes resources.</summary>
+/// <summary>
+/// FHIR R4 JSON through Firely's System.Text.Json converters: the one way this product reads and writes resources.
+/// Parsing is Firely's strict default: an unknown element, an empty string, a code outside its required value set,
+/// a malformed date or two variants of one choice element are errors, never dropped or repaired (docs/arch/0019).
+/// </summary>
 public static class FhirJson
 {
     public static readonly JsonSerializerOptions Options = CreateOptions(writeIndented: false);
@@ -15,44 +20,49 @@ public static class FhirJson
     {
         var options = new JsonSerializerOptions
         {
-            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-            // An element we do not know is an error, never silently dropped.
-            UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-            NumberHandling = JsonNumberHandling.Strict,
-            PropertyNameCaseInsensitive = false,
-            WriteIndented = writeIndented,
             MaxDepth = 128,
+            // Accents in names and addresses are written as themselves, not \u escapes.
             Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-            TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { FhirContract.Apply } },
-        };
-        options.Converters.Add(new ResourceConverter());
+        }.ForFhir();
+        if (writeIndented)
+            options = options.Pretty();
         options.MakeReadOnly(populateMissingResolver: true);
         return options;
     }
 
-    /// <summary>Parses any resource this model knows; the JSON's <c>resourceType</c> decides its class.</summary>
-    /// <exception cref="FhirParseException">the JSON is not a valid resource of a known type.</exception>
-    public static Resource Parse(ReadOnlySpan<byte> utf8Json)
+    /// <summary>Parses any R4 resource; the JSON's <c>resourceType</c> decides its class.</summary>
+    /// <exception cref="FhirParseException">the JSON is not a valid resource: every problem Firely found, with its element path.</exception>
+    public static Resource Parse(ReadOnlySpan<byte> utf8Json) => Parse<Resource>(utf8Json);
+
+    public static Resource Parse(string json) => Parse<Resource>(json);
+
+    public static T Parse<T>(string json) where T : Resource => Parse<T>(System.Text.Encoding.UTF8.GetBytes(json));
+
+    /// <summary>Parses a resource that must be of type <typeparamref name="T"/>.</summary>
+    public static T Parse<T>(ReadOnlySpan<byte> utf8Json) where T : Resource
     {
+        Resource? resource;
         try
         {
-            return JsonSerializer.Deserialize<Resource>(utf8Json, Options)
-                ?? throw new FhirParseException("The body is JSON null, not a resource.", "$");
+            resource = JsonSerializer.Deserialize<Resource>(utf8Json, Options);
         }
-        catch (JsonException ex)
+        catch (DeserializationFailedException ex)
         {
             throw FhirParseException.From(ex);
         }
-    }
-
-    public static Resource Parse(string json) => Parse(System.Text.Encoding.UTF8.GetBytes(json));
-
-    /// <summary>Parses a resource that must be of type <typeparamref name="T"/>.</summary>
-    public static T Parse<T>(string json) where T : Resource
-    {
-        var resource = Parse(json);
+        catch (JsonException ex)
+        {
+            throw new FhirParseException([new FhirParseIssue(JsonPath(ex.Path), $"The body is not valid JSON: {FirstSentence(ex.Message)}")], ex);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // Firely's converter refuses a top-level array or primitive this way.
+            throw new FhirParseException([new FhirParseIssue("(root)", "The body is not a JSON object with a resourceType.")], ex);
+        }
+        if (resource is null)
+            throw new FhirParseException([new FhirParseIssue("(root)", "The body is JSON null, not a resource.")]);
         return resource as T ?? throw new FhirParseException(
-            $"Expected a {typeof(T).Name} but the resourceType is {resource.ResourceTypeName}.", "resourceType");
+            [new FhirParseIssue("resourceType", $"Expected a {ModelInfo.GetFhirTypeNameForType(typeof(T)) ?? typeof(T).Name} but the resourceType is {resource.TypeName}.")]);
     }
 
     public static string Serialize(Resource resource, bool indented = false) =>
@@ -64,7 +74,15 @@ public static class FhirJson
     public static Task SerializeAsync(Stream stream, Resource resource, bool indented, CancellationToken cancellationToken) =>
         JsonSerializer.SerializeAsync(stream, resource, indented ? IndentedOptions : Options, cancellationToken);
 
-    /// <summary>A deep copy, through JSON, so that stored and returned objects never share state.</summary>
-    public static T DeepCopy<T>(T resource) where T : Resource =>
-        (T)Parse(SerializeToUtf8Bytes(resource));
+    /// <summary>A deep copy, so that stored and returned objects never share state.</summary>
+    public static T DeepCopy<T>(T resource) where T : Resource => (T)resource.DeepCopy();
+
+    private static string JsonPath(string? path) =>
+        string.IsNullOrEmpty(path) || path == "$" ? "(root)" : path.TrimStart('$').TrimStart('.');
+
+    private static string FirstSentence(string message)
+    {
+        var index = message.IndexOf(" Path: ", StringComparison.Ordinal);
+        return index > 0 ? message[..index] : message;
+    }
 }

@@ -1,68 +1,41 @@
-using System.Text.Json;
-using System.Text.RegularExpressions;
+using Hl7.Fhir.Serialization;
+using Hl7.Fhir.Utility;
 
 namespace DsnGateway.Fhir.Serialization;
 
-/// <summary>The input is not valid FHIR JSON; <see cref="ElementPath"/> says where, in FHIRPath-like form.</summary>
-public sealed partial class FhirParseException : Exception
+/// <summary>One problem Firely's parser found: where (its element path, e.g. <c>Patient.name[0].family</c>) and what.</summary>
+public sealed record FhirParseIssue(string ElementPath, string Message);
+
+/// <summary>The input is not valid FHIR JSON; <see cref="Issues"/> says every problem found and where.</summary>
+public sealed class FhirParseException : Exception
 {
-    public FhirParseException(string message, string elementPath, Exception? inner = null)
-        : base(message, inner)
+    public FhirParseException(IReadOnlyList<FhirParseIssue> issues, Exception? inner = null)
+        : base(issues.Count == 0 ? "The body is not a valid FHIR resource." : string.Join(" ", issues.Select(i => i.Message)), inner)
     {
-        ElementPath = elementPath;
+        Issues = issues;
     }
 
-    /// <summary>
-    /// Where the problem is, from the root resource down, e.g. <c>contact[0].foo</c> or
-    /// <c>entry[0].resource.name[0].foo</c>; <c>(root)</c> for the body as a whole.
-    /// </summary>
-    public string ElementPath { get; }
-
-    internal static FhirParseException From(JsonException thrown)
+    public FhirParseException(string message, string elementPath) : this([new FhirParseIssue(elementPath, message)])
     {
-        var path = thrown.Path ?? "$";
-        var ex = thrown;
-        if (thrown is NestedResourceJsonException nested)
-        {
-            // Found inside a Bundle entry's or a contained resource: the path is where that resource
-            // stands followed by the path within it.
-            path += nested.RelativePath;
-            ex = nested.Original;
-        }
-        var message = ex.Message;
-        var unmapped = UnmappedProperty().Match(ex.Message);
-        if (unmapped.Success)
-        {
-            var property = unmapped.Groups["name"].Value;
-            path = path.EndsWith("." + property, StringComparison.Ordinal) || path.EndsWith("['" + property + "']", StringComparison.Ordinal)
-                ? path
-                : path + "." + property;
-            message = $"Unknown element '{property}' at {ToElementPath(path)}.";
-        }
-        else if (ex.InnerException is not null && ex.Message.StartsWith("The JSON value could not be converted", StringComparison.Ordinal))
-        {
-            message = $"Invalid value at {ToElementPath(path)}.";
-        }
-        else if (ex is FhirUnsupportedResourceTypeException)
-        {
-            message = ex.Message;
-        }
-        else
-        {
-            message = $"Invalid FHIR JSON at {ToElementPath(path)}: {StripPathSuffix(ex.Message)}";
-        }
-        return new FhirParseException(message, ToElementPath(path), ex);
     }
 
-    private static string ToElementPath(string jsonPath) =>
-        jsonPath == "$" ? "(root)" : jsonPath.TrimStart('$').TrimStart('.');
+    public IReadOnlyList<FhirParseIssue> Issues { get; }
 
-    private static string StripPathSuffix(string message)
+    /// <summary>Where the first problem is, from the root resource down; <c>(root)</c> for the body as a whole.</summary>
+    public string ElementPath => Issues.Count == 0 ? "(root)" : Issues[0].ElementPath;
+
+    internal static FhirParseException From(DeserializationFailedException failed)
     {
-        var index = message.IndexOf(" Path: ", StringComparison.Ordinal);
-        return index > 0 ? message[..index] : message;
+        var issues = failed.Exceptions.Select(e => e is ExtendedCodedException coded
+                ? new FhirParseIssue(PathOf(coded.InstancePath), coded.BaseErrorMessage)
+                : new FhirParseIssue("(root)", e.Message))
+            // Firely adds "empty element" beside an unknown resource type: the first says it all.
+            .DistinctBy(i => (i.ElementPath, i.Message))
+            .ToList();
+        return new FhirParseException(issues, failed);
     }
 
-    [GeneratedRegex("The JSON property '(?<name>[^']+)' could not be mapped")]
-    private static partial Regex UnmappedProperty();
+    // Firely names the root "$this" when it has not yet learnt the resource type, and nothing when there is no object.
+    private static string PathOf(string? instancePath) =>
+        string.IsNullOrEmpty(instancePath) || instancePath == "$this" ? "(root)" : instancePath;
 }

@@ -5,7 +5,6 @@ using Hl7.Fhir.Serialization;
 using Hl7.Fhir.Specification.Source;
 using Hl7.Fhir.Specification.Terminology;
 using FirelyModel = Hl7.Fhir.Model;
-using Resource = DsnGateway.Fhir.Model.Resource;
 
 namespace DsnGateway.Fhir.Validation;
 
@@ -54,8 +53,6 @@ public sealed class ResourceValidator
 
     /// <summary>The profile a resource is held to: CA Baseline for a Patient when its profiles were given, base R4 (null) otherwise.</summary>
     public string? ProfileFor(string resourceType) => _caBaseline && resourceType == "Patient" ? CaBaselinePatient : null;
-
-    public IReadOnlyList<ValidationIssue> Validate(Resource resource) => Validate(FhirJson.Serialize(resource));
 
     /// <summary>Parses the JSON strictly with Firely (what it cannot parse is an error) and validates it.</summary>
     public IReadOnlyList<ValidationIssue> Validate(string json)

@@ -42,7 +42,7 @@ internal static class SourceProvenance
         {
             Target = targets.Select(t => new Reference { ReferenceValue = t }).ToList(),
             OccurredDateTime = occurred,
-            Recorded = FhirDateTime.FormatInstant(recorded),
+            Recorded = PartialDateTime.FormatInstant(recorded),
             Activity = activity,
             Agent =
             [

@@ -20,7 +20,7 @@ public static class CsvProvenance
         return SourceProvenance.Create(
             source.Establishment,
             targets,
-            occurred: record.SourceTime is { } time ? FhirDateTime.FormatInstant(time) : null,
+            occurred: record.SourceTime is { } time ? PartialDateTime.FormatInstant(time) : null,
             recorded: source.ImportedAt,
             activity: new CodeableConcept { Text = $"CSV {kind} import" },
             device: $"CSV export ({kind})",

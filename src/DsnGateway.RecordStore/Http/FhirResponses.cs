@@ -49,5 +49,5 @@ public static class FhirResponses
         return WriteAsync(context, result.Status, result.Resource);
     }
 
-    public static string Timestamp() => FhirDateTime.FormatInstant(DateTimeOffset.UtcNow);
+    public static string Timestamp() => PartialDateTime.FormatInstant(DateTimeOffset.UtcNow);
 }

@@ -59,7 +59,7 @@ public static class SearchBundleBuilder
             {
                 Status = v.Deleted ? "204 No Content" : v.VersionId == 1 ? "201 Created" : "200 OK",
                 Etag = $"W/\"{v.VersionId}\"",
-                LastModified = Fhir.Primitives.FhirDateTime.FormatInstant(v.LastUpdated),
+                LastModified = Fhir.Primitives.PartialDateTime.FormatInstant(v.LastUpdated),
             },
         }).ToList(),
     };

@@ -147,7 +147,7 @@ public sealed class BundleProcessor
         return new Bundle
         {
             Type = "transaction-response",
-            Timestamp = FhirDateTime.FormatInstant(DateTimeOffset.UtcNow),
+            Timestamp = PartialDateTime.FormatInstant(DateTimeOffset.UtcNow),
             Entry = [.. responses],
         };
     }
@@ -184,7 +184,7 @@ public sealed class BundleProcessor
         return new Bundle
         {
             Type = "batch-response",
-            Timestamp = FhirDateTime.FormatInstant(DateTimeOffset.UtcNow),
+            Timestamp = PartialDateTime.FormatInstant(DateTimeOffset.UtcNow),
             Entry = responses,
         };
     }
@@ -212,7 +212,7 @@ public sealed class BundleProcessor
             Status = StatusLine(result.Status),
             Location = result.Status == 201 ? result.Location : null,
             Etag = result.ETag,
-            LastModified = result.Stored is null ? null : FhirDateTime.FormatInstant(result.Stored.LastUpdated),
+            LastModified = result.Stored is null ? null : PartialDateTime.FormatInstant(result.Stored.LastUpdated),
         },
     };
 

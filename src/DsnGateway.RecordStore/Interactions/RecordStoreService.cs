@@ -220,13 +220,13 @@ public sealed class RecordStoreService
             // as HAPI and Microsoft's FHIR server do, so a redelivered or repeated write is harmless. The answer is
             // the current version, whose ETag still holds.
             stored.Meta.VersionId = current.VersionId.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            stored.Meta.LastUpdated = FhirDateTime.FormatInstant(current.LastUpdated);
+            stored.Meta.LastUpdated = PartialDateTime.FormatInstant(current.LastUpdated);
             if (string.Equals(FhirJson.Serialize(stored), currentJson, StringComparison.Ordinal)) return InteractionResult.FromStored(200, current);
         }
         var version = (current?.VersionId ?? 0) + 1;
         var lastUpdated = NextTimestamp(current);
         stored.Meta.VersionId = version.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        stored.Meta.LastUpdated = FhirDateTime.FormatInstant(lastUpdated);
+        stored.Meta.LastUpdated = PartialDateTime.FormatInstant(lastUpdated);
         ResourceValidator.Validate(stored);
         var json = FhirJson.Serialize(stored);
         if (checkReferences) await EnsureReferencesExistAsync(session, stored, json, cancellationToken);

@@ -49,7 +49,7 @@ public static class ResourceValidator
                 break;
             case Provenance p:
                 if (p.Target is not { Count: > 0 }) throw Invalid("Provenance.target is required.", $"{type}.target");
-                if (!FhirDateTime.IsValidInstant(p.Recorded)) throw Invalid("Provenance.recorded must be an instant.", $"{type}.recorded");
+                if (!PartialDateTime.IsValidInstant(p.Recorded)) throw Invalid("Provenance.recorded must be an instant.", $"{type}.recorded");
                 if (p.Agent is not { Count: > 0 }) throw Invalid("Provenance.agent is required.", $"{type}.agent");
                 break;
         }
@@ -68,12 +68,12 @@ public static class ResourceValidator
 
     private static void Date(string? value, string path)
     {
-        if (value is not null && !FhirDateTime.IsValidDate(value)) throw Invalid($"'{value}' is not a valid date.", path);
+        if (value is not null && !PartialDateTime.IsValidDate(value)) throw Invalid($"'{value}' is not a valid date.", path);
     }
 
     private static void DateTime(string? value, string path)
     {
-        if (value is not null && !FhirDateTime.IsValidDateTime(value)) throw Invalid($"'{value}' is not a valid dateTime.", path);
+        if (value is not null && !PartialDateTime.IsValidDateTime(value)) throw Invalid($"'{value}' is not a valid dateTime.", path);
     }
 
     private static FhirOperationException Invalid(string message, string path) => FhirOperationException.Unprocessable(message, path);

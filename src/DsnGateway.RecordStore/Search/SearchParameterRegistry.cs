@@ -168,15 +168,15 @@ public sealed class SearchParameterRegistry
             .Select(s => new StringEntry(param, TextFolding.Fold(s!), s!));
 
     private static IEnumerable<IndexEntry> Dates(string param, string? value) =>
-        FhirDateTime.TryParse(value, out var d) ? [Range(param, d.Start, d.End)] : [];
+        PartialDateTime.TryParse(value, out var d) ? [Range(param, d.Start, d.End)] : [];
 
     private static IEnumerable<IndexEntry> ProcedureDates(Procedure procedure)
     {
         if (procedure.PerformedDateTime is not null) return Dates("date", procedure.PerformedDateTime);
         if (procedure.PerformedPeriod is { } period)
         {
-            var hasStart = FhirDateTime.TryParse(period.Start, out var start);
-            var hasEnd = FhirDateTime.TryParse(period.End, out var end);
+            var hasStart = PartialDateTime.TryParse(period.Start, out var start);
+            var hasEnd = PartialDateTime.TryParse(period.End, out var end);
             if (!hasStart && !hasEnd) return [];
             // An open end of a period reaches as far as time goes in that direction.
             return [Range("date", hasStart ? start.Start : DateTimeOffset.MinValue, hasEnd ? end.End : DateTimeOffset.MaxValue)];

@@ -34,7 +34,7 @@ public sealed record TokenValue(string? System, string? Code) : SearchValue;
 
 public sealed record StringValue(string Text) : SearchValue;
 
-public sealed record DateValue(DatePrefix Prefix, FhirDateTime Date) : SearchValue;
+public sealed record DateValue(DatePrefix Prefix, PartialDateTime Date) : SearchValue;
 
 public sealed record ReferenceValue(string? Type, string Id) : SearchValue;
 

@@ -173,7 +173,7 @@ public sealed class SearchQueryParser
                         throw FhirOperationException.BadRequest($"Date prefix '{value[..2]}' is not supported on '{key}' (eq ne lt le gt ge sa eb are).", key);
                     text = value[2..];
                 }
-                if (!FhirDateTime.TryParse(text, out var date))
+                if (!PartialDateTime.TryParse(text, out var date))
                     throw FhirOperationException.BadRequest($"'{text}' is not a valid date for '{key}'.", key);
                 return new DateValue(prefix, date);
             case SearchParamType.Reference:

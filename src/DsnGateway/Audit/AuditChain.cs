@@ -110,7 +110,7 @@ public static class AuditChain
             return "the stored JSON is not an AuditEvent";
         }
         if (auditEvent.Id != record.Seq.ToString(CultureInfo.InvariantCulture)) return "the AuditEvent's id is not its seq";
-        if (!FhirDateTime.TryParse(auditEvent.Recorded, out var recorded) || recorded.Start.UtcTicks != record.Recorded.UtcTicks)
+        if (!PartialDateTime.TryParse(auditEvent.Recorded, out var recorded) || recorded.Start.UtcTicks != record.Recorded.UtcTicks)
             return "search column recorded disagrees with the record";
         if ((auditEvent.Outcome ?? "0") != record.Outcome) return "search column outcome disagrees with the record";
         if (AuditStore.SubjectOf(auditEvent) != record.Agent) return "search column agent disagrees with the record";

@@ -8,7 +8,7 @@ namespace DsnGateway.Audit;
 /// is the whole month. For an instant t against the value's range [Start, End): eq Start ≤ t &lt; End, ne
 /// outside it, gt t ≥ End, ge t ≥ Start, lt t &lt; Start, le t &lt; End.
 /// </summary>
-public sealed record AuditDateCriterion(string Prefix, FhirDateTime Value)
+public sealed record AuditDateCriterion(string Prefix, PartialDateTime Value)
 {
     private static readonly string[] Prefixes = ["eq", "ne", "gt", "ge", "lt", "le"];
 
@@ -23,7 +23,7 @@ public sealed record AuditDateCriterion(string Prefix, FhirDateTime Value)
             if (!Prefixes.Contains(prefix))
                 throw FhirOperationException.BadRequest($"date prefix '{prefix}' is not supported here (eq, ne, gt, ge, lt, le).", "date");
         }
-        if (!FhirDateTime.TryParse(value, out var parsed))
+        if (!PartialDateTime.TryParse(value, out var parsed))
             throw FhirOperationException.BadRequest($"date '{value}' is not a FHIR date or dateTime.", "date");
         return new AuditDateCriterion(prefix, parsed);
     }

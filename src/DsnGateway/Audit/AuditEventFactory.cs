@@ -43,7 +43,7 @@ public sealed partial class AuditEventFactory
             Type = login ? Code(DicomSystem, "110114", "User Authentication") : Code(AuditEventTypeSystem, "rest", "Restful Operation"),
             Subtype = [login ? Code(DicomSystem, "110122", "Login") : Subtype(record.Interaction)],
             Action = Action(record.Interaction),
-            Recorded = FhirDateTime.FormatInstant(record.Recorded),
+            Recorded = PartialDateTime.FormatInstant(record.Recorded),
             Outcome = Outcome(record.HttpStatus),
             OutcomeDesc = OutcomeDescription(record, failed),
             PurposeOfEvent = record.BreakGlassReason is { } reason ? [BreakGlass(reason)] : null,

@@ -201,7 +201,7 @@ public sealed class AuditStore
         "SELECT seq AS Seq, recorded AS Recorded, json AS Json, outcome AS Outcome, agent AS Agent, flagged AS Flagged, hash AS Hash, previous_hash AS PreviousHash FROM audit_event";
 
     internal static DateTimeOffset RecordedOf(AuditEvent auditEvent) =>
-        FhirDateTime.TryParse(auditEvent.Recorded, out var recorded) ? recorded.Start.ToUniversalTime() : throw new ArgumentException("An AuditEvent needs its recorded instant.");
+        PartialDateTime.TryParse(auditEvent.Recorded, out var recorded) ? recorded.Start.ToUniversalTime() : throw new ArgumentException("An AuditEvent needs its recorded instant.");
 
     /// <summary>The requestor's token subject: what the <c>agent</c> search matches.</summary>
     internal static string? SubjectOf(AuditEvent auditEvent) =>

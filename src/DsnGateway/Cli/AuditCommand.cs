@@ -42,7 +42,7 @@ public static class AuditCommand
 
         if (verification.FirstBreak is { } broken)
         {
-            Console.Out.WriteLine($"audit chain broken at record {broken.Seq} (recorded {(broken.Recorded is { } recorded ? FhirDateTime.FormatInstant(recorded) : "unknown")}): {broken.Reason}");
+            Console.Out.WriteLine($"audit chain broken at record {broken.Seq} (recorded {(broken.Recorded is { } recorded ? PartialDateTime.FormatInstant(recorded) : "unknown")}): {broken.Reason}");
             Console.Out.WriteLine($"{verification.IntactRecords} records before it are intact.");
             return 1;
         }

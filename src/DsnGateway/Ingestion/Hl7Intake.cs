@@ -134,7 +134,7 @@ public sealed partial class Hl7Intake
             patient.Extension = [.. patient.Extension ?? [], new DsnGateway.Fhir.Model.Extension
             {
                 Url = RecordStoreDelivery.SourceTimeExtension,
-                ValueDateTime = DsnGateway.Fhir.Primitives.FhirDateTime.FormatInstant(mapped.Value.SourceTime),
+                ValueDateTime = DsnGateway.Fhir.Primitives.PartialDateTime.FormatInstant(mapped.Value.SourceTime),
             }];
         }
 

@@ -472,7 +472,7 @@ public sealed partial class RecordStoreDelivery(
 
     private static DateTimeOffset SourceTime(Patient patient) =>
         patient.Extension?.FirstOrDefault(e => e.Url == SourceTimeExtension)?.ValueDateTime is { } text
-        && Fhir.Primitives.FhirDateTime.TryParse(text, out var time)
+        && Fhir.Primitives.PartialDateTime.TryParse(text, out var time)
             ? time.Start
             : DateTimeOffset.MinValue;
 

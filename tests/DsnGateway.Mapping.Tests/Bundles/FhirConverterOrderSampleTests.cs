@@ -99,7 +99,7 @@ public class FhirConverterOrderSampleTests
         request.DosageInstruction[0].Timing!.Code!.Coding!.Single().Code.Should().Be(Str(theirs, "dosageInstruction", "timing", "code", "coding", "code"));
         request.Identifier!.Select(i => i.Value).Should().Equal(Str(theirs, "identifier", "value"));
         request.Identifier![0].System.Should().Be("urn:dsn:order:test1:placer");
-        FhirDateTime.Parse(request.AuthoredOn!).Start.Should().Be(FhirDateTime.Parse(Str(theirs, "authoredOn")!).Start);
+        PartialDateTime.Parse(request.AuthoredOn!).Start.Should().Be(PartialDateTime.Parse(Str(theirs, "authoredOn")!).Start);
         request.Subject!.ReferenceValue.Should().Be(ours.Bundle.Entry![0].FullUrl);
         ours.Bundle.Entry.Single(e => e.Resource is MedicationRequest).Request!.Url.Should().Be("MedicationRequest?identifier=urn:dsn:order:test1:placer|1163422591");
         ours.Unmapped.Should().ContainSingle(u => u.Code == "0143963401" && u.Kind == CodeKind.Drug);
@@ -132,7 +132,7 @@ public class FhirConverterOrderSampleTests
         var procedure = Of<Procedure>(ours).Single();
         procedure.Code!.Coding!.Single().Code.Should().Be(Str(theirs, "code", "coding", "code")).And.Be("76164006");
         procedure.Code.Coding![0].Display.Should().Be(Str(theirs, "code", "coding", "display"));
-        FhirDateTime.Parse(procedure.PerformedPeriod!.Start!).Start.Should().Be(FhirDateTime.Parse(Str(theirs, "performedDateTime")!).Start);
+        PartialDateTime.Parse(procedure.PerformedPeriod!.Start!).Start.Should().Be(PartialDateTime.Parse(Str(theirs, "performedDateTime")!).Start);
         procedure.PerformedPeriod.End.Should().Be("2005-01-25T11:42:00+01:00", "PR1-7 gives two minutes");
         procedure.Status.Should().Be("completed", "DESIGN.md: completed unless the message says otherwise (the converter says unknown)");
         procedure.Identifier!.Single().Should().BeEquivalentTo(new { System = "urn:dsn:procedure:test1", Value = Str(theirs, "identifier", "value") }, o => o.ExcludingMissingMembers());

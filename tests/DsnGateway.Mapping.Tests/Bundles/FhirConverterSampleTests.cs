@@ -82,7 +82,7 @@ public class FhirConverterSampleTests
             expectedPlaces.Should().Contain((a.City, a.PostalCode));
 
         if (Str(expected, "deceasedDateTime") is { } death)
-            FhirDateTime.Parse(ours.DeceasedDateTime!).Start.Should().Be(FhirDateTime.Parse(death).Start, "the same instant, whatever the offset written");
+            PartialDateTime.Parse(ours.DeceasedDateTime!).Start.Should().Be(PartialDateTime.Parse(death).Start, "the same instant, whatever the offset written");
         else
             ours.DeceasedDateTime.Should().BeNull();
 

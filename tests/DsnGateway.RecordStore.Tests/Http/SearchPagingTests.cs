@@ -86,8 +86,8 @@ public class SearchPagingTests : IClassFixture<RecordStoreFixture>
         var family = "Sort" + Unique();
         string?[] dates = ["1990-05-01", "1970-01-01", null, "1990-05-01", "2001-02-03", "1985", "1970-01-01", "1990-05-01", null, "1969-12-31", "1985-07-01"];
         var made = await CreatePatientsAsync(family, dates.Length, i => dates[i]);
-        var indexed = made.Select((p, i) => (p.Id, Low: dates[i] is { } d ? FhirDateTime.Parse(d).Start : (DateTimeOffset?)null,
-            High: dates[i] is { } e ? FhirDateTime.Parse(e).End : (DateTimeOffset?)null, Index: i)).ToList();
+        var indexed = made.Select((p, i) => (p.Id, Low: dates[i] is { } d ? PartialDateTime.Parse(d).Start : (DateTimeOffset?)null,
+            High: dates[i] is { } e ? PartialDateTime.Parse(e).End : (DateTimeOffset?)null, Index: i)).ToList();
         var withDate = indexed.Where(x => x.Low is not null);
         var expected = (descending
                 ? withDate.OrderByDescending(x => x.High).ThenByDescending(x => x.Index)
@@ -109,7 +109,7 @@ public class SearchPagingTests : IClassFixture<RecordStoreFixture>
         var made = await CreatePatientsAsync(family, 7);
         made[1] = await _store.UpdateAsync(made[1]);
         made[4] = await _store.UpdateAsync(made[4]);
-        var byTime = made.Select((p, i) => (p.Id, At: FhirDateTime.Parse(p.Meta!.LastUpdated!).Start, Index: i)).ToList();
+        var byTime = made.Select((p, i) => (p.Id, At: PartialDateTime.Parse(p.Meta!.LastUpdated!).Start, Index: i)).ToList();
         var expected = (descending ? byTime.OrderByDescending(x => x.At).ThenByDescending(x => x.Index) : byTime.OrderBy(x => x.At).ThenBy(x => x.Index))
             .Select(x => x.Id).ToList();
 

@@ -190,13 +190,13 @@ public class SearchPatientTests : IClassFixture<RecordStoreFixture>
     {
         var family = "Updated" + Unique();
         // One millisecond back: the stored instant has millisecond precision and may fall in the same millisecond.
-        var before = FhirDateTime.FormatInstant(DateTimeOffset.UtcNow.AddMilliseconds(-1));
+        var before = PartialDateTime.FormatInstant(DateTimeOffset.UtcNow.AddMilliseconds(-1));
         var p = await _store.CreateAsync(Patient(family: family));
         (await _store.FindAsync($"Patient?family={family}&_lastUpdated=gt{E(before)}")).Should().Equal(p.Id);
         (await _store.FindAsync($"Patient?family={family}&_lastUpdated=ge{E(before)}")).Should().Equal(p.Id);
         (await _store.FindAsync($"Patient?family={family}&_lastUpdated=lt{E(before)}")).Should().BeEmpty();
         (await _store.FindAsync($"Patient?family={family}&_lastUpdated={E(p.Meta!.LastUpdated!)}")).Should().Equal(p.Id);
-        var after = FhirDateTime.FormatInstant(FhirDateTime.Parse(p.Meta.LastUpdated!).Start.AddMilliseconds(1));
+        var after = PartialDateTime.FormatInstant(PartialDateTime.Parse(p.Meta.LastUpdated!).Start.AddMilliseconds(1));
         (await _store.FindAsync($"Patient?family={family}&_lastUpdated=gt{E(after)}")).Should().BeEmpty();
         (await _store.FindAsync($"Patient?family={family}&_lastUpdated=lt{E(after)}")).Should().Equal(p.Id);
     }

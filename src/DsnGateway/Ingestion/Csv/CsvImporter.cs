@@ -285,7 +285,7 @@ public sealed partial class CsvImporter(CodeMap codes, InboxWriter inbox, Patien
             {
                 import = source.FileName,
                 line = record.Line,
-                imported = FhirDateTime.FormatInstant(source.ImportedAt),
+                imported = PartialDateTime.FormatInstant(source.ImportedAt),
             });
             return new AcceptedMessage(source.ImportedAt, source.SenderApplication, layout.Establishment.Code, record.ControlId,
                 source.SenderApplication, layout.Encoding.GetBytes(record.RawText), receipt, FhirJson.Serialize(bundle), identity.Key)
@@ -326,7 +326,7 @@ public sealed partial class CsvImporter(CodeMap codes, InboxWriter inbox, Patien
             patient.Extension = [.. patient.Extension ?? [], new Extension
             {
                 Url = RecordStoreDelivery.SourceTimeExtension,
-                ValueDateTime = FhirDateTime.FormatInstant(time),
+                ValueDateTime = PartialDateTime.FormatInstant(time),
             }];
         }
     }

@@ -23,7 +23,7 @@ public class FhirDateTimeTests
     [InlineData("1985-06-15T10:30:45.123456789Z", DatePrecision.Fraction)]
     public void Precision_is_the_one_written(string text, DatePrecision precision)
     {
-        FhirDateTime.TryParse(text, out var value).Should().BeTrue();
+        PartialDateTime.TryParse(text, out var value).Should().BeTrue();
 
         value.Precision.Should().Be(precision);
         value.Text.Should().Be(text);
@@ -59,7 +59,7 @@ public class FhirDateTimeTests
     [InlineData("2024-03-01T10:15:00.1234567Z", "2024-03-01T10:15:00.1234567Z", "2024-03-01T10:15:00.1234568Z")]
     public void Start_and_End_give_the_range_covered(string text, string start, string end)
     {
-        var value = FhirDateTime.Parse(text);
+        var value = PartialDateTime.Parse(text);
 
         value.Start.Should().Be(Utc(start));
         value.End.Should().Be(Utc(end));
@@ -76,7 +76,7 @@ public class FhirDateTimeTests
     [InlineData("2024-01", 31)]
     public void A_month_covers_all_its_days(string text, int days)
     {
-        var value = FhirDateTime.Parse(text);
+        var value = PartialDateTime.Parse(text);
 
         (value.End - value.Start).Should().Be(TimeSpan.FromDays(days));
     }
@@ -86,7 +86,7 @@ public class FhirDateTimeTests
     [InlineData("2024", 366)]
     public void A_year_covers_all_its_days(string text, int days)
     {
-        var value = FhirDateTime.Parse(text);
+        var value = PartialDateTime.Parse(text);
 
         (value.End - value.Start).Should().Be(TimeSpan.FromDays(days));
     }
@@ -94,12 +94,12 @@ public class FhirDateTimeTests
     [Fact]
     public void A_dateTime_with_an_offset_keeps_the_offset_and_the_instant()
     {
-        var value = FhirDateTime.Parse("2024-03-01T10:15:00-05:00");
+        var value = PartialDateTime.Parse("2024-03-01T10:15:00-05:00");
 
         value.HasOffset.Should().BeTrue();
         value.Start.Offset.Should().Be(TimeSpan.FromHours(-5));
         value.Start.UtcDateTime.Should().Be(new DateTime(2024, 3, 1, 15, 15, 0, DateTimeKind.Utc));
-        value.Start.Should().Be(FhirDateTime.Parse("2024-03-01T15:15:00Z").Start);
+        value.Start.Should().Be(PartialDateTime.Parse("2024-03-01T15:15:00Z").Start);
     }
 
     [Theory]
@@ -108,7 +108,7 @@ public class FhirDateTimeTests
     [InlineData("2024-03-01T10:15:00-00:00")]
     public void Z_and_a_zero_offset_are_the_same_instant(string text)
     {
-        var value = FhirDateTime.Parse(text);
+        var value = PartialDateTime.Parse(text);
 
         value.HasOffset.Should().BeTrue();
         value.Start.Should().Be(Utc("2024-03-01T10:15:00Z"));
@@ -121,7 +121,7 @@ public class FhirDateTimeTests
     [InlineData("2024-03-01T10:15:00+05:45", "2024-03-01T04:30:00Z")]
     public void Extreme_and_odd_offsets_convert_correctly(string text, string utc)
     {
-        FhirDateTime.Parse(text).Start.Should().Be(Utc(utc));
+        PartialDateTime.Parse(text).Start.Should().Be(Utc(utc));
     }
 
     [Theory]
@@ -130,7 +130,7 @@ public class FhirDateTimeTests
     [InlineData("1985-06-15")]
     public void Dates_have_no_offset_and_are_read_as_UTC(string text)
     {
-        var value = FhirDateTime.Parse(text);
+        var value = PartialDateTime.Parse(text);
 
         value.HasOffset.Should().BeFalse();
         value.Start.Offset.Should().Be(TimeSpan.Zero);
@@ -139,7 +139,7 @@ public class FhirDateTimeTests
     [Fact]
     public void A_time_without_offset_is_read_as_UTC()
     {
-        var value = FhirDateTime.Parse("2024-03-01T10:15:00");
+        var value = PartialDateTime.Parse("2024-03-01T10:15:00");
 
         value.HasOffset.Should().BeFalse();
         value.Precision.Should().Be(DatePrecision.Second);
@@ -149,7 +149,7 @@ public class FhirDateTimeTests
     [Fact]
     public void Fractional_seconds_beyond_ticks_are_truncated_and_cover_one_tick()
     {
-        var value = FhirDateTime.Parse("2024-03-01T10:15:00.123456789Z");
+        var value = PartialDateTime.Parse("2024-03-01T10:15:00.123456789Z");
 
         value.Start.Should().Be(Utc("2024-03-01T10:15:00.1234567Z"));
         (value.End - value.Start).Should().Be(TimeSpan.FromTicks(1));
@@ -163,7 +163,7 @@ public class FhirDateTimeTests
     [InlineData("2024-03-01T10:15:00.1234Z", 1_000)]
     public void Fractional_seconds_cover_their_last_digit(string text, long ticks)
     {
-        var value = FhirDateTime.Parse(text);
+        var value = PartialDateTime.Parse(text);
 
         (value.End - value.Start).Ticks.Should().Be(ticks);
     }
@@ -171,9 +171,9 @@ public class FhirDateTimeTests
     [Fact]
     public void A_coarser_value_contains_the_finer_ones_within_it()
     {
-        var year = FhirDateTime.Parse("1985");
-        var day = FhirDateTime.Parse("1985-06-15");
-        var moment = FhirDateTime.Parse("1985-12-31T23:59:59.999Z");
+        var year = PartialDateTime.Parse("1985");
+        var day = PartialDateTime.Parse("1985-06-15");
+        var moment = PartialDateTime.Parse("1985-12-31T23:59:59.999Z");
 
         day.Start.Should().BeOnOrAfter(year.Start);
         day.End.Should().BeOnOrBefore(year.End);
@@ -190,7 +190,7 @@ public class FhirDateTimeTests
     [InlineData("9999-12-31T23:59:59.9999999Z")]
     public void The_last_representable_values_parse_with_End_clamped(string text)
     {
-        FhirDateTime.TryParse(text, out var value).Should().BeTrue();
+        PartialDateTime.TryParse(text, out var value).Should().BeTrue();
 
         value.Start.Year.Should().Be(9999);
         value.End.Should().Be(DateTimeOffset.MaxValue);
@@ -201,7 +201,7 @@ public class FhirDateTimeTests
     [InlineData("9999-12-31T23:59:59-05:00")]
     public void An_instant_outside_what_can_be_represented_is_rejected_not_thrown(string text)
     {
-        var act = () => FhirDateTime.TryParse(text, out _);
+        var act = () => PartialDateTime.TryParse(text, out _);
 
         act.Should().NotThrow().Which.Should().BeFalse();
     }
@@ -209,7 +209,7 @@ public class FhirDateTimeTests
     [Fact]
     public void The_first_year_parses()
     {
-        var value = FhirDateTime.Parse("0001");
+        var value = PartialDateTime.Parse("0001");
 
         value.Start.Should().Be(Utc("0001-01-01T00:00:00Z"));
         value.End.Should().Be(Utc("0002-01-01T00:00:00Z"));
@@ -259,11 +259,11 @@ public class FhirDateTimeTests
     [InlineData("１９８５")]
     public void Invalid_values_are_rejected(string? text)
     {
-        FhirDateTime.TryParse(text, out var value).Should().BeFalse();
-        value.Should().Be(default(FhirDateTime));
-        FhirDateTime.IsValidDate(text).Should().BeFalse();
-        FhirDateTime.IsValidDateTime(text).Should().BeFalse();
-        FhirDateTime.IsValidInstant(text).Should().BeFalse();
+        PartialDateTime.TryParse(text, out var value).Should().BeFalse();
+        value.Should().Be(default(PartialDateTime));
+        PartialDateTime.IsValidDate(text).Should().BeFalse();
+        PartialDateTime.IsValidDateTime(text).Should().BeFalse();
+        PartialDateTime.IsValidInstant(text).Should().BeFalse();
     }
 
     [Theory]
@@ -272,7 +272,7 @@ public class FhirDateTimeTests
     [InlineData("")]
     public void Parse_throws_a_FormatException_for_an_invalid_value(string text)
     {
-        var act = () => FhirDateTime.Parse(text);
+        var act = () => PartialDateTime.Parse(text);
 
         act.Should().Throw<FormatException>().WithMessage($"*'{text}'*");
     }
@@ -283,12 +283,12 @@ public class FhirDateTimeTests
     [InlineData("2024-03-01T10:15:00.123")]
     public void A_time_without_offset_is_accepted_for_search_but_is_not_a_valid_dateTime(string text)
     {
-        FhirDateTime.TryParse(text, out var value).Should().BeTrue();
+        PartialDateTime.TryParse(text, out var value).Should().BeTrue();
         value.HasOffset.Should().BeFalse();
 
-        FhirDateTime.IsValidDateTime(text).Should().BeFalse();
-        FhirDateTime.IsValidInstant(text).Should().BeFalse();
-        FhirDateTime.IsValidDate(text).Should().BeFalse();
+        PartialDateTime.IsValidDateTime(text).Should().BeFalse();
+        PartialDateTime.IsValidInstant(text).Should().BeFalse();
+        PartialDateTime.IsValidDate(text).Should().BeFalse();
     }
 
     // ---- IsValidDate / IsValidDateTime / IsValidInstant ------------------------------------
@@ -309,9 +309,9 @@ public class FhirDateTimeTests
     [InlineData("2024-03-01T10:15:00", false, false, false)]
     public void Validity_follows_the_FHIR_type(string text, bool date, bool dateTime, bool instant)
     {
-        FhirDateTime.IsValidDate(text).Should().Be(date);
-        FhirDateTime.IsValidDateTime(text).Should().Be(dateTime);
-        FhirDateTime.IsValidInstant(text).Should().Be(instant);
+        PartialDateTime.IsValidDate(text).Should().Be(date);
+        PartialDateTime.IsValidDateTime(text).Should().Be(dateTime);
+        PartialDateTime.IsValidInstant(text).Should().Be(instant);
     }
 
     // ---- FormatInstant ---------------------------------------------------------------------
@@ -321,7 +321,7 @@ public class FhirDateTimeTests
     {
         var instant = new DateTimeOffset(2024, 3, 1, 10, 15, 0, 123, TimeSpan.FromHours(-5));
 
-        FhirDateTime.FormatInstant(instant).Should().Be("2024-03-01T15:15:00.123Z");
+        PartialDateTime.FormatInstant(instant).Should().Be("2024-03-01T15:15:00.123Z");
     }
 
     [Fact]
@@ -329,7 +329,7 @@ public class FhirDateTimeTests
     {
         var instant = new DateTimeOffset(2024, 3, 1, 10, 15, 0, TimeSpan.Zero);
 
-        FhirDateTime.FormatInstant(instant).Should().Be("2024-03-01T10:15:00.000Z");
+        PartialDateTime.FormatInstant(instant).Should().Be("2024-03-01T10:15:00.000Z");
     }
 
     [Fact]
@@ -337,7 +337,7 @@ public class FhirDateTimeTests
     {
         var instant = new DateTimeOffset(2024, 3, 1, 10, 15, 0, TimeSpan.Zero).AddTicks(1_239_999);
 
-        FhirDateTime.FormatInstant(instant).Should().Be("2024-03-01T10:15:00.123Z");
+        PartialDateTime.FormatInstant(instant).Should().Be("2024-03-01T10:15:00.123Z");
     }
 
     [Fact]
@@ -345,7 +345,7 @@ public class FhirDateTimeTests
     {
         var instant = new DateTimeOffset(2024, 12, 31, 22, 30, 0, TimeSpan.FromHours(-5));
 
-        FhirDateTime.FormatInstant(instant).Should().Be("2025-01-01T03:30:00.000Z");
+        PartialDateTime.FormatInstant(instant).Should().Be("2025-01-01T03:30:00.000Z");
     }
 
     [Fact]
@@ -353,10 +353,10 @@ public class FhirDateTimeTests
     {
         var instant = new DateTimeOffset(2024, 2, 29, 23, 59, 59, 999, TimeSpan.FromHours(5.5));
 
-        var text = FhirDateTime.FormatInstant(instant);
+        var text = PartialDateTime.FormatInstant(instant);
 
-        FhirDateTime.IsValidInstant(text).Should().BeTrue();
-        var parsed = FhirDateTime.Parse(text);
+        PartialDateTime.IsValidInstant(text).Should().BeTrue();
+        var parsed = PartialDateTime.Parse(text);
         parsed.Start.Should().Be(instant);
         parsed.Precision.Should().Be(DatePrecision.Fraction);
         (parsed.End - parsed.Start).Should().Be(TimeSpan.FromMilliseconds(1));

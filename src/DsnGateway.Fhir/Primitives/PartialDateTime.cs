@@ -19,9 +19,9 @@ public enum DatePrecision
 /// year 1985, not 1985-01-01: <see cref="Start"/> and <see cref="End"/> give the range it covers, which is
 /// what date search compares.
 /// </summary>
-public readonly partial record struct FhirDateTime
+public readonly partial record struct PartialDateTime
 {
-    private FhirDateTime(string text, DatePrecision precision, DateTimeOffset start, DateTimeOffset end, bool hasOffset)
+    private PartialDateTime(string text, DatePrecision precision, DateTimeOffset start, DateTimeOffset end, bool hasOffset)
     {
         Text = text;
         Precision = precision;
@@ -47,7 +47,7 @@ public readonly partial record struct FhirDateTime
     public override string ToString() => Text;
 
     /// <summary>Parses a FHIR date or dateTime (and so an instant).</summary>
-    public static bool TryParse(string? text, out FhirDateTime value)
+    public static bool TryParse(string? text, out PartialDateTime value)
     {
         value = default;
         if (string.IsNullOrEmpty(text)) return false;
@@ -126,7 +126,7 @@ public readonly partial record struct FhirDateTime
             };
         }
 
-        value = new FhirDateTime(text, precision, start, end, hasOffset);
+        value = new PartialDateTime(text, precision, start, end, hasOffset);
         return true;
     }
 
@@ -145,7 +145,7 @@ public readonly partial record struct FhirDateTime
         }
     }
 
-    public static FhirDateTime Parse(string text) =>
+    public static PartialDateTime Parse(string text) =>
         TryParse(text, out var value) ? value : throw new FormatException($"'{text}' is not a FHIR date or dateTime.");
 
     /// <summary>A FHIR <c>date</c>: year, year-month or full date, no time.</summary>
