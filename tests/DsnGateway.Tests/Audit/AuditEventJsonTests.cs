@@ -1,6 +1,6 @@
 using System.Text;
 using DsnGateway.Audit;
-using DsnGateway.Fhir.Model;
+using Hl7.Fhir.Model;
 using DsnGateway.Fhir.Serialization;
 
 namespace DsnGateway.Tests.Audit;
