@@ -171,8 +171,8 @@ public sealed class FhirAccessPolicy
         var stored = await _store.SearchAsync(type, [KeyValuePair.Create("_id", id)], cancellationToken);
         var subject = stored.FirstOrDefault() switch
         {
-            Fhir.Model.MedicationRequest order => order.Subject?.ReferenceValue,
-            Fhir.Model.Procedure procedure => procedure.Subject?.ReferenceValue,
+            Hl7.Fhir.Model.MedicationRequest order => order.Subject?.Reference,
+            Hl7.Fhir.Model.Procedure procedure => procedure.Subject?.Reference,
             _ => null,
         };
         return subject is not null && subject.StartsWith("Patient/", StringComparison.Ordinal) ? [subject] : [];
