@@ -57,7 +57,7 @@ public sealed partial class AuditEventFactory
             },
             Entity = Entities(record),
         };
-        if (record.IsSecurityAlert) auditEvent.Meta = new Meta { Tag = [Flag] };
+        if (record.IsSecurityAlert) auditEvent.Meta = new Meta { Tag = [AuditCodes.Flag] };
         return auditEvent;
     }
 
