@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Net;
 using DsnGateway.Fhir.Model;
+using Hl7.Fhir.Model;
+using Task = System.Threading.Tasks.Task;
 using DsnGateway.Fhir.Primitives;
 
 namespace DsnGateway.RecordStore.Tests.Http;
@@ -46,10 +48,10 @@ public class CrudTests : IClassFixture<RecordStoreFixture>
         read.Name![0].Family.Should().Be("Gagnon");
         read.Identifier![0].Value.Should().Be(value);
         read.Meta!.VersionId.Should().Be("1");
-        PartialDateTime.IsValidInstant(read.Meta.LastUpdated).Should().BeTrue();
+        PartialDateTime.IsValidInstant(read.Meta.LastUpdatedElement!.JsonValue as string).Should().BeTrue();
         response.Headers.ETag!.ToString().Should().Be("W/\"1\"");
         response.Content.Headers.LastModified.Should().NotBeNull();
-        var lastUpdated = DateTimeOffset.Parse(read.Meta.LastUpdated!, CultureInfo.InvariantCulture);
+        var lastUpdated = read.Meta.LastUpdated!.Value;
         response.Content.Headers.LastModified!.Value.ToUnixTimeSeconds().Should().Be(lastUpdated.ToUnixTimeSeconds(),
             "Last-Modified is meta.lastUpdated (to the second, as HTTP dates go)");
     }
@@ -66,7 +68,7 @@ public class CrudTests : IClassFixture<RecordStoreFixture>
         var updated = body.Should().BeOfType<Patient>().Subject;
         updated.Meta!.VersionId.Should().Be("2");
         response.Headers.ETag!.ToString().Should().Be("W/\"2\"");
-        string.CompareOrdinal(updated.Meta.LastUpdated, created.Meta!.LastUpdated).Should().BePositive("lastUpdated moves forward");
+        updated.Meta.LastUpdated.Should().BeAfter(created.Meta!.LastUpdated!.Value, "lastUpdated moves forward");
 
         var (_, readBody, readResponse) = await _store.SendAsync(Fhir.Request(HttpMethod.Get, $"Patient/{created.Id}"));
         ((Patient)readBody!).Name![0].Family.Should().Be("Côté");
@@ -182,11 +184,11 @@ public class CrudTests : IClassFixture<RecordStoreFixture>
 
         status.Should().Be(200);
         var history = body.Should().BeOfType<Bundle>().Subject;
-        history.Type.Should().Be("history");
+        history.Type.Should().Be(Bundle.BundleType.History);
         history.Total.Should().Be(3);
         history.Entry.Should().HaveCount(3);
         history.Entry!.Select(e => e.Response!.Etag).Should().Equal("W/\"3\"", "W/\"2\"", "W/\"1\"");
-        history.Entry!.Select(e => e.Request!.Method).Should().Equal("DELETE", "PUT", "POST");
+        history.Entry!.Select(e => e.Request!.Method).Should().Equal(Bundle.HTTPVerb.DELETE, Bundle.HTTPVerb.PUT, Bundle.HTTPVerb.POST);
 
         history.Entry![0].Resource.Should().BeNull("a deletion has no content");
         history.Entry[0].Request!.Url.Should().Be($"Patient/{created.Id}");
