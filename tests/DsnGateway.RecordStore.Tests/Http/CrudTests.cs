@@ -4,6 +4,7 @@ using DsnGateway.Fhir.Model;
 using Hl7.Fhir.Model;
 using Task = System.Threading.Tasks.Task;
 using DsnGateway.Fhir.Primitives;
+using DsnGateway.Fhir.Serialization;
 
 namespace DsnGateway.RecordStore.Tests.Http;
 
@@ -54,6 +55,40 @@ public class CrudTests : IClassFixture<RecordStoreFixture>
         var lastUpdated = read.Meta.LastUpdated!.Value;
         response.Content.Headers.LastModified!.Value.ToUnixTimeSeconds().Should().Be(lastUpdated.ToUnixTimeSeconds(),
             "Last-Modified is meta.lastUpdated (to the second, as HTTP dates go)");
+    }
+
+    [Fact]
+    public async Task Read_returns_the_stored_json_byte_for_byte()
+    {
+        using var created = await _store.Client.PostAsync("Patient", RecordStoreFixture.Json(Fhir.Patient(Fhir.UniqueValue(), "Bélanger")));
+        var written = await created.Content.ReadAsStringAsync();
+        var id = FhirJson.Parse(written).Id;
+
+        var read = await _store.Client.GetStringAsync($"Patient/{id}");
+
+        read.Should().Be(written, "a read sends the version as it was stored, with no parse and no second serialization");
+    }
+
+    [Fact]
+    public async Task A_stored_version_that_no_longer_parses_is_still_read_as_stored_and_a_search_needing_it_is_500_without_its_values()
+    {
+        var created = await _store.CreateAsync(Fhir.Patient(Fhir.UniqueValue()));
+        var stored = $$"""{"resourceType":"Patient","id":"{{created.Id}}","meta":{"versionId":"1"},"gender":"secret-value"}""";
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_store.DatabasePath}"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE resource SET json = $json WHERE type = 'Patient' AND id = $id";
+            command.Parameters.AddWithValue("$json", stored);
+            command.Parameters.AddWithValue("$id", created.Id);
+            (await command.ExecuteNonQueryAsync()).Should().Be(1);
+        }
+
+        (await _store.Client.GetStringAsync($"Patient/{created.Id}")).Should().Be(stored, "reads stay bytes: nothing parses them");
+        var (status, body, _) = await _store.SendAsync(Fhir.Request(HttpMethod.Get, $"Patient?_id={created.Id}"));
+
+        status.Should().Be(500, "the store's own data failing is no fault of the caller");
+        body.ShouldBeOutcome().Diagnostics.Should().NotContain("secret-value");
     }
 
     [Fact]
