@@ -1,6 +1,6 @@
 using System.Net;
-using Hl7.Fhir.Model;
 using DsnGateway.Fhir.Serialization;
+using Hl7.Fhir.Model;
 using Task = System.Threading.Tasks.Task;
 
 namespace DsnGateway.Tests.Ingestion;

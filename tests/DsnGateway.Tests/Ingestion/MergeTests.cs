@@ -1,8 +1,8 @@
 using System.Net;
-using Hl7.Fhir.Model;
 using DsnGateway.Fhir.Serialization;
 using DsnGateway.Ingestion;
 using DsnGateway.Tests.Authorization;
+using Hl7.Fhir.Model;
 using Microsoft.Extensions.DependencyInjection;
 using Task = System.Threading.Tasks.Task;
 

@@ -1,10 +1,10 @@
 using System.Net;
 using System.Net.Http.Headers;
-using Hl7.Fhir.Model;
 using DsnGateway.Fhir.Serialization;
 using DsnGateway.Ingestion;
 using DsnGateway.Proxy;
 using DsnGateway.Tests.Ingestion.Csv;
+using Hl7.Fhir.Model;
 using Microsoft.Extensions.DependencyInjection;
 using static DsnGateway.Tests.Ingestion.OrderMessages;
 using Task = System.Threading.Tasks.Task;

@@ -1,7 +1,7 @@
 using System.Net;
-using Hl7.Fhir.Model;
 using DsnGateway.Fhir.Serialization;
 using DsnGateway.Ingestion;
+using Hl7.Fhir.Model;
 using Hl7.Fhir.Utility;
 using Microsoft.Extensions.DependencyInjection;
 using static DsnGateway.Tests.Ingestion.OrderMessages;

@@ -1,6 +1,6 @@
-using Hl7.Fhir.Model;
 using DsnGateway.Ingestion;
 using DsnGateway.Mapping.Codes;
+using Hl7.Fhir.Model;
 using Task = System.Threading.Tasks.Task;
 
 namespace DsnGateway.Tests.Ingestion;

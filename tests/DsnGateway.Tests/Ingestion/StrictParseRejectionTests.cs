@@ -137,7 +137,8 @@ public class StrictParseRejectionTests : IClassFixture<GatewayFixture>
         answer.GetProperty("rejected").GetInt64().Should().Be(1);
         var reject = answer.GetProperty("rejects").EnumerateArray().Should().ContainSingle().Subject;
         reject.GetProperty("line").GetInt64().Should().Be(3);
-        reject.GetProperty("reason").GetString().Should().MatchRegex(MedicationCodePath.ToString(), "the reason names the element Firely refused");
+        reject.GetProperty("reason").GetString().Should().MatchRegex(MedicationCodePath.ToString(), "the reason names the element Firely refused")
+            .And.Contain("line 3", "and the row");
 
         foreach (var placer in new[] { $"RX{n}1", $"RX{n}3" })
         {

@@ -2,8 +2,8 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
-using Hl7.Fhir.Model;
 using DsnGateway.Fhir.Serialization;
+using Hl7.Fhir.Model;
 using Task = System.Threading.Tasks.Task;
 
 namespace DsnGateway.Tests.Ingestion.Csv;

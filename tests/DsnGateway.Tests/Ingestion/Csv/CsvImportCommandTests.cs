@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using Hl7.Fhir.Model;
 using DsnGateway.Fhir.Serialization;
 using DsnGateway.Ingestion.Csv;
+using Hl7.Fhir.Model;
 using Microsoft.Data.Sqlite;
 using Task = System.Threading.Tasks.Task;
 
