@@ -26,7 +26,8 @@ public sealed partial class FhirErrorFilter : IEndpointFilter
         }
         catch (FhirParseException ex)
         {
-            await WriteIfPossible(http, 400, OperationOutcomes.Error("structure", ex.Message, ex.ElementPath));
+            // One issue per problem the parser found, each at its element path: the client fixes them all at once.
+            await WriteIfPossible(http, 400, OperationOutcomes.Invalid(ex.Issues));
         }
         catch (BadHttpRequestException ex)
         {
@@ -50,7 +51,7 @@ public sealed partial class FhirErrorFilter : IEndpointFilter
         return Results.Empty;
     }
 
-    private static Task WriteIfPossible(HttpContext context, int status, Fhir.Model.OperationOutcome outcome)
+    private static Task WriteIfPossible(HttpContext context, int status, Hl7.Fhir.Model.OperationOutcome outcome)
     {
         if (context.Response.HasStarted) return Task.CompletedTask;
         context.Response.Clear();

@@ -1,9 +1,10 @@
 using System.Globalization;
-using DsnGateway.Fhir.Model;
 using DsnGateway.Fhir.Primitives;
 using DsnGateway.Fhir.Serialization;
 using DsnGateway.RecordStore.Interactions;
+using Hl7.Fhir.Model;
 using Microsoft.AspNetCore.Http;
+using Task = System.Threading.Tasks.Task;
 
 namespace DsnGateway.RecordStore.Http;
 
@@ -49,5 +50,13 @@ public static class FhirResponses
         return WriteAsync(context, result.Status, result.Resource);
     }
 
-    public static string Timestamp() => PartialDateTime.FormatInstant(DateTimeOffset.UtcNow);
+    /// <summary>Now, to the millisecond (the precision the store keeps), for a Bundle's or a resource's meta.</summary>
+    public static DateTimeOffset Timestamp() => DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+
+    /// <summary>
+    /// An instant element written as the store has always written instants: UTC, milliseconds, <c>Z</c>. Firely
+    /// writes a <see cref="DateTimeOffset"/> with <c>+00:00</c> and seven decimals; stored versions keep the one form,
+    /// so an unchanged update is still recognised by its JSON against versions written before.
+    /// </summary>
+    public static Instant InstantElement(DateTimeOffset instant) => new() { JsonValue = PartialDateTime.FormatInstant(instant) };
 }

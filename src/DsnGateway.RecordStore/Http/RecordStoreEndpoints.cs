@@ -1,14 +1,15 @@
-using DsnGateway.Fhir.Model;
 using DsnGateway.Fhir.Outcomes;
 using DsnGateway.Fhir.Serialization;
 using DsnGateway.RecordStore.Interactions;
 using DsnGateway.RecordStore.Search;
+using Hl7.Fhir.Model;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Task = System.Threading.Tasks.Task;
 
 namespace DsnGateway.RecordStore.Http;
 
@@ -40,7 +41,7 @@ public static class RecordStoreEndpoints
         {
             var resource = await ReadBodyAsync(http);
             if (resource is not Bundle bundle)
-                throw FhirOperationException.BadRequest($"The base accepts a transaction or batch Bundle, not a {resource.ResourceTypeName}.");
+                throw FhirOperationException.BadRequest($"The base accepts a transaction or batch Bundle, not a {resource.TypeName}.");
             await FhirResponses.WriteAsync(http, 200, await processor.ProcessAsync(bundle, BaseUrl(http), http.RequestAborted));
         });
 
@@ -58,8 +59,8 @@ public static class RecordStoreEndpoints
         {
             store.EnsureSupportedType(type);
             var resource = await ReadBodyAsync(http);
-            if (resource.ResourceTypeName != type)
-                throw FhirOperationException.BadRequest($"The body is a {resource.ResourceTypeName}, the URL names {type}.", "resourceType");
+            if (resource.TypeName != type)
+                throw FhirOperationException.BadRequest($"The body is a {resource.TypeName}, the URL names {type}.", "resourceType");
             var result = await store.CreateAsync(resource, http.Request.Headers["If-None-Exist"].FirstOrDefault(), http.RequestAborted);
             await FhirResponses.WriteResultAsync(http, result, BaseUrl(http));
         });

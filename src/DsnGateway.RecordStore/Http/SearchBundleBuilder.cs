@@ -1,8 +1,9 @@
-using DsnGateway.Fhir.Model;
 using DsnGateway.Fhir.Outcomes;
 using DsnGateway.Fhir.Serialization;
 using DsnGateway.RecordStore.Search;
 using DsnGateway.RecordStore.Storage;
+using Hl7.Fhir.Model;
+using Hl7.Fhir.Utility;
 
 namespace DsnGateway.RecordStore.Http;
 
@@ -12,7 +13,7 @@ public static class SearchBundleBuilder
     public static Bundle Searchset(string baseUrl, SearchQuery query, IEnumerable<KeyValuePair<string, string>> rawParameters, SearchPage page)
     {
         var kept = rawParameters.Where(p => p.Key != "_cursor").ToList();
-        var links = new List<BundleLink> { Link("self", baseUrl, query.ResourceType, kept, null) };
+        var links = new List<Bundle.LinkComponent> { Link("self", baseUrl, query.ResourceType, kept, null) };
         if (page.Next is not null) links.Add(Link("next", baseUrl, query.ResourceType, kept, page.Next));
         if (page.Previous is not null) links.Add(Link("previous", baseUrl, query.ResourceType, kept, page.Previous));
 
@@ -21,18 +22,18 @@ public static class SearchBundleBuilder
             .ToList();
         if (query.IgnoredParameters.Count > 0)
         {
-            entries.Add(new BundleEntry
+            entries.Add(new Bundle.EntryComponent
             {
                 Resource = OperationOutcomes.Warning("not-supported", $"Ignored search parameters: {string.Join(", ", query.IgnoredParameters)}."),
-                Search = new BundleSearch { Mode = "outcome" },
+                Search = new Bundle.SearchComponent { Mode = Bundle.SearchEntryMode.Outcome },
             });
         }
 
         return new Bundle
         {
             Id = Guid.NewGuid().ToString("D"),
-            Meta = new Meta { LastUpdated = FhirResponses.Timestamp() },
-            Type = "searchset",
+            Meta = new Meta { LastUpdatedElement = FhirResponses.InstantElement(FhirResponses.Timestamp()) },
+            Type = Bundle.BundleType.Searchset,
             Total = page.Total is { } total ? checked((int)total) : null,
             Link = links,
             Entry = entries,
@@ -42,39 +43,43 @@ public static class SearchBundleBuilder
     public static Bundle History(string baseUrl, IReadOnlyList<StoredResource> versions) => new()
     {
         Id = Guid.NewGuid().ToString("D"),
-        Meta = new Meta { LastUpdated = FhirResponses.Timestamp() },
-        Type = "history",
+        Meta = new Meta { LastUpdatedElement = FhirResponses.InstantElement(FhirResponses.Timestamp()) },
+        Type = Bundle.BundleType.History,
         Total = versions.Count,
-        Link = [new BundleLink { Relation = "self", Url = $"{baseUrl}/{versions[0].Type}/{versions[0].Id}/_history" }],
-        Entry = versions.Select(v => new BundleEntry
+        Link = [new Bundle.LinkComponent { Relation = "self", Url = $"{baseUrl}/{versions[0].Type}/{versions[0].Id}/_history" }],
+        Entry = versions.Select(v => new Bundle.EntryComponent
         {
             FullUrl = $"{baseUrl}/{v.Type}/{v.Id}",
             Resource = v.Json is null ? null : FhirJson.Parse(v.Json),
-            Request = new BundleRequest
+            Request = new Bundle.RequestComponent
             {
-                Method = v.Method ?? "PUT",
+                Method = EnumUtility.ParseLiteral<Bundle.HTTPVerb>(v.Method ?? "PUT"),
                 Url = v.Method == "POST" ? v.Type : $"{v.Type}/{v.Id}",
             },
-            Response = new BundleResponse
+            Response = new Bundle.ResponseComponent
             {
                 Status = v.Deleted ? "204 No Content" : v.VersionId == 1 ? "201 Created" : "200 OK",
                 Etag = $"W/\"{v.VersionId}\"",
-                LastModified = Fhir.Primitives.PartialDateTime.FormatInstant(v.LastUpdated),
+                LastModifiedElement = FhirResponses.InstantElement(v.LastUpdated),
             },
         }).ToList(),
     };
 
-    public static BundleEntry Entry(string baseUrl, StoredResource stored, string mode) => new()
+    /// <param name="mode">The search mode's code: match, include or outcome.</param>
+    public static Bundle.EntryComponent Entry(string baseUrl, StoredResource stored, string mode) => new()
     {
         FullUrl = $"{baseUrl}/{stored.Type}/{stored.Id}",
         Resource = FhirJson.Parse(stored.Json!),
-        Search = new BundleSearch { Mode = mode },
+        Search = new Bundle.SearchComponent
+        {
+            Mode = EnumUtility.ParseLiteral<Bundle.SearchEntryMode>(mode) ?? throw new ArgumentException($"'{mode}' is not a search entry mode.", nameof(mode)),
+        },
     };
 
-    private static BundleLink Link(string relation, string baseUrl, string type, List<KeyValuePair<string, string>> parameters, PageCursor? cursor)
+    private static Bundle.LinkComponent Link(string relation, string baseUrl, string type, List<KeyValuePair<string, string>> parameters, PageCursor? cursor)
     {
         var all = cursor is null ? parameters : [.. parameters, KeyValuePair.Create("_cursor", cursor.Encode())];
         var query = string.Join("&", all.Select(p => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(p.Value)}"));
-        return new BundleLink { Relation = relation, Url = query.Length == 0 ? $"{baseUrl}/{type}" : $"{baseUrl}/{type}?{query}" };
+        return new Bundle.LinkComponent { Relation = relation, Url = query.Length == 0 ? $"{baseUrl}/{type}" : $"{baseUrl}/{type}?{query}" };
     }
 }

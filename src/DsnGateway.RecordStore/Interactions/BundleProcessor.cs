@@ -1,9 +1,10 @@
-using DsnGateway.Fhir.Model;
 using DsnGateway.Fhir.Outcomes;
 using DsnGateway.Fhir.Serialization;
-using DsnGateway.Fhir.Primitives;
-using DsnGateway.RecordStore.Indexing;
+using DsnGateway.RecordStore.Http;
 using DsnGateway.RecordStore.Storage;
+using Hl7.Fhir.Model;
+using Hl7.Fhir.Utility;
+using ResourceReference = DsnGateway.RecordStore.Indexing.ResourceReference;
 
 namespace DsnGateway.RecordStore.Interactions;
 
@@ -23,15 +24,16 @@ public sealed class BundleProcessor
     {
         return bundle.Type switch
         {
-            "transaction" => await TransactionAsync(bundle, baseUrl, cancellationToken),
-            "batch" => await BatchAsync(bundle, baseUrl, cancellationToken),
-            _ => throw FhirOperationException.BadRequest($"A Bundle posted to the base must be a transaction or a batch, not '{bundle.Type}'.", "Bundle.type"),
+            Bundle.BundleType.Transaction => await TransactionAsync(bundle, baseUrl, cancellationToken),
+            Bundle.BundleType.Batch => await BatchAsync(bundle, baseUrl, cancellationToken),
+            _ => throw FhirOperationException.BadRequest(
+                $"A Bundle posted to the base must be a transaction or a batch, not '{(bundle.Type is { } type ? EnumUtility.GetLiteral(type) : "")}'.", "Bundle.type"),
         };
     }
 
     private async Task<Bundle> TransactionAsync(Bundle bundle, string baseUrl, CancellationToken cancellationToken)
     {
-        var entries = (bundle.Entry ?? []).Select((e, i) => ParsedEntry.From(e, i)).ToList();
+        var entries = bundle.Entry.Select((e, i) => ParsedEntry.From(e, i)).ToList();
         var duplicates = entries.Where(e => e.Method is "PUT" or "DELETE" && e.Id is not null)
             .GroupBy(e => (e.Type, e.Id)).FirstOrDefault(g => g.Count() > 1);
         if (duplicates is not null)
@@ -46,7 +48,7 @@ public sealed class BundleProcessor
         if (sameCondition is not null)
             throw FhirOperationException.BadRequest($"Entries {string.Join(" and ", sameCondition.Select(e => e.Index))} name the same {sameCondition.First().Type} by the same condition; send it once.", "Bundle.entry.request");
 
-        var responses = new BundleEntry[entries.Count];
+        var responses = new Bundle.EntryComponent[entries.Count];
         // Disposing the session without its commit rolls back everything: all or nothing.
         await using var session = await _store.Repository.BeginWriteAsync(cancellationToken);
         {
@@ -146,16 +148,16 @@ public sealed class BundleProcessor
 
         return new Bundle
         {
-            Type = "transaction-response",
-            Timestamp = PartialDateTime.FormatInstant(DateTimeOffset.UtcNow),
+            Type = Bundle.BundleType.TransactionResponse,
+            TimestampElement = FhirResponses.InstantElement(FhirResponses.Timestamp()),
             Entry = [.. responses],
         };
     }
 
     private async Task<Bundle> BatchAsync(Bundle bundle, string baseUrl, CancellationToken cancellationToken)
     {
-        var responses = new List<BundleEntry>();
-        foreach (var (raw, index) in (bundle.Entry ?? []).Select((e, i) => (e, i)))
+        var responses = new List<Bundle.EntryComponent>();
+        foreach (var (raw, index) in bundle.Entry.Select((e, i) => (e, i)))
         {
             try
             {
@@ -175,16 +177,16 @@ public sealed class BundleProcessor
             }
             catch (FhirOperationException ex)
             {
-                responses.Add(new BundleEntry
+                responses.Add(new Bundle.EntryComponent
                 {
-                    Response = new BundleResponse { Status = StatusLine(ex.StatusCode), Outcome = ex.ToOutcome() },
+                    Response = new Bundle.ResponseComponent { Status = StatusLine(ex.StatusCode), Outcome = ex.ToOutcome() },
                 });
             }
         }
         return new Bundle
         {
-            Type = "batch-response",
-            Timestamp = PartialDateTime.FormatInstant(DateTimeOffset.UtcNow),
+            Type = Bundle.BundleType.BatchResponse,
+            TimestampElement = FhirResponses.InstantElement(FhirResponses.Timestamp()),
             Entry = responses,
         };
     }
@@ -203,16 +205,16 @@ public sealed class BundleProcessor
         return resource;
     }
 
-    private static BundleEntry Response(string baseUrl, InteractionResult result) => new()
+    private static Bundle.EntryComponent Response(string baseUrl, InteractionResult result) => new()
     {
         FullUrl = result.Stored is null ? null : $"{baseUrl.TrimEnd('/')}/{result.Stored.Type}/{result.Stored.Id}",
         Resource = result.Resource,
-        Response = new BundleResponse
+        Response = new Bundle.ResponseComponent
         {
             Status = StatusLine(result.Status),
             Location = result.Status == 201 ? result.Location : null,
             Etag = result.ETag,
-            LastModified = result.Stored is null ? null : PartialDateTime.FormatInstant(result.Stored.LastUpdated),
+            LastModifiedElement = result.Stored is null ? null : FhirResponses.InstantElement(result.Stored.LastUpdated),
         },
     };
 
@@ -254,11 +256,11 @@ public sealed class BundleProcessor
         private string Key(IEnumerable<KeyValuePair<string, string>> parameters) =>
             Type + "?" + string.Join("&", parameters.Select(p => $"{p.Key}={p.Value}").Order(StringComparer.Ordinal));
 
-        public static ParsedEntry From(BundleEntry entry, int index)
+        public static ParsedEntry From(Bundle.EntryComponent entry, int index)
         {
             var request = entry.Request
                 ?? throw FhirOperationException.BadRequest($"Entry {index} has no request.", $"Bundle.entry[{index}].request");
-            var method = request.Method ?? "";
+            var method = request.Method is { } verb ? EnumUtility.GetLiteral(verb) : "";
             var url = request.Url ?? throw FhirOperationException.BadRequest($"Entry {index} has no request.url.", $"Bundle.entry[{index}].request.url");
             if (method is not ("GET" or "POST" or "PUT" or "DELETE"))
                 throw FhirOperationException.BadRequest($"Entry {index}: method '{method}' is not supported here.", $"Bundle.entry[{index}].request.method");
@@ -287,8 +289,8 @@ public sealed class BundleProcessor
             var needsBody = method is "POST" or "PUT";
             if (needsBody && entry.Resource is null)
                 throw FhirOperationException.BadRequest($"Entry {index} ({method} {url}) has no resource.", $"Bundle.entry[{index}].resource");
-            if (needsBody && entry.Resource!.ResourceTypeName != type)
-                throw FhirOperationException.BadRequest($"Entry {index}: the resource is a {entry.Resource.ResourceTypeName}, the URL names {type}.", $"Bundle.entry[{index}]");
+            if (needsBody && entry.Resource!.TypeName != type)
+                throw FhirOperationException.BadRequest($"Entry {index}: the resource is a {entry.Resource.TypeName}, the URL names {type}.", $"Bundle.entry[{index}]");
             if (method is "DELETE" or "GET" && id is null)
                 throw FhirOperationException.BadRequest($"Entry {index}: {method} {url} must name one resource (Type/id).", $"Bundle.entry[{index}].request.url");
             if (method == "PUT" && id is null && conditions.Count == 0)

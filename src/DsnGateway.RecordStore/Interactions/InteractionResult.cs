@@ -1,6 +1,6 @@
-using DsnGateway.Fhir.Model;
 using DsnGateway.Fhir.Serialization;
 using DsnGateway.RecordStore.Storage;
+using Hl7.Fhir.Model;
 
 namespace DsnGateway.RecordStore.Interactions;
 

@@ -1,14 +1,15 @@
-using DsnGateway.Fhir.Model;
 using DsnGateway.RecordStore.Http;
 using DsnGateway.RecordStore.Search;
 using DsnGateway.RecordStore.Storage;
+using Hl7.Fhir.Model;
+using Task = System.Threading.Tasks.Task;
 
 namespace DsnGateway.RecordStore.Interactions;
 
 /// <summary><c>Patient/{id}/$everything</c>: the patient and every order and procedure about them.</summary>
 public sealed class PatientEverything
 {
-    private static readonly string[] Compartment = [MedicationRequest.TypeName, Procedure.TypeName];
+    private static readonly string[] Compartment = [nameof(MedicationRequest), nameof(Procedure)];
 
     private readonly RecordStoreService _store;
 
@@ -16,8 +17,8 @@ public sealed class PatientEverything
 
     public async Task<Bundle> RunAsync(string patientId, string baseUrl, CancellationToken cancellationToken)
     {
-        var patient = await _store.ReadAsync(Patient.TypeName, patientId, cancellationToken);
-        var entries = new List<BundleEntry> { SearchBundleBuilder.Entry(baseUrl, patient.Stored!, "match") };
+        var patient = await _store.ReadAsync(nameof(Patient), patientId, cancellationToken);
+        var entries = new List<Bundle.EntryComponent> { SearchBundleBuilder.Entry(baseUrl, patient.Stored!, "match") };
         foreach (var type in Compartment)
         {
             var parameters = new[] { KeyValuePair.Create("patient", $"Patient/{patientId}"), KeyValuePair.Create("_count", SearchQueryParser.MaxCount.ToString(System.Globalization.CultureInfo.InvariantCulture)) };
@@ -34,10 +35,10 @@ public sealed class PatientEverything
         return new Bundle
         {
             Id = Guid.NewGuid().ToString("D"),
-            Meta = new Meta { LastUpdated = FhirResponses.Timestamp() },
-            Type = "searchset",
+            Meta = new Meta { LastUpdatedElement = FhirResponses.InstantElement(FhirResponses.Timestamp()) },
+            Type = Bundle.BundleType.Searchset,
             Total = entries.Count,
-            Link = [new BundleLink { Relation = "self", Url = $"{baseUrl}/Patient/{patientId}/$everything" }],
+            Link = [new Bundle.LinkComponent { Relation = "self", Url = $"{baseUrl}/Patient/{patientId}/$everything" }],
             Entry = entries,
         };
     }

@@ -1,10 +1,13 @@
 using DsnGateway.Fhir.Model;
 using DsnGateway.Fhir.Outcomes;
-using DsnGateway.Fhir.Primitives;
 using DsnGateway.Fhir.Serialization;
+using DsnGateway.RecordStore.Http;
 using DsnGateway.RecordStore.Indexing;
 using DsnGateway.RecordStore.Search;
 using DsnGateway.RecordStore.Storage;
+using Hl7.Fhir.Model;
+using ResourceReference = DsnGateway.RecordStore.Indexing.ResourceReference;
+using Task = System.Threading.Tasks.Task;
 
 namespace DsnGateway.RecordStore.Interactions;
 
@@ -100,7 +103,7 @@ public sealed class RecordStoreService
 
     internal async Task<InteractionResult> CreateAsync(IWriteSession session, Resource resource, string? ifNoneExist, CancellationToken cancellationToken)
     {
-        var type = resource.ResourceTypeName;
+        var type = resource.TypeName;
         EnsureSupportedType(type);
         if (!string.IsNullOrWhiteSpace(ifNoneExist))
         {
@@ -120,15 +123,15 @@ public sealed class RecordStoreService
     /// <summary>Writes a new resource under an id chosen beforehand (transactions resolve ids first).</summary>
     internal Task<InteractionResult> WriteNewAsync(IWriteSession session, Resource resource, string id, bool checkReferences, CancellationToken cancellationToken)
     {
-        EnsureSupportedType(resource.ResourceTypeName);
+        EnsureSupportedType(resource.TypeName);
         return WriteAsync(session, resource, id, "POST", null, cancellationToken, checkReferences);
     }
 
     internal async Task<InteractionResult> UpdateAsync(IWriteSession session, string type, string id, Resource resource, string? ifMatch, CancellationToken cancellationToken, bool checkReferences = true)
     {
         EnsureSupportedType(type);
-        if (resource.ResourceTypeName != type)
-            throw FhirOperationException.BadRequest($"The body is a {resource.ResourceTypeName}, the URL names {type}.", "resourceType");
+        if (resource.TypeName != type)
+            throw FhirOperationException.BadRequest($"The body is a {resource.TypeName}, the URL names {type}.", "resourceType");
         if (resource.Id is null)
             throw FhirOperationException.BadRequest("An update must carry the resource's id in its body.", $"{type}.id");
         if (resource.Id != id)
@@ -182,7 +185,7 @@ public sealed class RecordStoreService
         var query = _parser.Parse(type, criteria, lenient: false);
         if (query.Criteria.Count == 0)
             throw FhirOperationException.BadRequest($"A condition on {type} needs at least one search parameter.");
-        if (type != Patient.TypeName) return await session.FindIdsAsync(query, 2, cancellationToken);
+        if (type != nameof(Patient)) return await session.FindIdsAsync(query, 2, cancellationToken);
         // A person merged several times matches once per retired record, and once more as the survivor.
         var ids = await session.FindIdsAsync(query, MaxMergedMatches, cancellationToken);
         if (ids.Count < 2) return ids;
@@ -201,7 +204,7 @@ public sealed class RecordStoreService
     /// <param name="checkReferences">False inside a transaction, which checks every reference once all its entries are written.</param>
     private async Task<InteractionResult> WriteAsync(IWriteSession session, Resource resource, string id, string method, string? ifMatch, CancellationToken cancellationToken, bool checkReferences = true)
     {
-        var type = resource.ResourceTypeName;
+        var type = resource.TypeName;
         var current = await session.ReadAsync(type, id, cancellationToken);
         if (ifMatch is not null)
         {
@@ -220,13 +223,13 @@ public sealed class RecordStoreService
             // as HAPI and Microsoft's FHIR server do, so a redelivered or repeated write is harmless. The answer is
             // the current version, whose ETag still holds.
             stored.Meta.VersionId = current.VersionId.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            stored.Meta.LastUpdated = PartialDateTime.FormatInstant(current.LastUpdated);
+            stored.Meta.LastUpdatedElement = FhirResponses.InstantElement(current.LastUpdated);
             if (string.Equals(FhirJson.Serialize(stored), currentJson, StringComparison.Ordinal)) return InteractionResult.FromStored(200, current);
         }
         var version = (current?.VersionId ?? 0) + 1;
         var lastUpdated = NextTimestamp(current);
         stored.Meta.VersionId = version.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        stored.Meta.LastUpdated = PartialDateTime.FormatInstant(lastUpdated);
+        stored.Meta.LastUpdatedElement = FhirResponses.InstantElement(lastUpdated);
         ResourceValidator.Validate(stored);
         var json = FhirJson.Serialize(stored);
         if (checkReferences) await EnsureReferencesExistAsync(session, stored, json, cancellationToken);
@@ -247,7 +250,7 @@ public sealed class RecordStoreService
             if (!ResourceReference.TryParse(reference, out var type, out var id))
                 throw FhirOperationException.Unprocessable($"'{reference}' is not a valid reference.");
             if (!_registry.Supports(type)) continue;
-            if (type == resource.ResourceTypeName && id == resource.Id) continue;
+            if (type == resource.TypeName && id == resource.Id) continue;
             var target = await session.ReadAsync(type, id, cancellationToken);
             if (target is null || target.Deleted)
                 throw FhirOperationException.Unprocessable($"Reference '{reference}' points at a resource that does not exist.");

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
-using DsnGateway.Fhir.Model;
 using DsnGateway.Fhir.Serialization;
+using Hl7.Fhir.Model;
 
 namespace DsnGateway.RecordStore.Interactions;
 

@@ -1,12 +1,12 @@
-using DsnGateway.Fhir.Model;
 using DsnGateway.RecordStore.Indexing;
+using Hl7.Fhir.Model;
 
 namespace DsnGateway.RecordStore.Search;
 
 /// <summary>
 /// A search parameter of one resource type: its code, type, expression and canonical URL as in the official R4
 /// definition (<see cref="OfficialSearchParameters"/>), and how its values are taken from a resource (that
-/// expression compiled by hand into C#, for speed; a test holds the two equal on the official examples).
+/// expression compiled by hand into C# over Firely's POCOs, for speed; a test holds the two equal on the official examples).
 /// A parameter of the project's own has no <see cref="DefinitionUrl"/>.
 /// </summary>
 public sealed class SearchParameterDefinition

@@ -1,6 +1,9 @@
-using DsnGateway.Fhir.Model;
 using DsnGateway.Fhir.Primitives;
 using DsnGateway.RecordStore.Indexing;
+using Hl7.Fhir.Model;
+using Hl7.Fhir.Utility;
+using FhirReference = Hl7.Fhir.Model.ResourceReference;
+using StoreReference = DsnGateway.RecordStore.Indexing.ResourceReference;
 
 namespace DsnGateway.RecordStore.Search;
 
@@ -33,7 +36,7 @@ public sealed class SearchParameterRegistry
 
     /// <summary>Every index entry of a resource, for all its type's parameters.</summary>
     public IEnumerable<IndexEntry> Index(Resource resource) =>
-        For(resource.ResourceTypeName).Where(p => !p.IsRowColumn).SelectMany(p => p.Extract(resource));
+        For(resource.TypeName).Where(p => !p.IsRowColumn).SelectMany(p => p.Extract(resource));
 
     private void Add(SearchParameterDefinition definition)
     {
@@ -62,7 +65,7 @@ public sealed class SearchParameterRegistry
     private static SearchParameterRegistry CreateDefault()
     {
         var r = new SearchParameterRegistry();
-        foreach (var type in new[] { Patient.TypeName, MedicationRequest.TypeName, Procedure.TypeName, Provenance.TypeName, Practitioner.TypeName, Organization.TypeName, Medication.TypeName })
+        foreach (var type in new[] { nameof(Patient), nameof(MedicationRequest), nameof(Procedure), nameof(Provenance), nameof(Practitioner), nameof(Organization), nameof(Medication) })
         {
             // Answered from the resource row itself, so nothing is extracted for them.
             r.Official(type, "_id", _ => []);
@@ -73,74 +76,74 @@ public sealed class SearchParameterRegistry
                 x => Codings("_tag", x.Meta?.Tag));
         }
 
-        var identifier = r.Official(Patient.TypeName, "identifier",
+        var identifier = r.Official(nameof(Patient), "identifier",
             x => Identifiers("identifier", ((Patient)x).Identifier));
-        r.Official(Patient.TypeName, "active",
+        r.Official(nameof(Patient), "active",
             x => Boolean("active", ((Patient)x).Active));
-        r.Official(Patient.TypeName, "name",
-            x => Names("name", ((Patient)x).Name, n => [n.Text, n.Family, .. n.Given ?? [], .. n.Prefix ?? [], .. n.Suffix ?? []]));
-        r.Official(Patient.TypeName, "family",
+        r.Official(nameof(Patient), "name",
+            x => Names("name", ((Patient)x).Name, n => [n.Text, n.Family, .. n.Given, .. n.Prefix, .. n.Suffix]));
+        r.Official(nameof(Patient), "family",
             x => Names("family", ((Patient)x).Name, n => [n.Family]));
-        r.Official(Patient.TypeName, "given",
-            x => Names("given", ((Patient)x).Name, n => n.Given ?? []));
-        r.Official(Patient.TypeName, "birthdate",
+        r.Official(nameof(Patient), "given",
+            x => Names("given", ((Patient)x).Name, n => n.Given));
+        r.Official(nameof(Patient), "birthdate",
             x => Dates("birthdate", ((Patient)x).BirthDate));
-        r.Official(Patient.TypeName, "gender",
-            x => Code("gender", "http://hl7.org/fhir/administrative-gender", ((Patient)x).Gender));
-        var link = r.Official(Patient.TypeName, "link",
-            x => References("link", ((Patient)x).Link?.Select(l => l.Other)), [Patient.TypeName]);
+        r.Official(nameof(Patient), "gender",
+            x => Code("gender", "http://hl7.org/fhir/administrative-gender", Literal(((Patient)x).Gender)));
+        var link = r.Official(nameof(Patient), "link",
+            x => References("link", ((Patient)x).Link.Select(l => l.Other)), [nameof(Patient)]);
         // The project's own, not R4's (no definition URL, our expression): a Patient together with the Patients its
         // links name (a merge links both ways: replaces, replaced-by), so the gateway's care relationship and
         // restriction follow a merge (docs/arch/0011).
-        r.Add(new(Patient.TypeName, LinkedIdentifier, SearchParamType.Token, "Patient.identifier | Patient.link.other.resolve().identifier", _ => [])
+        r.Add(new(nameof(Patient), LinkedIdentifier, SearchParamType.Token, "Patient.identifier | Patient.link.other.resolve().identifier", _ => [])
         {
             UnionOf = identifier,
             Through = link,
         });
-        r.Add(new(Patient.TypeName, LinkedSecurity, SearchParamType.Token, "Patient.meta.security | Patient.link.other.resolve().meta.security", _ => [])
+        r.Add(new(nameof(Patient), LinkedSecurity, SearchParamType.Token, "Patient.meta.security | Patient.link.other.resolve().meta.security", _ => [])
         {
-            UnionOf = r.Find(Patient.TypeName, "_security"),
+            UnionOf = r.Find(nameof(Patient), "_security"),
             Through = link,
         });
 
-        r.Official(MedicationRequest.TypeName, "identifier",
+        r.Official(nameof(MedicationRequest), "identifier",
             x => Identifiers("identifier", ((MedicationRequest)x).Identifier));
-        r.Official(MedicationRequest.TypeName, "patient",
-            x => References("patient", [((MedicationRequest)x).Subject], Patient.TypeName), [Patient.TypeName]);
-        r.Official(MedicationRequest.TypeName, "subject",
-            x => References("subject", [((MedicationRequest)x).Subject]), [Patient.TypeName, "Group"]);
-        r.Official(MedicationRequest.TypeName, "status",
-            x => Code("status", "http://hl7.org/fhir/CodeSystem/medicationrequest-status", ((MedicationRequest)x).Status));
-        r.Official(MedicationRequest.TypeName, "intent",
-            x => Code("intent", "http://hl7.org/fhir/CodeSystem/medicationrequest-intent", ((MedicationRequest)x).Intent));
-        r.Official(MedicationRequest.TypeName, "authoredon",
+        r.Official(nameof(MedicationRequest), "patient",
+            x => References("patient", [((MedicationRequest)x).Subject], nameof(Patient)), [nameof(Patient)]);
+        r.Official(nameof(MedicationRequest), "subject",
+            x => References("subject", [((MedicationRequest)x).Subject]), [nameof(Patient), "Group"]);
+        r.Official(nameof(MedicationRequest), "status",
+            x => Code("status", "http://hl7.org/fhir/CodeSystem/medicationrequest-status", Literal(((MedicationRequest)x).Status)));
+        r.Official(nameof(MedicationRequest), "intent",
+            x => Code("intent", "http://hl7.org/fhir/CodeSystem/medicationrequest-intent", Literal(((MedicationRequest)x).Intent)));
+        r.Official(nameof(MedicationRequest), "authoredon",
             x => Dates("authoredon", ((MedicationRequest)x).AuthoredOn));
-        r.Official(MedicationRequest.TypeName, "code",
-            x => Concepts("code", [((MedicationRequest)x).MedicationCodeableConcept]));
+        r.Official(nameof(MedicationRequest), "code",
+            x => Concepts("code", [((MedicationRequest)x).Medication as CodeableConcept]));
 
-        r.Official(Procedure.TypeName, "identifier",
+        r.Official(nameof(Procedure), "identifier",
             x => Identifiers("identifier", ((Procedure)x).Identifier));
-        r.Official(Procedure.TypeName, "patient",
-            x => References("patient", [((Procedure)x).Subject], Patient.TypeName), [Patient.TypeName]);
-        r.Official(Procedure.TypeName, "subject",
-            x => References("subject", [((Procedure)x).Subject]), [Patient.TypeName, "Group"]);
-        r.Official(Procedure.TypeName, "date",
+        r.Official(nameof(Procedure), "patient",
+            x => References("patient", [((Procedure)x).Subject], nameof(Patient)), [nameof(Patient)]);
+        r.Official(nameof(Procedure), "subject",
+            x => References("subject", [((Procedure)x).Subject]), [nameof(Patient), "Group"]);
+        r.Official(nameof(Procedure), "date",
             x => ProcedureDates((Procedure)x));
-        r.Official(Procedure.TypeName, "code",
+        r.Official(nameof(Procedure), "code",
             x => Concepts("code", [((Procedure)x).Code]));
-        r.Official(Procedure.TypeName, "status",
-            x => Code("status", "http://hl7.org/fhir/event-status", ((Procedure)x).Status));
+        r.Official(nameof(Procedure), "status",
+            x => Code("status", "http://hl7.org/fhir/event-status", Literal(((Procedure)x).Status)));
 
-        r.Official(Provenance.TypeName, "target",
-            x => References("target", ((Provenance)x).Target), [Patient.TypeName, MedicationRequest.TypeName, Procedure.TypeName]);
+        r.Official(nameof(Provenance), "target",
+            x => References("target", ((Provenance)x).Target), [nameof(Patient), nameof(MedicationRequest), nameof(Procedure)]);
 
-        r.Official(Practitioner.TypeName, "identifier",
+        r.Official(nameof(Practitioner), "identifier",
             x => Identifiers("identifier", ((Practitioner)x).Identifier));
-        r.Official(Practitioner.TypeName, "name",
-            x => Names("name", ((Practitioner)x).Name, n => [n.Text, n.Family, .. n.Given ?? [], .. n.Prefix ?? [], .. n.Suffix ?? []]));
-        r.Official(Organization.TypeName, "identifier",
+        r.Official(nameof(Practitioner), "name",
+            x => Names("name", ((Practitioner)x).Name, n => [n.Text, n.Family, .. n.Given, .. n.Prefix, .. n.Suffix]));
+        r.Official(nameof(Organization), "identifier",
             x => Identifiers("identifier", ((Organization)x).Identifier));
-        r.Official(Medication.TypeName, "code",
+        r.Official(nameof(Medication), "code",
             x => Concepts("code", [((Medication)x).Code]));
         return r;
     }
@@ -157,6 +160,9 @@ public sealed class SearchParameterRegistry
     private static IEnumerable<IndexEntry> Code(string param, string system, string? code) =>
         string.IsNullOrEmpty(code) ? [] : [new TokenEntry(param, system, code)];
 
+    /// <summary>A required-binding code as written in FHIR JSON (Firely keeps it as an enum).</summary>
+    private static string? Literal<T>(T? value) where T : struct, Enum => value is { } v ? EnumUtility.GetLiteral(v) : null;
+
     /// <summary>A boolean searched as a token: code true or false, no system (R4's token rules for boolean).</summary>
     private static IEnumerable<IndexEntry> Boolean(string param, bool? value) =>
         value is { } b ? [new TokenEntry(param, "", b ? "true" : "false")] : [];
@@ -172,8 +178,8 @@ public sealed class SearchParameterRegistry
 
     private static IEnumerable<IndexEntry> ProcedureDates(Procedure procedure)
     {
-        if (procedure.PerformedDateTime is not null) return Dates("date", procedure.PerformedDateTime);
-        if (procedure.PerformedPeriod is { } period)
+        if (procedure.Performed is FhirDateTime performed) return Dates("date", performed.Value);
+        if (procedure.Performed is Period period)
         {
             var hasStart = PartialDateTime.TryParse(period.Start, out var start);
             var hasEnd = PartialDateTime.TryParse(period.End, out var end);
@@ -187,11 +193,11 @@ public sealed class SearchParameterRegistry
     private static DateEntry Range(string param, DateTimeOffset start, DateTimeOffset endExclusive) =>
         new(param, DateBounds.ToLow(start), DateBounds.ToHigh(endExclusive));
 
-    private static IEnumerable<IndexEntry> References(string param, IEnumerable<Reference?>? references, string? onlyType = null)
+    private static IEnumerable<IndexEntry> References(string param, IEnumerable<FhirReference?> references, string? onlyType = null)
     {
-        foreach (var reference in references ?? [])
+        foreach (var reference in references)
         {
-            if (!ResourceReference.TryParse(reference?.ReferenceValue, out var type, out var id)) continue;
+            if (!StoreReference.TryParse(reference?.Reference, out var type, out var id)) continue;
             if (onlyType is not null && type != onlyType) continue;
             yield return new ReferenceEntry(param, type, id);
         }

@@ -28,7 +28,17 @@ public static class AdminEndpoints
 
     private static async Task SetAsync(HttpContext http, string id, bool restricted, RestrictedPatients patients)
     {
-        var outcome = await patients.SetAsync(id, restricted, http.RequestAborted);
+        RestrictedPatients.Outcome outcome;
+        try
+        {
+            outcome = await patients.SetAsync(id, restricted, http.RequestAborted);
+        }
+        catch (Fhir.Serialization.FhirParseException)
+        {
+            // The store's answer is not a Patient Firely reads: the store's failure, nothing was written (never a 500).
+            await FhirResponses.WriteAsync(http, 503, OperationOutcomes.Error("transient", $"The record store's Patient/{id} could not be read; nothing was changed."));
+            return;
+        }
         var state = restricted ? "restricted" : "no longer restricted";
         await (outcome switch
         {

@@ -1,7 +1,8 @@
 using System.Net;
-using System.Text.Json.Nodes;
 using DsnGateway.Authorization;
+using DsnGateway.Fhir.Serialization;
 using DsnGateway.Proxy;
+using Hl7.Fhir.Model;
 
 namespace DsnGateway.Admin;
 
@@ -26,29 +27,19 @@ public sealed class RestrictedPatients(RecordStoreClient store)
             using var read = await store.SendAsync(HttpMethod.Get, $"Patient/{Uri.EscapeDataString(patientId)}", null, null, cancellationToken);
             if (read.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Gone) return Outcome.NotFound;
             if (!read.IsSuccessStatusCode) throw new RecordStoreException(read.StatusCode, await read.Content.ReadAsStringAsync(cancellationToken));
-            var patient = JsonNode.Parse(await read.Content.ReadAsStringAsync(cancellationToken))!.AsObject();
-            var meta = patient["meta"] as JsonObject ?? new JsonObject();
-            var security = meta["security"] as JsonArray ?? new JsonArray();
-            var existing = security.Where(IsRestricted).ToList();
+            // The store holds only what Firely's strict parser accepts, so a stored Patient parses; one that does not is
+            // the store's failure (FhirParseException, answered 503 by the caller), never rewritten.
+            var patient = FhirJson.Parse<Patient>(await read.Content.ReadAsByteArrayAsync(cancellationToken));
+            var meta = patient.Meta ??= new Meta();
+            var existing = meta.Security.Where(IsRestricted).ToList();
             if (restricted == existing.Count > 0) return Outcome.Unchanged;
             if (restricted)
-            {
-                security.Add(new JsonObject
-                {
-                    ["system"] = CareRelationshipPolicy.ConfidentialitySystem,
-                    ["code"] = CareRelationshipPolicy.Restricted,
-                    ["display"] = "restricted",
-                });
-            }
+                meta.Security.Add(new Coding(CareRelationshipPolicy.ConfidentialitySystem, CareRelationshipPolicy.Restricted, "restricted"));
             else
-            {
-                foreach (var label in existing) security.Remove(label);
-            }
-            if (security.Count > 0) meta["security"] = security; else meta.Remove("security");
-            patient["meta"] = meta;
+                meta.Security.RemoveAll(existing.Contains);
 
             var etag = read.Headers.ETag?.ToString();
-            using var write = await store.SendAsync(HttpMethod.Put, $"Patient/{Uri.EscapeDataString(patientId)}", patient.ToJsonString(), etag, cancellationToken);
+            using var write = await store.SendAsync(HttpMethod.Put, $"Patient/{Uri.EscapeDataString(patientId)}", FhirJson.Serialize(patient), etag, cancellationToken);
             if (write.StatusCode == HttpStatusCode.PreconditionFailed) continue; // changed meanwhile: read again
             if (!write.IsSuccessStatusCode) throw new RecordStoreException(write.StatusCode, await write.Content.ReadAsStringAsync(cancellationToken));
             return Outcome.Changed;
@@ -56,6 +47,5 @@ public sealed class RestrictedPatients(RecordStoreClient store)
         throw new RecordStoreException(HttpStatusCode.Conflict, "The patient kept changing while its restriction was being set.");
     }
 
-    private static bool IsRestricted(JsonNode? label) =>
-        label is JsonObject o && CareRelationshipPolicy.IsRestrictionLabel((string?)o["system"], (string?)o["code"]);
+    private static bool IsRestricted(Coding label) => CareRelationshipPolicy.IsRestrictionLabel(label.System, label.Code);
 }

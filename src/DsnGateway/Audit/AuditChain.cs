@@ -2,9 +2,9 @@ using System.Buffers;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using DsnGateway.Fhir.Model;
-using DsnGateway.Fhir.Primitives;
 using DsnGateway.Fhir.Serialization;
+using Hl7.Fhir.Model;
+using Task = System.Threading.Tasks.Task;
 
 namespace DsnGateway.Audit;
 
@@ -110,9 +110,9 @@ public static class AuditChain
             return "the stored JSON is not an AuditEvent";
         }
         if (auditEvent.Id != record.Seq.ToString(CultureInfo.InvariantCulture)) return "the AuditEvent's id is not its seq";
-        if (!PartialDateTime.TryParse(auditEvent.Recorded, out var recorded) || recorded.Start.UtcTicks != record.Recorded.UtcTicks)
+        if (auditEvent.Recorded is not { } recorded || recorded.UtcTicks != record.Recorded.UtcTicks)
             return "search column recorded disagrees with the record";
-        if ((auditEvent.Outcome ?? "0") != record.Outcome) return "search column outcome disagrees with the record";
+        if (AuditStore.OutcomeOf(auditEvent) != record.Outcome) return "search column outcome disagrees with the record";
         if (AuditStore.SubjectOf(auditEvent) != record.Agent) return "search column agent disagrees with the record";
         if (AuditStore.IsFlagged(auditEvent) != record.Flagged) return "search column flagged disagrees with the record";
         if (!AuditStore.PatientsOf(auditEvent).Order(StringComparer.Ordinal).SequenceEqual(indexedPatients.Order(StringComparer.Ordinal)))

@@ -1,12 +1,13 @@
 using System.Globalization;
-using DsnGateway.Fhir.Model;
 using DsnGateway.Fhir.Outcomes;
 using DsnGateway.Fhir.Serialization;
 using DsnGateway.Hosting;
 using DsnGateway.Proxy;
 using DsnGateway.RecordStore.Http;
 using Microsoft.Data.Sqlite;
+using Hl7.Fhir.Model;
 using Microsoft.Extensions.Options;
+using Task = System.Threading.Tasks.Task;
 
 namespace DsnGateway.Audit;
 
@@ -64,30 +65,30 @@ public static partial class AuditEventEndpoints
 
     public static Bundle Searchset(string baseUrl, AuditSearchQuery query, AuditSearchPage page)
     {
-        var links = new List<BundleLink> { Link("self", baseUrl, query.Parameters, query.Cursor) };
+        var links = new List<Bundle.LinkComponent> { Link("self", baseUrl, query.Parameters, query.Cursor) };
         if (page.Next is not null) links.Add(Link("next", baseUrl, query.Parameters, page.Next));
         if (page.Previous is not null) links.Add(Link("previous", baseUrl, query.Parameters, page.Previous));
         return new Bundle
         {
             Id = Guid.NewGuid().ToString("D"),
-            Meta = new Meta { LastUpdated = FhirResponses.Timestamp() },
-            Type = "searchset",
+            Meta = new Meta { LastUpdated = DateTimeOffset.UtcNow },
+            Type = Bundle.BundleType.Searchset,
             Total = checked((int)page.Total),
             Link = links,
-            Entry = page.Matches.Select(m => new BundleEntry
+            Entry = page.Matches.Select(m => new Bundle.EntryComponent
             {
                 FullUrl = $"{baseUrl}/AuditEvent/{m.Seq.ToString(CultureInfo.InvariantCulture)}",
                 Resource = FhirJson.Parse(m.Json),
-                Search = new BundleSearch { Mode = "match" },
+                Search = new Bundle.SearchComponent { Mode = Bundle.SearchEntryMode.Match },
             }).ToList(),
         };
     }
 
-    private static BundleLink Link(string relation, string baseUrl, IReadOnlyList<KeyValuePair<string, string>> parameters, AuditPageCursor? cursor)
+    private static Bundle.LinkComponent Link(string relation, string baseUrl, IReadOnlyList<KeyValuePair<string, string>> parameters, AuditPageCursor? cursor)
     {
         var all = cursor is null ? parameters : [.. parameters, KeyValuePair.Create("_cursor", cursor.Encode())];
         var query = string.Join("&", all.Select(p => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(p.Value)}"));
-        return new BundleLink { Relation = relation, Url = query.Length == 0 ? $"{baseUrl}/AuditEvent" : $"{baseUrl}/AuditEvent?{query}" };
+        return new Bundle.LinkComponent { Relation = relation, Url = query.Length == 0 ? $"{baseUrl}/AuditEvent" : $"{baseUrl}/AuditEvent?{query}" };
     }
 
     /// <summary>The FHIR base clients see: Gateway:PublicBaseUrl, else this request's scheme and host plus /fhir.</summary>

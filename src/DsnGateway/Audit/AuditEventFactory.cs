@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
-using DsnGateway.Fhir.Model;
-using DsnGateway.Fhir.Primitives;
+using Hl7.Fhir.Model;
+using Hl7.Fhir.Utility;
 using static DsnGateway.Audit.AuditCodes;
 
 namespace DsnGateway.Audit;
@@ -42,13 +42,14 @@ public sealed partial class AuditEventFactory
         {
             Type = login ? Code(DicomSystem, "110114", "User Authentication") : Code(AuditEventTypeSystem, "rest", "Restful Operation"),
             Subtype = [login ? Code(DicomSystem, "110122", "Login") : Subtype(record.Interaction)],
-            Action = Action(record.Interaction),
-            Recorded = PartialDateTime.FormatInstant(record.Recorded),
-            Outcome = Outcome(record.HttpStatus),
+            Action = EnumUtility.ParseLiteral<AuditEvent.AuditEventAction>(Action(record.Interaction)),
+            // Milliseconds, as before: the search column and the chain check compare the instant to the tick.
+            Recorded = TruncateToMilliseconds(record.Recorded.ToUniversalTime()),
+            Outcome = EnumUtility.ParseLiteral<AuditEvent.AuditEventOutcome>(Outcome(record.HttpStatus)),
             OutcomeDesc = OutcomeDescription(record, failed),
-            PurposeOfEvent = record.BreakGlassReason is { } reason ? [BreakGlass(reason)] : null,
+            PurposeOfEvent = record.BreakGlassReason is { } reason ? [BreakGlass(reason)] : [],
             Agent = Agents(record),
-            Source = new AuditEventSource
+            Source = new AuditEvent.SourceComponent
             {
                 Site = GatewayDisplay,
                 Observer = Gateway(),
@@ -56,9 +57,12 @@ public sealed partial class AuditEventFactory
             },
             Entity = Entities(record),
         };
-        if (record.IsSecurityAlert) auditEvent.Meta = new Meta { Tag = [Flag] };
+        if (record.IsSecurityAlert) auditEvent.Meta = new Meta { Tag = [AuditCodes.Flag] };
         return auditEvent;
     }
+
+    private static DateTimeOffset TruncateToMilliseconds(DateTimeOffset instant) =>
+        new(instant.Ticks - instant.Ticks % TimeSpan.TicksPerMillisecond, instant.Offset);
 
     private static Coding Subtype(string interaction) =>
         RestfulInteractions.Contains(interaction)
@@ -89,40 +93,40 @@ public sealed partial class AuditEventFactory
 
     private static CodeableConcept BreakGlass(string reason) => Concept(ActReasonSystem, "BTG", "break the glass", reason);
 
-    private static Reference Gateway() => new() { Type = "Device", Display = GatewayDisplay };
+    private static ResourceReference Gateway() => new() { Type = "Device", Display = GatewayDisplay };
 
-    private static List<AuditEventAgent> Agents(AuditRecord record)
+    private static List<AuditEvent.AgentComponent> Agents(AuditRecord record)
     {
         var caller = record.Agent;
-        var network = caller.NetworkAddress is { Length: > 0 } address ? new AuditEventNetwork { Address = address, Type = "2" } : null;
+        var network = caller.NetworkAddress is { Length: > 0 } address ? new AuditEvent.NetworkComponent { Address = address, Type = AuditEvent.AuditEventAgentNetworkType.N2 } : null;
         var writes = Action(record.Interaction) is "C" or "U" or "D";
 
-        var user = new AuditEventAgent
+        var user = new AuditEvent.AgentComponent
         {
             Type = writes
                 ? Concept(ParticipationTypeSystem, "AUT", "author (originator)")
                 : Concept(ParticipationTypeSystem, "IRCP", "information recipient"),
-            Role = caller.Role is { Length: > 0 } role ? [Concept(RoleSystem, role)] : null,
+            Role = caller.Role is { Length: > 0 } role ? [Concept(RoleSystem, role)] : [],
             Who = UserReference(caller),
             Requestor = true,
             Network = network,
-            Policy = caller.Scopes?.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Cast<string?>().ToList() is { Count: > 0 } scopes ? scopes : null,
-            PurposeOfUse = record.BreakGlassReason is { } reason ? [BreakGlass(reason)] : null,
+            Policy = caller.Scopes?.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [],
+            PurposeOfUse = record.BreakGlassReason is { } reason ? [BreakGlass(reason)] : [],
         };
         if (caller.FhirUser is { Length: > 0 } fhirUser && !LooksLikeReference(fhirUser)) user.AltId = fhirUser;
 
-        var agents = new List<AuditEventAgent> { user };
+        var agents = new List<AuditEvent.AgentComponent> { user };
         if (caller.ClientId is { Length: > 0 } clientId)
         {
-            agents.Add(new AuditEventAgent
+            agents.Add(new AuditEvent.AgentComponent
             {
                 Type = Concept(DicomSystem, "110153", "Source Role ID"),
-                Who = new Reference { Identifier = new Identifier { System = ClientIdSystem, Value = clientId }, Display = clientId },
+                Who = new ResourceReference { Identifier = new Identifier { System = ClientIdSystem, Value = clientId }, Display = clientId },
                 Requestor = false,
                 Network = network,
             });
         }
-        agents.Add(new AuditEventAgent
+        agents.Add(new AuditEvent.AgentComponent
         {
             Type = Concept(DicomSystem, "110152", "Destination Role ID"),
             Who = Gateway(),
@@ -130,10 +134,10 @@ public sealed partial class AuditEventFactory
         });
         if (caller.Establishment is { Length: > 0 } establishment)
         {
-            agents.Add(new AuditEventAgent
+            agents.Add(new AuditEvent.AgentComponent
             {
                 Type = Concept(RoleClassSystem, "PROV", "healthcare provider"),
-                Who = new Reference
+                Who = new ResourceReference
                 {
                     Type = "Organization",
                     Identifier = new Identifier { System = EstablishmentSystem, Value = establishment },
@@ -146,14 +150,14 @@ public sealed partial class AuditEventFactory
     }
 
     /// <summary>The user as far as known: the token's sub, and fhirUser as a reference when it is one.</summary>
-    private static Reference? UserReference(AuditAgent caller)
+    private static ResourceReference? UserReference(AuditAgent caller)
     {
         var hasSubject = caller.Subject is { Length: > 0 };
         var reference = caller.FhirUser is { Length: > 0 } f && LooksLikeReference(f) ? f : null;
         if (!hasSubject && reference is null) return null; // an unauthenticated caller: only the address is known
-        return new Reference
+        return new ResourceReference
         {
-            ReferenceValue = reference,
+            Reference = reference,
             Type = reference is null ? null : ReferencePattern().Match(reference).Groups["type"].Value,
             Identifier = hasSubject ? new Identifier { System = SubjectSystem, Value = caller.Subject } : null,
         };
@@ -161,14 +165,14 @@ public sealed partial class AuditEventFactory
 
     public static bool LooksLikeReference(string value) => ReferencePattern().IsMatch(value);
 
-    private static List<AuditEventEntity> Entities(AuditRecord record)
+    private static List<AuditEvent.EntityComponent> Entities(AuditRecord record)
     {
-        var entities = new List<AuditEventEntity>
+        var entities = new List<AuditEvent.EntityComponent>
         {
             // BALP: the X-Request-Id ties the event to the logs; the request line says what was asked.
-            new()
+            new AuditEvent.EntityComponent
             {
-                What = new Reference { Identifier = new Identifier { Value = record.RequestId } },
+                What = new ResourceReference { Identifier = new Identifier { Value = record.RequestId } },
                 Type = Code(BalpEntityTypeSystem, "XrequestId", "transport specific unique identifier where http X-Request-Id is used"),
                 Description = $"{record.HttpMethod} {record.Path}",
             },
@@ -176,9 +180,9 @@ public sealed partial class AuditEventFactory
 
         foreach (var patient in record.Patients.Distinct(StringComparer.Ordinal))
         {
-            entities.Add(new AuditEventEntity
+            entities.Add(new AuditEvent.EntityComponent
             {
-                What = new Reference { ReferenceValue = patient.Contains('/') ? patient : $"Patient/{patient}" },
+                What = new ResourceReference { Reference = patient.Contains('/') ? patient : $"Patient/{patient}" },
                 Type = Code(EntityTypeSystem, "1", "Person"),
                 Role = Code(ObjectRoleSystem, "1", "Patient"),
             });
@@ -186,20 +190,20 @@ public sealed partial class AuditEventFactory
 
         if (record.Interaction is "search" or "search-type" or "search-system")
         {
-            entities.Add(new AuditEventEntity
+            entities.Add(new AuditEvent.EntityComponent
             {
                 Type = Code(EntityTypeSystem, "2", "System Object"),
                 Role = Code(ObjectRoleSystem, "24", "Query"),
-                Query = Convert.ToBase64String(Encoding.UTF8.GetBytes((record.Query ?? "").TrimStart('?'))),
-                Detail = record.ResourceType is { Length: > 0 } searched ? [new AuditEventDetail { Type = "resourceType", ValueString = searched }] : null,
+                Query = Encoding.UTF8.GetBytes((record.Query ?? "").TrimStart('?')),
+                Detail = record.ResourceType is { Length: > 0 } searched ? [new AuditEvent.DetailComponent { Type = "resourceType", Value = new FhirString(searched) }] : [],
             });
         }
         else if (record.ResourceType is { Length: > 0 } type)
         {
             // The resource read, written or refused (for a create, its id when the store assigned one).
-            entities.Add(new AuditEventEntity
+            entities.Add(new AuditEvent.EntityComponent
             {
-                What = record.ResourceId is { Length: > 0 } id ? new Reference { ReferenceValue = $"{type}/{id}" } : new Reference { Type = type },
+                What = record.ResourceId is { Length: > 0 } id ? new ResourceReference { Reference = $"{type}/{id}" } : new ResourceReference { Type = type },
                 Type = Code(EntityTypeSystem, "2", "System Object"),
                 Role = Code(ObjectRoleSystem, "4", "Domain Resource"),
             });

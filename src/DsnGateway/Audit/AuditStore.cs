@@ -2,11 +2,11 @@ using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Text;
 using Dapper;
-using DsnGateway.Fhir.Model;
-using DsnGateway.Fhir.Primitives;
-using DsnGateway.Fhir.Serialization;
 using DsnGateway.Storage;
+using Hl7.Fhir.Model;
+using Hl7.Fhir.Utility;
 using Microsoft.Data.Sqlite;
+using Task = System.Threading.Tasks.Task;
 
 namespace DsnGateway.Audit;
 
@@ -128,7 +128,7 @@ public sealed class AuditStore
             var utf8 = AuditEventJson.Write(auditEvent, buffer);
             var json = Encoding.UTF8.GetString(utf8);
             var hash = AuditChain.Hash(previousHash, utf8);
-            var row = new StoredAuditEvent(seq, RecordedOf(auditEvent), json, auditEvent.Outcome ?? "0", SubjectOf(auditEvent),
+            var row = new StoredAuditEvent(seq, RecordedOf(auditEvent), json, OutcomeOf(auditEvent), SubjectOf(auditEvent),
                 IsFlagged(auditEvent), hash, previousHash);
 
             pSeq.Value = row.Seq;
@@ -201,19 +201,22 @@ public sealed class AuditStore
         "SELECT seq AS Seq, recorded AS Recorded, json AS Json, outcome AS Outcome, agent AS Agent, flagged AS Flagged, hash AS Hash, previous_hash AS PreviousHash FROM audit_event";
 
     internal static DateTimeOffset RecordedOf(AuditEvent auditEvent) =>
-        PartialDateTime.TryParse(auditEvent.Recorded, out var recorded) ? recorded.Start.ToUniversalTime() : throw new ArgumentException("An AuditEvent needs its recorded instant.");
+        auditEvent.Recorded is { } recorded ? recorded.ToUniversalTime() : throw new ArgumentException("An AuditEvent needs its recorded instant.");
+
+    /// <summary>The outcome code (0, 4, 8, 12) as the search column keeps it; success when the event has none.</summary>
+    internal static string OutcomeOf(AuditEvent auditEvent) => auditEvent.Outcome is { } outcome ? outcome.GetLiteral() : "0";
 
     /// <summary>The requestor's token subject: what the <c>agent</c> search matches.</summary>
     internal static string? SubjectOf(AuditEvent auditEvent) =>
-        auditEvent.Agent?.FirstOrDefault(a => a.Requestor == true)?.Who?.Identifier is { System: AuditCodes.SubjectSystem, Value: { } subject } ? subject : null;
+        auditEvent.Agent.FirstOrDefault(a => a.Requestor == true)?.Who?.Identifier is { System: AuditCodes.SubjectSystem, Value: { } subject } ? subject : null;
 
     internal static bool IsFlagged(AuditEvent auditEvent) =>
-        auditEvent.Meta?.Tag?.Any(t => t.System == AuditCodes.FlagSystem && t.Code == AuditCodes.FlagCode) == true;
+        auditEvent.Meta?.Tag.Any(t => t.System == AuditCodes.FlagSystem && t.Code == AuditCodes.FlagCode) == true;
 
     internal static IEnumerable<string> PatientsOf(AuditEvent auditEvent) =>
-        (auditEvent.Entity ?? [])
-            .Where(e => e.Role is { System: AuditCodes.ObjectRoleSystem, Code: "1" } && e.What?.ReferenceValue is not null)
-            .Select(e => e.What!.ReferenceValue!)
+        auditEvent.Entity
+            .Where(e => e.Role is { System: AuditCodes.ObjectRoleSystem, Code: "1" } && e.What?.Reference is not null)
+            .Select(e => e.What!.Reference!)
             .Distinct(StringComparer.Ordinal);
 
     private sealed class ChainHead

@@ -1,6 +1,6 @@
-using System.Text.Json;
 using DsnGateway.Authentication;
 using DsnGateway.Authorization.SmartScopes;
+using DsnGateway.Fhir.Serialization;
 using DsnGateway.Proxy;
 using DsnGateway.RecordStore.Interactions;
 using DsnGateway.RecordStore.Search;
@@ -171,21 +171,15 @@ public sealed class FhirAccessPolicy
         var stored = await _store.SearchAsync(type, [KeyValuePair.Create("_id", id)], cancellationToken);
         var subject = stored.FirstOrDefault() switch
         {
-            Fhir.Model.MedicationRequest order => order.Subject?.ReferenceValue,
-            Fhir.Model.Procedure procedure => procedure.Subject?.ReferenceValue,
+            Hl7.Fhir.Model.MedicationRequest order => order.Subject?.Reference,
+            Hl7.Fhir.Model.Procedure procedure => procedure.Subject?.Reference,
             _ => null,
         };
         return subject is not null && subject.StartsWith("Patient/", StringComparison.Ordinal) ? [subject] : [];
     }
 
-    private static bool CarriesRestriction(JsonElement patient) =>
-        patient.TryGetProperty("meta", out var meta) && meta.ValueKind == JsonValueKind.Object
-        && meta.TryGetProperty("security", out var labels) && labels.ValueKind == JsonValueKind.Array
-        && labels.EnumerateArray().Any(l => l.ValueKind == JsonValueKind.Object
-            && CareRelationshipPolicy.IsRestrictionLabel(StringOrNull(l, "system"), StringOrNull(l, "code")));
-
-    private static string? StringOrNull(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+    private static bool CarriesRestriction(Hl7.Fhir.Model.Patient patient) =>
+        patient.Meta?.Security.Any(l => CareRelationshipPolicy.IsRestrictionLabel(l.System, l.Code)) == true;
 
     /// <summary>Whether the Patient this write replaces is restricted (a create, or an update that creates, replaces none).</summary>
     private async Task<bool> StoredRestrictedAsync(FhirRequest request, CancellationToken cancellationToken)
@@ -200,31 +194,38 @@ public sealed class FhirAccessPolicy
     private async Task<AccessDecision> BodyStaysInRelationshipAsync(CallerIdentity caller, FhirRequest request, byte[] body, bool breakGlass, string? patientContext, CancellationToken cancellationToken)
     {
         var type = request.ResourceType!;
-        JsonElement root;
+        Hl7.Fhir.Model.Resource resource;
         try
         {
-            using var document = JsonDocument.Parse(body);
-            root = document.RootElement.Clone();
+            resource = FhirJson.Parse(body);
         }
-        catch (JsonException)
+        catch (FhirParseException)
         {
-            return AccessDecision.Allow([], []); // the store refuses malformed JSON with its own 400
+            // The store parses with the same strict rules and refuses it with its own 400 (every problem, with its
+            // element path): nothing of an invalid body is ever written, so there is nothing to decide here.
+            return AccessDecision.Allow([], []);
         }
-        if (type == "Patient")
+        if (resource.TypeName != type)
+            return AccessDecision.Deny(400, $"The body is a {resource.TypeName}, not a {type}.");
+        if (resource is Hl7.Fhir.Model.Patient patient)
         {
             var mrn = CareRelationshipPolicy.MrnSystem(caller.Establishment ?? "");
-            var hasMrn = root.TryGetProperty("identifier", out var identifiers) && identifiers.ValueKind == JsonValueKind.Array
-                && identifiers.EnumerateArray().Any(i => i.TryGetProperty("system", out var s) && s.GetString() == mrn);
+            var hasMrn = patient.Identifier.Any(i => i.System == mrn);
             if (caller.Role == CallerIdentity.Clinician && !hasMrn && !breakGlass)
                 return AccessDecision.Deny(403, $"A Patient written by a clinician of {caller.Establishment} must carry an identifier of {mrn}.");
             // The restriction is an administrator's decision: a write through /fhir (even with break-the-glass, which
             // opens a restricted record) must neither drop the label, opening the record to everyone, nor add it.
-            if (CarriesRestriction(root) != await StoredRestrictedAsync(request, cancellationToken))
+            if (CarriesRestriction(patient) != await StoredRestrictedAsync(request, cancellationToken))
                 return AccessDecision.Deny(403, "A patient's restriction (meta.security R) is changed by an administrator only, under /admin/patients/{id}/restricted; write the Patient with its label as stored.");
             return AccessDecision.Allow([], []);
         }
         if (!CareRelationshipPolicy.PatientLink.TryGetValue(type, out var link) || link is null) return AccessDecision.Allow([], []);
-        var subject = root.TryGetProperty("subject", out var s2) && s2.TryGetProperty("reference", out var r) ? r.GetString() : null;
+        var subject = resource switch
+        {
+            Hl7.Fhir.Model.MedicationRequest order => order.Subject?.Reference,
+            Hl7.Fhir.Model.Procedure procedure => procedure.Subject?.Reference,
+            _ => null,
+        };
         if (subject is null || !subject.StartsWith("Patient/", StringComparison.Ordinal))
             return AccessDecision.Allow([], []); // the store validates the subject (422)
         var patientId = subject["Patient/".Length..];

@@ -1,5 +1,6 @@
-using DsnGateway.Fhir.Model;
 using DsnGateway.Fhir.Validation;
+using Hl7.Fhir.Model;
+using Task = System.Threading.Tasks.Task;
 
 namespace DsnGateway.Cli;
 
@@ -41,7 +42,7 @@ internal sealed class MapValidation
     /// <summary>Validates every entry's resource; <paramref name="where"/> prefixes each line (a CSV row's "line N ").</summary>
     public async Task ValidateAsync(Bundle bundle, string where = "")
     {
-        foreach (var (entry, index) in (bundle.Entry ?? []).Select((e, i) => (e, i)))
+        foreach (var (entry, index) in bundle.Entry.Select((e, i) => (e, i)))
         {
             if (entry.Resource is not { } resource) continue;
             _resources++;
@@ -50,7 +51,7 @@ internal sealed class MapValidation
                 if (issue.IsError) _errors++;
                 else if (issue.Severity == "warning") _warnings++;
                 else continue; // information is noise here
-                await Console.Error.WriteLineAsync($"{where}entry[{index}] {resource.ResourceTypeName} {issue.Severity} {issue.Path}: {issue.Message}");
+                await Console.Error.WriteLineAsync($"{where}entry[{index}] {resource.TypeName} {issue.Severity} {issue.Path}: {issue.Message}");
             }
         }
     }

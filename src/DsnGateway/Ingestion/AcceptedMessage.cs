@@ -37,6 +37,13 @@ public sealed record AcceptedMessage(
     /// </summary>
     public IReadOnlyList<string> PatientIdentifiers { get; init; } = [];
 
+    /// <summary>
+    /// <see cref="BundleJson"/> as UTF-8, when the caller has those bytes (the intake and the CSV import have them: they
+    /// serialized the Bundle once and parsed those bytes strictly before admitting it). The inbox stores them as they
+    /// are, instead of encoding the string again. Empty: the inbox encodes <see cref="BundleJson"/>.
+    /// </summary>
+    public ReadOnlyMemory<byte> BundleUtf8 { get; init; }
+
     internal void Validate()
     {
         ArgumentException.ThrowIfNullOrEmpty(SenderApplication);

@@ -7,14 +7,17 @@ using DsnGateway.Mapping.Bundles;
 using DsnGateway.Mapping.Codes;
 using DsnGateway.Mapping.Establishments;
 using DsnGateway.Observability;
+using Hl7.Fhir.Model;
 using Microsoft.Extensions.Options;
+using Task = System.Threading.Tasks.Task;
 
 namespace DsnGateway.Ingestion;
 
 /// <summary>
 /// The life of one HL7 v2 message up to its ACK (DESIGN.md, "Senders and the life of an HL7 v2 message"):
 /// 1 envelope (parse, sender, control id, type, version; AR), 2 content (mapping, identity; AE, dead-lettered,
-/// nothing written), 3 commit of the raw bytes and the mapped Bundle to the durable inbox, and only then AA.
+/// nothing written; this includes a mapped Bundle that Firely's strict parser refuses, answered AE with the element path),
+/// 3 commit of the raw bytes and the mapped Bundle to the durable inbox, and only then AA.
 /// Delivery to the record store (stage 4) happens after, from the inbox. The same code serves MLLP and HTTP.
 /// </summary>
 public sealed partial class Hl7Intake
@@ -116,7 +119,7 @@ public sealed partial class Hl7Intake
             return await RefuseAsync(raw, msh, sender, AckCode.AE, DeadLetterStage.Content, error.Code, error.Message, received, ackControlId, cancellationToken, error.Location);
         }
         // Every person the message states (an A40 states one survivor per PID/MRG group), not the records it retires.
-        var survivors = (mapped.Value!.Bundle.Entry ?? []).Select(e => e.Resource).OfType<DsnGateway.Fhir.Model.Patient>()
+        var survivors = mapped.Value!.Bundle.Entry.Select(e => e.Resource).OfType<Patient>()
             .Where(p => !AdtBundleBuilder.IsMergedRecord(p)).ToList();
         for (var i = 0; i < survivors.Count; i++)
         {
@@ -128,21 +131,25 @@ public sealed partial class Hl7Intake
 
         // The ADT feed's Patient carries the source time of its demographics, so delivery can keep the newest
         // (latest wins). The PID of an order or a charge message gets none: it never replaces demographics (ADR 0008).
-        foreach (var patient in (mapped.Value.Bundle.Entry ?? []).Select(e => e.Resource).OfType<DsnGateway.Fhir.Model.Patient>()
+        foreach (var patient in mapped.Value.Bundle.Entry.Select(e => e.Resource).OfType<Patient>()
                      .Where(_ => mapped.Value.CarriesDemographics))
         {
-            patient.Extension = [.. patient.Extension ?? [], new DsnGateway.Fhir.Model.Extension
-            {
-                Url = RecordStoreDelivery.SourceTimeExtension,
-                ValueDateTime = DsnGateway.Fhir.Primitives.PartialDateTime.FormatInstant(mapped.Value.SourceTime),
-            }];
+            patient.Extension.Add(RecordStoreDelivery.SourceTimeOf(mapped.Value.SourceTime));
         }
+
+        // Still stage 2: the Bundle exactly as it will be stored must pass Firely's strict parse (what the record store
+        // applies), or nothing is acknowledged: AE naming the element, the raw message kept in the dead letters.
+        var strict = StrictBundle.Check(mapped.Value.Bundle);
+        if (!strict.IsValid)
+            return await RefuseAsync(raw, msh, sender, AckCode.AE, DeadLetterStage.Content, Hl7ErrorCodes.ApplicationInternalError,
+                StrictBundle.Describe(strict.Issues), received, ackControlId, cancellationToken);
 
         // Stage 3: committed, then acknowledged.
         var ack = Encode(AckBuilder.Accept(msh, ackControlId, received), message.CharacterSet);
         var admission = await _inbox.AdmitAsync(new AcceptedMessage(received, app, facility, msh.ControlId,
-            $"{msh.MessageCode}^{msh.TriggerEvent}", raw, ack, FhirJson.Serialize(mapped.Value.Bundle), mapped.Value.Identity.Key)
+            $"{msh.MessageCode}^{msh.TriggerEvent}", raw, ack, Encoding.UTF8.GetString(strict.Utf8Json!), mapped.Value.Identity.Key)
         {
+            BundleUtf8 = strict.Utf8Json,
             UnmappedCodes = mapped.Value.Unmapped,
             PatientIdentifiers = IdentityTokens(mapped.Value.Patient),
         }, cancellationToken);
@@ -204,8 +211,8 @@ public sealed partial class Hl7Intake
     /// records an A40 retires: the index is written before delivery decides the merge (a NAM conflict refuses it), and
     /// delivery resolves a retired identifier to its survivor anyway.
     /// </summary>
-    private static List<string> IdentityTokens(DsnGateway.Fhir.Model.Patient patient) =>
-        (patient.Identifier ?? [])
+    private static List<string> IdentityTokens(Patient patient) =>
+        patient.Identifier
             .Where(i => i.Value is not null && (i.System == DsnGateway.Mapping.Identity.QuebecHealthNumber.System
                 || i.System?.StartsWith(DsnGateway.Mapping.Patients.PatientIdentity.MrnPrefix, StringComparison.Ordinal) == true))
             .Select(i => $"{i.System}|{i.Value}")

@@ -1,4 +1,4 @@
-using DsnGateway.Fhir.Model;
+using Hl7.Fhir.Model;
 using DsnGateway.Mapping.Bundles;
 using DsnGateway.Mapping.Identity;
 using DsnGateway.Proxy;
@@ -31,7 +31,7 @@ public sealed partial class IdentityConflicts(RecordStoreClient store, ILogger<I
     {
         var nam = NamOf(incoming);
         if (nam is null) return null; // a message without a NAM identifies the patient by MRN alone
-        foreach (var mrn in (incoming.Identifier ?? []).Where(i => i.System?.StartsWith("urn:dsn:mrn:", StringComparison.Ordinal) == true && i.Value is not null))
+        foreach (var mrn in incoming.Identifier.Where(i => i.System?.StartsWith("urn:dsn:mrn:", StringComparison.Ordinal) == true && i.Value is not null))
         {
             var holders = await store.SearchAsync("Patient", [KeyValuePair.Create("identifier", $"{mrn.System}|{mrn.Value}")], cancellationToken);
             // A retired record (A40) binds nobody: its survivor holds its identifiers and answers for it.
@@ -46,7 +46,7 @@ public sealed partial class IdentityConflicts(RecordStoreClient store, ILogger<I
     }
 
     public static string? NamOf(Patient patient) =>
-        patient.Identifier?.FirstOrDefault(i => i.System == QuebecHealthNumber.System)?.Value;
+        patient.Identifier.FirstOrDefault(i => i.System == QuebecHealthNumber.System)?.Value;
 
     private static partial class Log
     {

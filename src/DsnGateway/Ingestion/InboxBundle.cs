@@ -15,7 +15,12 @@ public static class InboxBundle
     public static byte[] Encode(string json)
     {
         ArgumentNullException.ThrowIfNull(json);
-        var utf8 = Encoding.UTF8.GetBytes(json);
+        return Encode(Encoding.UTF8.GetBytes(json));
+    }
+
+    /// <summary>The same as <see cref="Encode(string)"/> from the JSON's UTF-8 bytes, when the caller already has them.</summary>
+    public static byte[] Encode(ReadOnlySpan<byte> utf8)
+    {
         using var output = new MemoryStream(utf8.Length / 2 + 64);
         using (var zlib = new ZLibStream(output, CompressionLevel.Fastest, leaveOpen: true)) zlib.Write(utf8);
         return output.ToArray();

@@ -44,7 +44,7 @@ internal sealed class InboxTransaction(SqliteConnection connection, SqliteTransa
             RETURNING id
             """, "$received", "$app", "$facility", "$control", "$type", "$raw", "$sha", "$ack", "$bundle", "$key");
         Bind(insert, message.Received.UtcTicks, message.SenderApplication, message.SenderFacility, message.ControlId, message.MessageType,
-            Bytes(message.Raw), rawSha256, Bytes(message.Ack), InboxBundle.Encode(message.BundleJson), message.PatientKey);
+            Bytes(message.Raw), rawSha256, Bytes(message.Ack), message.BundleUtf8.IsEmpty ? InboxBundle.Encode(message.BundleJson) : InboxBundle.Encode(message.BundleUtf8.Span), message.PatientKey);
         var id = (long)insert.ExecuteScalar()!;
         CountUnmapped(message);
         // In the same transaction: the index never names a patient whose message was not committed. A NAM key wins

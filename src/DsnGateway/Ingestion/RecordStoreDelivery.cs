@@ -1,9 +1,11 @@
 using System.Net;
-using DsnGateway.Fhir.Model;
+using DsnGateway.Fhir.Primitives;
 using DsnGateway.Fhir.Serialization;
 using DsnGateway.Mapping.Bundles;
 using DsnGateway.Mapping.Identity;
 using DsnGateway.Proxy;
+using Hl7.Fhir.Model;
+using Task = System.Threading.Tasks.Task;
 
 namespace DsnGateway.Ingestion;
 
@@ -44,13 +46,13 @@ public sealed partial class RecordStoreDelivery(
             var storedPatients = new Dictionary<string, string>(StringComparer.Ordinal);
             // Stored patient id -> the source time of a newer snapshot that changed nothing, remembered once delivered.
             var snapshots = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
-            if ((bundle.Entry ?? []).Any(e => e.Resource is Patient p && e.Request?.Method == "PUT" && AdtBundleBuilder.IsMergedRecord(p)))
+            if (bundle.Entry.Any(e => e.Resource is Patient p && e.Request?.Method == Bundle.HTTPVerb.PUT && AdtBundleBuilder.IsMergedRecord(p)))
             {
                 if (await ApplyMergesAsync(bundle, storedPatients, cancellationToken) is { } refused) return refused;
             }
             else
             {
-                foreach (var entry in (bundle.Entry ?? []).Where(e => e.Resource is Patient && e.Request?.Method == "PUT"))
+                foreach (var entry in bundle.Entry.Where(e => e.Resource is Patient && e.Request?.Method == Bundle.HTTPVerb.PUT))
                 {
                     var incoming = (Patient)entry.Resource!;
                     // Checked again here: the intake could not, if the store was down when the message arrived.
@@ -70,7 +72,7 @@ public sealed partial class RecordStoreDelivery(
                     entry.Request.IfMatch = $"W/\"{current.Meta?.VersionId}\"";
                 }
             }
-            foreach (var entry in (bundle.Entry ?? []).Where(e => e.Resource is MedicationRequest or Procedure && e.Request?.Method == "PUT"))
+            foreach (var entry in bundle.Entry.Where(e => e.Resource is MedicationRequest or Procedure && e.Request?.Method == Bundle.HTTPVerb.PUT))
             {
                 if (await UpdateExistingAsync(entry, storedPatients, cancellationToken) is { } orderRefused) return orderRefused;
             }
@@ -106,7 +108,7 @@ public sealed partial class RecordStoreDelivery(
     {
         try
         {
-            return FhirJson.Parse<Bundle>(body).Type == "transaction-response";
+            return FhirJson.Parse<Bundle>(body).Type == Bundle.BundleType.TransactionResponse;
         }
         catch (Exception ex) when (ex is FhirParseException or System.Text.Json.JsonException)
         {
@@ -127,8 +129,8 @@ public sealed partial class RecordStoreDelivery(
     /// </summary>
     private async Task<DeliveryResult?> ApplyMergesAsync(Bundle bundle, Dictionary<string, string> storedPatients, CancellationToken cancellationToken)
     {
-        var entries = bundle.Entry!;
-        var patientEntries = entries.Where(e => e.Resource is Patient && e.Request?.Method == "PUT").ToList();
+        var entries = bundle.Entry;
+        var patientEntries = entries.Where(e => e.Resource is Patient && e.Request?.Method == Bundle.HTTPVerb.PUT).ToList();
         var people = new List<WorkingPatient>();
         // fullUrl of each Patient entry -> the working patient it became (absent: a merged record never seen).
         var became = new Dictionary<string, WorkingPatient>(StringComparer.Ordinal);
@@ -143,7 +145,7 @@ public sealed partial class RecordStoreDelivery(
                 if (await conflicts.FindOrThrowAsync(named, cancellationToken) is { } conflict)
                     return DeliveryResult.Permanent($"207: {conflict}");
                 var incoming = FhirJson.DeepCopy(named);
-                incoming.Link = null; // the links are the merge's to set, below
+                incoming.Link = []; // the links are the merge's to set, below
                 var found = await FindWorkingAsync(people, incoming, entry.FullUrl!, cancellationToken);
                 if (found is null)
                 {
@@ -159,12 +161,12 @@ public sealed partial class RecordStoreDelivery(
             }
 
             group++;
-            var survivorUrl = named.Link!.First(l => l.Type == AdtBundleBuilder.LinkReplacedBy).Other!.ReferenceValue!;
+            var survivorUrl = named.Link.First(l => l.Type == Patient.LinkType.ReplacedBy).Other!.Reference!;
             var survivor = Survivor(became[survivorUrl], people);
             var retired = await FindWorkingAsync(people, named, entry.FullUrl!, cancellationToken);
             if (retired is null)
             {
-                if (logger is not null) Log.MergedNotFound(logger, string.Join(", ", (named.Identifier ?? []).Select(i => i.System)));
+                if (logger is not null) Log.MergedNotFound(logger, string.Join(", ", named.Identifier.Select(i => i.System)));
                 AddOldIdentifiers(survivor.Resource, named.Identifier);
                 continue;
             }
@@ -180,11 +182,11 @@ public sealed partial class RecordStoreDelivery(
                 return DeliveryResult.Permanent($"207: group {group}: merge refused: the merged patient's NAM differs from the survivor's (two NAMs are never joined); nothing of this message was applied");
 
             AddOldIdentifiers(survivor.Resource, retired.Resource.Identifier);
-            survivor.Resource.Link = [.. (survivor.Resource.Link ?? []).Where(l => l.Other?.ReferenceValue != retired.Reference),
-                new PatientLink { Type = AdtBundleBuilder.LinkReplaces, Other = new Reference { ReferenceValue = retired.Reference } }];
+            survivor.Resource.Link = [.. survivor.Resource.Link.Where(l => l.Other?.Reference != retired.Reference),
+                new Patient.LinkComponent { Type = Patient.LinkType.Replaces, Other = new ResourceReference(retired.Reference) }];
             retired.Resource.Active = false;
-            retired.Resource.Link = [.. (retired.Resource.Link ?? []).Where(l => l.Type != AdtBundleBuilder.LinkReplacedBy),
-                new PatientLink { Type = AdtBundleBuilder.LinkReplacedBy, Other = new Reference { ReferenceValue = survivor.Reference } }];
+            retired.Resource.Link = [.. retired.Resource.Link.Where(l => l.Type != Patient.LinkType.ReplacedBy),
+                new Patient.LinkComponent { Type = Patient.LinkType.ReplacedBy, Other = new ResourceReference(survivor.Reference) }];
         }
 
         // The Patient entries, one per person written, where the first of them stood.
@@ -199,16 +201,16 @@ public sealed partial class RecordStoreDelivery(
             {
                 case Provenance provenance:
                     // A merged record never seen is written nowhere: the Provenance names what was written.
-                    provenance.Target = provenance.Target?
-                        .Where(t => t.ReferenceValue is null || became.ContainsKey(t.ReferenceValue) || !patientEntries.Any(e => e.FullUrl == t.ReferenceValue))
-                        .Select(t => new Reference { ReferenceValue = t.ReferenceValue is not null && alreadyMerged.TryGetValue(t.ReferenceValue, out var merged) ? merged : Redirect(t.ReferenceValue) })
-                        .DistinctBy(t => t.ReferenceValue).ToList();
+                    provenance.Target = provenance.Target
+                        .Where(t => t.Reference is null || became.ContainsKey(t.Reference) || !patientEntries.Any(e => e.FullUrl == t.Reference))
+                        .Select(t => new ResourceReference { Reference = t.Reference is not null && alreadyMerged.TryGetValue(t.Reference, out var merged) ? merged : Redirect(t.Reference) })
+                        .DistinctBy(t => t.Reference).ToList();
                     break;
                 case MedicationRequest request when request.Subject is not null:
-                    request.Subject.ReferenceValue = Redirect(request.Subject.ReferenceValue);
+                    request.Subject.Reference = Redirect(request.Subject.Reference);
                     break;
                 case Procedure procedure when procedure.Subject is not null:
-                    procedure.Subject.ReferenceValue = Redirect(procedure.Subject.ReferenceValue);
+                    procedure.Subject.Reference = Redirect(procedure.Subject.Reference);
                     break;
             }
         }
@@ -251,7 +253,7 @@ public sealed partial class RecordStoreDelivery(
     {
         for (var hops = 0; hops < people.Count && AdtBundleBuilder.IsMergedRecord(person.Resource); hops++)
         {
-            var next = person.Resource.Link!.First(l => l.Type == AdtBundleBuilder.LinkReplacedBy).Other?.ReferenceValue;
+            var next = person.Resource.Link.First(l => l.Type == Patient.LinkType.ReplacedBy).Other?.Reference;
             if (people.FirstOrDefault(p => p.Reference == next) is not { } survivor) break;
             person = survivor;
         }
@@ -267,12 +269,12 @@ public sealed partial class RecordStoreDelivery(
         public string? VersionId { get; } = versionId;
 
         /// <summary>The entry that creates this patient (its conditional PUT), when the store does not hold it yet.</summary>
-        public BundleEntry? CreatedBy { get; init; }
+        public Bundle.EntryComponent? CreatedBy { get; init; }
 
         /// <summary>How other entries of the transaction point at it.</summary>
         public string Reference => StoredId is null ? FullUrl : $"Patient/{StoredId}";
 
-        public BundleEntry ToEntry()
+        public Bundle.EntryComponent ToEntry()
         {
             if (StoredId is null)
             {
@@ -280,11 +282,11 @@ public sealed partial class RecordStoreDelivery(
                 return CreatedBy;
             }
             Resource.Id = StoredId;
-            return new BundleEntry
+            return new Bundle.EntryComponent
             {
                 FullUrl = FullUrl,
                 Resource = Resource,
-                Request = new BundleRequest { Method = "PUT", Url = $"Patient/{StoredId}", IfMatch = $"W/\"{VersionId}\"" },
+                Request = new Bundle.RequestComponent { Method = Bundle.HTTPVerb.PUT, Url = $"Patient/{StoredId}", IfMatch = $"W/\"{VersionId}\"" },
             };
         }
     }
@@ -292,13 +294,13 @@ public sealed partial class RecordStoreDelivery(
     /// <summary>The retired record's identifiers on its survivor, as FHIR's merge says: <c>use: old</c> (those it already holds are left as they are).</summary>
     private static void AddOldIdentifiers(Patient survivor, IEnumerable<Identifier>? retired)
     {
-        var identifiers = new List<Identifier>(survivor.Identifier ?? []);
+        var identifiers = new List<Identifier>(survivor.Identifier);
         foreach (var identifier in retired ?? [])
         {
             if (identifiers.Any(i => i.System == identifier.System && i.Value == identifier.Value)) continue;
             identifiers.Add(new Identifier
             {
-                Use = "old",
+                Use = Identifier.IdentifierUse.Old,
                 Type = identifier.Type,
                 System = identifier.System,
                 Value = identifier.Value,
@@ -310,17 +312,17 @@ public sealed partial class RecordStoreDelivery(
     }
 
     private static IEnumerable<string> IdentityKeysOf(Patient patient) =>
-        (patient.Identifier ?? []).Where(i => i.Value is not null && IsIdentityKey(i)).Select(i => $"{i.System}|{i.Value}");
+        patient.Identifier.Where(i => i.Value is not null && IsIdentityKey(i)).Select(i => $"{i.System}|{i.Value}");
 
     /// <summary>
     /// Points a MedicationRequest or Procedure entry at the stored resource holding any of its business identifiers:
     /// <c>PUT Type/{id}</c> with If-Match, identifiers of both kept. A resource of another patient is never taken
     /// over (permanent, for an operator), unless that patient was merged into this one (A40).
     /// </summary>
-    private async Task<DeliveryResult?> UpdateExistingAsync(BundleEntry entry, Dictionary<string, string> storedPatients, CancellationToken cancellationToken)
+    private async Task<DeliveryResult?> UpdateExistingAsync(Bundle.EntryComponent entry, Dictionary<string, string> storedPatients, CancellationToken cancellationToken)
     {
         var incoming = (DomainResource)entry.Resource!;
-        var type = incoming.ResourceTypeName;
+        var type = incoming.TypeName;
         var keys = Identifiers(incoming).Where(i => i.System is not null && i.Value is not null).ToList();
         DomainResource? current = null;
         foreach (var key in keys)
@@ -350,7 +352,7 @@ public sealed partial class RecordStoreDelivery(
             case MedicationRequest request:
                 request.Identifier = identifiers;
                 // The order was written once: later transactions (ORC-9 is their own time) do not move authoredOn.
-                request.AuthoredOn = ((MedicationRequest)current).AuthoredOn ?? request.AuthoredOn;
+                request.AuthoredOnElement = ((MedicationRequest)current).AuthoredOnElement ?? request.AuthoredOnElement;
                 break;
             case Procedure procedure:
                 procedure.Identifier = identifiers;
@@ -364,15 +366,15 @@ public sealed partial class RecordStoreDelivery(
 
     private static List<Identifier> Identifiers(DomainResource resource) => resource switch
     {
-        MedicationRequest r => r.Identifier ?? [],
-        Procedure p => p.Identifier ?? [],
+        MedicationRequest r => r.Identifier,
+        Procedure p => p.Identifier,
         _ => [],
     };
 
     private static string? SubjectOf(DomainResource resource) => resource switch
     {
-        MedicationRequest r => r.Subject?.ReferenceValue,
-        Procedure p => p.Subject?.ReferenceValue,
+        MedicationRequest r => r.Subject?.Reference,
+        Procedure p => p.Subject?.Reference,
         _ => null,
     };
 
@@ -392,7 +394,7 @@ public sealed partial class RecordStoreDelivery(
 
     /// <summary>True for a record a merge retired into <paramref name="survivor"/> (a <c>Patient/{id}</c> reference).</summary>
     private static bool IsRetiredInto(Patient patient, string survivor) =>
-        AdtBundleBuilder.IsMergedRecord(patient) && patient.Link!.Any(l => l.Type == AdtBundleBuilder.LinkReplacedBy && l.Other?.ReferenceValue == survivor);
+        AdtBundleBuilder.IsMergedRecord(patient) && patient.Link.Any(l => l.Type == Patient.LinkType.ReplacedBy && l.Other?.Reference == survivor);
 
     private static bool IsIdentityKey(Identifier i) =>
         i.System == QuebecHealthNumber.System || i.System?.StartsWith("urn:dsn:mrn:", StringComparison.Ordinal) == true;
@@ -404,7 +406,7 @@ public sealed partial class RecordStoreDelivery(
     /// </summary>
     private async Task<Patient?> FindCurrentAsync(Patient incoming, CancellationToken cancellationToken)
     {
-        var keys = (incoming.Identifier ?? [])
+        var keys = incoming.Identifier
             .Where(i => i.Value is not null && IsIdentityKey(i))
             .OrderBy(i => i.System == QuebecHealthNumber.System ? 0 : 1);
         foreach (var key in keys)
@@ -422,7 +424,7 @@ public sealed partial class RecordStoreDelivery(
         var patient = retired;
         for (var hops = 0; hops < 8 && AdtBundleBuilder.IsMergedRecord(patient); hops++)
         {
-            var next = patient.Link!.First(l => l.Type == AdtBundleBuilder.LinkReplacedBy).Other?.ReferenceValue;
+            var next = patient.Link.First(l => l.Type == Patient.LinkType.ReplacedBy).Other?.Reference;
             if (await ReadPatientAsync(next, cancellationToken) is not { } linked) return null;
             patient = linked;
         }
@@ -445,16 +447,16 @@ public sealed partial class RecordStoreDelivery(
         var merged = FhirJson.DeepCopy(incomingIsNewer ? incoming : current);
         merged.Id = current.Id;
         merged.Meta = current.Meta;
-        var identifiers = new List<Identifier>(current.Identifier ?? []);
-        foreach (var identifier in incoming.Identifier ?? [])
+        var identifiers = new List<Identifier>(current.Identifier);
+        foreach (var identifier in incoming.Identifier)
         {
             if (!identifiers.Any(i => i.System == identifier.System && i.Value == identifier.Value)) identifiers.Add(identifier);
         }
         merged.Identifier = identifiers;
         // A merge (A40) marks the losing record; a later demographic message must not reactivate or unlink it.
         merged.Active = current.Active == false ? false : merged.Active;
-        merged.Link = current.Link ?? merged.Link;
-        if (incomingIsNewer && Demographics(merged) == Demographics(current)) merged.Extension = current.Extension;
+        merged.Link = current.Link.Count > 0 ? [.. current.Link] : merged.Link;
+        if (incomingIsNewer && Demographics(merged) == Demographics(current)) merged.Extension = [.. current.Extension];
         return merged;
     }
 
@@ -463,16 +465,18 @@ public sealed partial class RecordStoreDelivery(
     {
         var copy = FhirJson.DeepCopy(patient);
         copy.Meta = null;
-        var extensions = (copy.Extension ?? []).Where(e => e.Url != SourceTimeExtension).ToList();
-        copy.Extension = extensions.Count == 0 ? null : extensions;
+        copy.Extension = copy.Extension.Where(e => e.Url != SourceTimeExtension).ToList();
         return FhirJson.Serialize(copy);
     }
 
-    private static bool HasSourceTime(Patient patient) => patient.Extension?.Any(e => e.Url == SourceTimeExtension) == true;
+    /// <summary>The extension <see cref="SourceTimeExtension"/> for a Patient whose demographics are of <paramref name="time"/> (UTC, milliseconds).</summary>
+    public static Extension SourceTimeOf(DateTimeOffset time) => new(SourceTimeExtension, new FhirDateTime(PartialDateTime.FormatInstant(time)));
+
+    private static bool HasSourceTime(Patient patient) => patient.Extension.Any(e => e.Url == SourceTimeExtension);
 
     private static DateTimeOffset SourceTime(Patient patient) =>
-        patient.Extension?.FirstOrDefault(e => e.Url == SourceTimeExtension)?.ValueDateTime is { } text
-        && Fhir.Primitives.PartialDateTime.TryParse(text, out var time)
+        patient.Extension.FirstOrDefault(e => e.Url == SourceTimeExtension)?.Value is FhirDateTime { Value: { } text }
+        && PartialDateTime.TryParse(text, out var time)
             ? time.Start
             : DateTimeOffset.MinValue;
 

@@ -61,14 +61,14 @@ public sealed class RecordStoreClient : IDisposable
     }
 
     /// <summary>The matching resources of a search (first page; the callers ask for identifiers, which match few).</summary>
-    public async Task<IReadOnlyList<Fhir.Model.Resource>> SearchAsync(string resourceType, IEnumerable<KeyValuePair<string, string>> parameters, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<Hl7.Fhir.Model.Resource>> SearchAsync(string resourceType, IEnumerable<KeyValuePair<string, string>> parameters, CancellationToken cancellationToken)
     {
         var query = string.Join("&", parameters.Select(p => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(p.Value)}"));
         using var response = await SendAsync(HttpMethod.Get, $"{resourceType}?{query}", null, null, cancellationToken);
         var body = await response.Content.ReadAsStringAsync(cancellationToken);
         if (!response.IsSuccessStatusCode) throw new RecordStoreException(response.StatusCode, body);
-        var bundle = Fhir.Serialization.FhirJson.Parse<Fhir.Model.Bundle>(body);
-        return (bundle.Entry ?? []).Where(e => e.Search?.Mode != "include" && e.Resource is not null && e.Resource is not Fhir.Model.OperationOutcome)
+        var bundle = Fhir.Serialization.FhirJson.Parse<Hl7.Fhir.Model.Bundle>(body);
+        return bundle.Entry.Where(e => e.Search?.Mode != Hl7.Fhir.Model.Bundle.SearchEntryMode.Include && e.Resource is not null && e.Resource is not Hl7.Fhir.Model.OperationOutcome)
             .Select(e => e.Resource!).ToList();
     }
 

@@ -1,6 +1,7 @@
-using DsnGateway.Fhir.Model;
 using DsnGateway.Fhir.Serialization;
 using DsnGateway.RecordStore.Interactions;
+using Hl7.Fhir.Model;
+using Task = System.Threading.Tasks.Task;
 
 namespace DsnGateway.SampleData;
 
@@ -24,7 +25,7 @@ public static partial class SampleDataLoader
         {
             var bundle = FhirJson.Parse<Bundle>(await File.ReadAllTextAsync(file, cancellationToken));
             var response = await processor.ProcessAsync(bundle, DsnGateway.EmbeddedStore.EmbeddedRecordStore.BaseAddress.ToString(), cancellationToken);
-            written += response.Entry?.Count ?? 0;
+            written += response.Entry.Count;
         }
         Log.Loaded(logger, written, folder);
         return written;

@@ -1,12 +1,15 @@
 using System.Text.Json.Nodes;
 using DsnGateway.Authentication;
 using DsnGateway.Fhir.Outcomes;
+using DsnGateway.Fhir.Serialization;
 using DsnGateway.Hosting;
 using DsnGateway.Proxy;
 using DsnGateway.RecordStore.Http;
+using Hl7.Fhir.Model;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+using Task = System.Threading.Tasks.Task;
 
 namespace DsnGateway.Smart;
 
@@ -60,23 +63,33 @@ public static partial class SmartEndpoints
                 await WriteProviderUnavailableAsync(http);
                 return;
             }
-            var capability = JsonNode.Parse(await response.Content.ReadAsStringAsync(http.RequestAborted))!.AsObject();
-            var publicBase = LinkRewritingTransform.PublicBase(http, services.GetRequiredService<IOptionsMonitor<GatewayOptions>>().CurrentValue);
-            capability["implementation"] = new JsonObject { ["description"] = "DSN gateway", ["url"] = publicBase };
-            if (capability["rest"] is JsonArray { Count: > 0 } rest && rest[0] is JsonObject server)
+            CapabilityStatement capability;
+            try
             {
-                server["security"] = Security(oauth);
+                capability = FhirJson.Parse<CapabilityStatement>(await response.Content.ReadAsByteArrayAsync(http.RequestAborted));
+            }
+            catch (FhirParseException)
+            {
+                // The store's answer is not a CapabilityStatement Firely reads: the store's failure (never a 500).
+                await FhirResponses.WriteAsync(http, 503, OperationOutcomes.Error("transient", "The record store did not answer its capabilities; retry shortly."));
+                return;
+            }
+            var publicBase = LinkRewritingTransform.PublicBase(http, services.GetRequiredService<IOptionsMonitor<GatewayOptions>>().CurrentValue);
+            capability.Implementation = new CapabilityStatement.ImplementationComponent { Description = "DSN gateway", Url = publicBase };
+            if (capability.Rest.Count > 0)
+            {
+                var server = capability.Rest[0];
+                server.Security = Security(oauth);
                 // The gateway offers less than the store behind it: no transactions or batches (system senders
                 // write through ingestion), only the types callers may touch, and the audit it answers itself.
-                server.Remove("interaction");
-                if (server["resource"] is JsonArray resources)
+                server.Interaction = [];
+                if (server.Resource.Count > 0)
                 {
-                    foreach (var hidden in resources.Where(r => !Offered((string?)r?["type"])).ToList()) resources.Remove(hidden);
-                    resources.Add(AuditEventCapability());
+                    server.Resource.RemoveAll(r => !Offered(r.Type));
+                    server.Resource.Add(AuditEventCapability());
                 }
             }
-            http.Response.ContentType = FhirResponses.FhirJsonContentType;
-            await http.Response.WriteAsync(capability.ToJsonString(), http.RequestAborted);
+            await FhirResponses.WriteAsync(http, 200, capability);
         });
 
         endpoints.MapGet("/fhir/.well-known/smart-configuration", async (HttpContext http, IServiceProvider services) =>
@@ -110,32 +123,35 @@ public static partial class SmartEndpoints
     private static bool Offered(string? type) =>
         type is not null && (Authorization.CareRelationshipPolicy.PatientLink.ContainsKey(type) || Authorization.CareRelationshipPolicy.ReferenceData.Contains(type));
 
-    private static JsonObject Security(OAuthEndpoints oauth)
+    private static CapabilityStatement.SecurityComponent Security(OAuthEndpoints oauth)
     {
-        var uris = new JsonArray();
-        if (oauth.Authorize is not null) uris.Add(new JsonObject { ["url"] = "authorize", ["valueUri"] = oauth.Authorize });
-        if (oauth.Token is not null) uris.Add(new JsonObject { ["url"] = "token", ["valueUri"] = oauth.Token });
-        return new JsonObject
+        var uris = new Extension { Url = OAuthUrisExtension };
+        if (oauth.Authorize is not null) uris.Extension.Add(new Extension("authorize", new FhirUri(oauth.Authorize)));
+        if (oauth.Token is not null) uris.Extension.Add(new Extension("token", new FhirUri(oauth.Token)));
+        return new CapabilityStatement.SecurityComponent
         {
-            ["extension"] = new JsonArray(new JsonObject { ["url"] = OAuthUrisExtension, ["extension"] = uris }),
-            ["cors"] = true,
-            ["service"] = new JsonArray(new JsonObject
-            {
-                ["coding"] = new JsonArray(new JsonObject { ["system"] = "http://terminology.hl7.org/CodeSystem/restful-security-service", ["code"] = "SMART-on-FHIR" }),
-            }),
-            ["description"] = "OAuth 2 bearer tokens (SMART App Launch 2) from the configured OpenID provider.",
+            Extension = [uris],
+            Cors = true,
+            Service = [new CodeableConcept("http://terminology.hl7.org/CodeSystem/restful-security-service", "SMART-on-FHIR")],
+            Description = "OAuth 2 bearer tokens (SMART App Launch 2) from the configured OpenID provider.",
         };
     }
 
-    private static JsonObject AuditEventCapability() => new()
+    private static CapabilityStatement.ResourceComponent AuditEventCapability() => new()
     {
-        ["type"] = "AuditEvent",
-        ["interaction"] = new JsonArray(new JsonObject { ["code"] = "read" }, new JsonObject { ["code"] = "search-type" }),
-        ["searchParam"] = new JsonArray(
-            new JsonObject { ["name"] = "patient", ["type"] = "reference" },
-            new JsonObject { ["name"] = "agent", ["type"] = "reference" },
-            new JsonObject { ["name"] = "date", ["type"] = "date" },
-            new JsonObject { ["name"] = "outcome", ["type"] = "token" }),
+        Type = "AuditEvent",
+        Interaction =
+        [
+            new CapabilityStatement.ResourceInteractionComponent { Code = CapabilityStatement.TypeRestfulInteraction.Read },
+            new CapabilityStatement.ResourceInteractionComponent { Code = CapabilityStatement.TypeRestfulInteraction.SearchType },
+        ],
+        SearchParam =
+        [
+            new CapabilityStatement.SearchParamComponent { Name = "patient", Type = SearchParamType.Reference },
+            new CapabilityStatement.SearchParamComponent { Name = "agent", Type = SearchParamType.Reference },
+            new CapabilityStatement.SearchParamComponent { Name = "date", Type = SearchParamType.Date },
+            new CapabilityStatement.SearchParamComponent { Name = "outcome", Type = SearchParamType.Token },
+        ],
     };
 
     private sealed record OAuthEndpoints(string? Issuer, string? JwksUri, string? Authorize, string? Token);

@@ -3,13 +3,13 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
-using DsnGateway.Fhir.Model;
 using DsnGateway.Fhir.Primitives;
-using DsnGateway.Fhir.Serialization;
 using DsnGateway.Mapping.Codes;
 using DsnGateway.Mapping.Csv;
 using DsnGateway.Mapping.Identity;
 using DsnGateway.Mapping.Patients;
+using Hl7.Fhir.Model;
+using Task = System.Threading.Tasks.Task;
 
 namespace DsnGateway.Ingestion.Csv;
 
@@ -199,14 +199,28 @@ public sealed partial class CsvImporter(CodeMap codes, InboxWriter inbox, Patien
                 var known = await importer._directory.ResolveAsync(TokensToResolve(records), cancellationToken);
                 foreach (var record in records)
                 {
+                    // What this row binds, so that a row refused below binds nothing for the rows after it.
+                    var mrnToken = record.Patient.Mrn is { } rowMrn ? MrnToken(rowMrn) : null;
+                    var boundBefore = mrnToken is not null && bound.TryGetValue(mrnToken, out var earlier) ? earlier : null;
                     var resolved = layout.Kind == CsvKind.Patients ? ResolvePatientRow(record, known, bound) : ResolveSubject(record, known);
                     if (resolved.Reason is not null)
                     {
                         await RejectAsync(new CsvReject(record.Line, resolved.Reason, record.RawText));
                         continue;
                     }
+                    var message = ToMessage(record, resolved.Identity!, resolved.Identifiers!, out var invalid);
+                    if (message is null)
+                    {
+                        if (mrnToken is not null)
+                        {
+                            if (boundBefore is null) bound.Remove(mrnToken);
+                            else bound[mrnToken] = boundBefore;
+                        }
+                        await RejectAsync(new CsvReject(record.Line, invalid!, record.RawText));
+                        continue;
+                    }
                     accepted.Add(record);
-                    messages.Add(ToMessage(record, resolved.Identity!, resolved.Identifiers!));
+                    messages.Add(message);
                 }
             }
             // This batch is committed next; the one before it is committed by the time the next batch is resolved.
@@ -277,10 +291,22 @@ public sealed partial class CsvImporter(CodeMap codes, InboxWriter inbox, Patien
             return identifiers;
         }
 
-        private AcceptedMessage ToMessage(CsvRecord record, PatientIdentity identity, List<Identifier> identifiers)
+        /// <summary>
+        /// The row's message, or null with <paramref name="invalid"/> saying why: its Bundle, serialized once, must parse
+        /// back under Firely's strict rules (what the record store applies) before the row is admitted, so no row is
+        /// counted accepted that delivery would then lose. The checked bytes are what the inbox stores.
+        /// </summary>
+        private AcceptedMessage? ToMessage(CsvRecord record, PatientIdentity identity, List<Identifier> identifiers, out string? invalid)
         {
             var bundle = CsvBundleBuilder.Build(record, source, identity, identifiers);
             if (record.Kind == CsvKind.Patients) StampSourceTime(bundle, record.SourceTime ?? source.ImportedAt);
+            var strict = StrictBundle.Check(bundle);
+            if (!strict.IsValid)
+            {
+                invalid = $"line {record.Line}: {StrictBundle.Describe(strict.Issues)}";
+                return null;
+            }
+            invalid = null;
             var receipt = JsonSerializer.SerializeToUtf8Bytes(new
             {
                 import = source.FileName,
@@ -288,8 +314,9 @@ public sealed partial class CsvImporter(CodeMap codes, InboxWriter inbox, Patien
                 imported = PartialDateTime.FormatInstant(source.ImportedAt),
             });
             return new AcceptedMessage(source.ImportedAt, source.SenderApplication, layout.Establishment.Code, record.ControlId,
-                source.SenderApplication, layout.Encoding.GetBytes(record.RawText), receipt, FhirJson.Serialize(bundle), identity.Key)
+                source.SenderApplication, layout.Encoding.GetBytes(record.RawText), receipt, Encoding.UTF8.GetString(strict.Utf8Json!), identity.Key)
             {
+                BundleUtf8 = strict.Utf8Json,
                 // Only patient rows bind identities; an order row names a patient already bound.
                 PatientIdentifiers = record.Kind == CsvKind.Patients ? identifiers.Select(i => $"{i.System}|{i.Value}").ToList() : [],
                 // Counted by the inbox in the same commit, like HL7's: a re-imported row (a duplicate) never counts twice.
@@ -321,13 +348,9 @@ public sealed partial class CsvImporter(CodeMap codes, InboxWriter inbox, Patien
     /// </summary>
     public static void StampSourceTime(Bundle bundle, DateTimeOffset time)
     {
-        foreach (var patient in (bundle.Entry ?? []).Select(e => e.Resource).OfType<Patient>())
+        foreach (var patient in bundle.Entry.Select(e => e.Resource).OfType<Patient>())
         {
-            patient.Extension = [.. patient.Extension ?? [], new Extension
-            {
-                Url = RecordStoreDelivery.SourceTimeExtension,
-                ValueDateTime = PartialDateTime.FormatInstant(time),
-            }];
+            patient.Extension.Add(RecordStoreDelivery.SourceTimeOf(time));
         }
     }
 

@@ -1,5 +1,5 @@
+using Hl7.Fhir.Model;
 using System.Text;
-using DsnGateway.Fhir.Model;
 using DsnGateway.Mapping.Bundles;
 using DsnGateway.Mapping.Identity;
 using DsnGateway.Mapping.Patients;
@@ -40,7 +40,7 @@ public sealed class PatientDirectory(InboxStore inbox, RecordStoreClient store)
         {
             var wanted = chunk.ToHashSet(StringComparer.Ordinal);
             var value = string.Join(',', chunk.Select(EscapeToken));
-            var patients = await store.SearchAsync(Patient.TypeName,
+            var patients = await store.SearchAsync("Patient",
                 [KeyValuePair.Create("identifier", value), KeyValuePair.Create("_count", "1000")], cancellationToken);
             foreach (var patient in patients.OfType<Patient>())
             {
@@ -48,7 +48,7 @@ public sealed class PatientDirectory(InboxStore inbox, RecordStoreClient store)
                 if (AdtBundleBuilder.IsMergedRecord(patient)) continue;
                 var identity = PatientIdentity.Of(patient);
                 if (identity is null) continue;
-                foreach (var identifier in patient.Identifier ?? [])
+                foreach (var identifier in patient.Identifier)
                 {
                     var token = $"{identifier.System}|{identifier.Value}";
                     if (!wanted.Contains(token)) continue;
@@ -64,7 +64,7 @@ public sealed class PatientDirectory(InboxStore inbox, RecordStoreClient store)
     /// identifier of <paramref name="system"/>.</summary>
     private async Task<bool> StoreHasSystemAsync(string system, CancellationToken cancellationToken)
     {
-        var any = await store.SearchAsync(Patient.TypeName,
+        var any = await store.SearchAsync("Patient",
             [KeyValuePair.Create("identifier", EscapeToken(system + "|")), KeyValuePair.Create("_count", "1")],
             cancellationToken);
         return any.Count > 0;
