@@ -1,6 +1,7 @@
 using System.Net;
 using DsnGateway.Audit;
-using DsnGateway.Fhir.Model;
+using Hl7.Fhir.Model;
+using Task = System.Threading.Tasks.Task;
 using DsnGateway.Fhir.Serialization;
 using DsnGateway.Hosting;
 using Microsoft.AspNetCore.Builder;
@@ -47,7 +48,7 @@ public class AuditEventEndpointTests : IAsyncLifetime
         response.Content.Headers.ContentType!.MediaType.Should().Be("application/fhir+json");
         var bundle = FhirJson.Parse<Bundle>(await response.Content.ReadAsStringAsync());
 
-        bundle.Type.Should().Be("searchset");
+        bundle.Type.Should().Be(Bundle.BundleType.Searchset);
         bundle.Total.Should().Be(3);
         bundle.Entry!.Select(e => e.FullUrl).Should().Equal("http://localhost/fhir/AuditEvent/3", "http://localhost/fhir/AuditEvent/2");
         bundle.Entry!.Select(e => e.Resource).Should().AllBeOfType<AuditEvent>();
@@ -64,7 +65,7 @@ public class AuditEventEndpointTests : IAsyncLifetime
     {
         var audit = FhirJson.Parse<AuditEvent>(await _client.GetStringAsync("/fhir/AuditEvent/2"));
         audit.Id.Should().Be("2");
-        audit.Entity!.Should().Contain(e => e.What!.ReferenceValue == "Patient/p2");
+        audit.Entity!.Should().Contain(e => e.What!.Reference == "Patient/p2");
 
         using var missing = await _client.GetAsync("/fhir/AuditEvent/99");
         missing.StatusCode.Should().Be(HttpStatusCode.NotFound);

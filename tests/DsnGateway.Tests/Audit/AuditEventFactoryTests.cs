@@ -1,7 +1,8 @@
 using System.Text;
 using DsnGateway.Audit;
-using DsnGateway.Fhir.Model;
+using Hl7.Fhir.Model;
 using DsnGateway.Fhir.Serialization;
+using Hl7.Fhir.Utility;
 
 namespace DsnGateway.Tests.Audit;
 
@@ -18,20 +19,22 @@ public class AuditEventFactoryTests
 
         audit.Type.Should().BeEquivalentTo(new { System = AuditCodes.AuditEventTypeSystem, Code = "rest" });
         audit.Subtype.Should().ContainSingle().Which.Should().BeEquivalentTo(new { System = AuditCodes.RestfulInteractionSystem, Code = "read" });
-        audit.Action.Should().Be("R");
-        audit.Outcome.Should().Be("0");
+        audit.Action.Should().Be(AuditEvent.AuditEventAction.R);
+        audit.Outcome.Should().Be(AuditEvent.AuditEventOutcome.N0);
         audit.OutcomeDesc.Should().BeNull();
-        audit.Recorded.Should().Be("2025-03-14T12:00:00.000Z");
-        audit.PurposeOfEvent.Should().BeNull();
+        audit.Recorded.Should().Be(AuditTestData.Noon);
+        audit.Recorded!.Value.Offset.Should().Be(TimeSpan.Zero, "the audit records UTC");
+        audit.PurposeOfEvent.Should().BeEmpty();
         audit.Meta.Should().BeNull("a routine read is not a security alert");
 
         var user = audit.Agent!.Single(a => a.Requestor == true);
         user.Type!.Coding![0].Code.Should().Be("IRCP");
         user.Who!.Identifier.Should().BeEquivalentTo(new { System = AuditCodes.SubjectSystem, Value = "dr-tremblay" });
-        user.Who.ReferenceValue.Should().Be("Practitioner/95112");
+        user.Who.Reference.Should().Be("Practitioner/95112");
         user.Who.Type.Should().Be("Practitioner");
         user.Role!.Single().Coding!.Single().Should().BeEquivalentTo(new { System = AuditCodes.RoleSystem, Code = "clinician" });
-        user.Network.Should().BeEquivalentTo(new { Address = "10.1.2.3", Type = "2" });
+        user.Network!.Address.Should().Be("10.1.2.3");
+        user.Network.Type.Should().Be(AuditEvent.AuditEventAgentNetworkType.N2);
         user.Policy.Should().Equal("user/Patient.rs", "user/MedicationRequest.rs");
 
         var client = AgentOfType(audit, "110153");
@@ -46,10 +49,10 @@ public class AuditEventFactoryTests
         audit.Source.Type!.Single().Code.Should().Be("4");
 
         var patient = PatientEntities(audit).Should().ContainSingle().Subject;
-        patient.What!.ReferenceValue.Should().Be("Patient/p1");
+        patient.What!.Reference.Should().Be("Patient/p1");
         patient.Type.Should().BeEquivalentTo(new { System = AuditCodes.EntityTypeSystem, Code = "1" });
         patient.Role.Should().BeEquivalentTo(new { System = AuditCodes.ObjectRoleSystem, Code = "1" });
-        audit.Entity!.Should().Contain(e => e.Role != null && e.Role.Code == "4" && e.What!.ReferenceValue == "Patient/p1", "the resource read is the data entity");
+        audit.Entity!.Should().Contain(e => e.Role != null && e.Role.Code == "4" && e.What!.Reference == "Patient/p1", "the resource read is the data entity");
         var request = audit.Entity!.Single(e => e.Type!.Code == "XrequestId");
         request.What!.Identifier!.Value.Should().Be(record.RequestId);
         request.Description.Should().Be("GET /fhir/Patient/p1");
@@ -61,12 +64,14 @@ public class AuditEventFactoryTests
         var audit = _factory.Create(AuditTestData.Search("p1", "p2", "p3"));
 
         audit.Subtype!.Single().Code.Should().Be("search-type");
-        audit.Action.Should().Be("E");
-        PatientEntities(audit).Select(e => e.What!.ReferenceValue).Should().Equal("Patient/p1", "Patient/p2", "Patient/p3");
+        audit.Action.Should().Be(AuditEvent.AuditEventAction.E);
+        PatientEntities(audit).Select(e => e.What!.Reference).Should().Equal("Patient/p1", "Patient/p2", "Patient/p3");
         var query = audit.Entity!.Single(e => e.Role?.Code == "24");
         query.Type.Should().BeEquivalentTo(new { System = AuditCodes.EntityTypeSystem, Code = "2" });
-        Encoding.UTF8.GetString(Convert.FromBase64String(query.Query!)).Should().Be("status=active&_count=20");
-        query.Detail!.Single().Should().BeEquivalentTo(new { Type = "resourceType", ValueString = "MedicationRequest" });
+        Encoding.UTF8.GetString(query.Query!).Should().Be("status=active&_count=20");
+        var detail = query.Detail.Should().ContainSingle().Subject;
+        detail.Type.Should().Be("resourceType");
+        detail.Value.Should().BeOfType<FhirString>().Which.Value.Should().Be("MedicationRequest");
     }
 
     [Fact]
@@ -84,11 +89,11 @@ public class AuditEventFactoryTests
         var audit = _factory.Create(record);
 
         audit.Subtype!.Single().Code.Should().Be("create");
-        audit.Action.Should().Be("C");
-        audit.Outcome.Should().Be("0");
+        audit.Action.Should().Be(AuditEvent.AuditEventAction.C);
+        audit.Outcome.Should().Be(AuditEvent.AuditEventOutcome.N0);
         audit.Agent!.Single(a => a.Requestor == true).Type!.Coding![0].Code.Should().Be("AUT");
-        audit.Entity!.Should().Contain(e => e.Role != null && e.Role.Code == "4" && e.What!.ReferenceValue == "MedicationRequest/mr-1");
-        PatientEntities(audit).Single().What!.ReferenceValue.Should().Be("Patient/p9");
+        audit.Entity!.Should().Contain(e => e.Role != null && e.Role.Code == "4" && e.What!.Reference == "MedicationRequest/mr-1");
+        PatientEntities(audit).Single().What!.Reference.Should().Be("Patient/p9");
     }
 
     [Fact]
@@ -99,10 +104,10 @@ public class AuditEventFactoryTests
 
         audit.Type!.Code.Should().Be("rest");
         audit.Subtype!.Single().Code.Should().Be("read", "the interaction that was attempted");
-        audit.Outcome.Should().Be("4");
+        audit.Outcome.Should().Be(AuditEvent.AuditEventOutcome.N4);
         audit.OutcomeDesc.Should().Be("HTTP 403: no care relationship with the patient");
-        audit.Entity!.Should().Contain(e => e.Role != null && e.Role.Code == "4" && e.What!.ReferenceValue == "Patient/p2");
-        PatientEntities(audit).Single().What!.ReferenceValue.Should().Be("Patient/p2");
+        audit.Entity!.Should().Contain(e => e.Role != null && e.Role.Code == "4" && e.What!.Reference == "Patient/p2");
+        PatientEntities(audit).Single().What!.Reference.Should().Be("Patient/p2");
         audit.Meta!.Tag.Should().ContainSingle(t => t.System == AuditCodes.FlagSystem && t.Code == AuditCodes.FlagCode);
     }
 
@@ -124,8 +129,8 @@ public class AuditEventFactoryTests
 
         audit.Type.Should().BeEquivalentTo(new { System = AuditCodes.DicomSystem, Code = "110114" });
         audit.Subtype!.Single().Should().BeEquivalentTo(new { System = AuditCodes.DicomSystem, Code = "110122" });
-        audit.Action.Should().Be("E");
-        audit.Outcome.Should().Be("4");
+        audit.Action.Should().Be(AuditEvent.AuditEventAction.E);
+        audit.Outcome.Should().Be(AuditEvent.AuditEventOutcome.N4);
         audit.OutcomeDesc.Should().Be("HTTP 401: the token has expired");
         var user = audit.Agent!.Single(a => a.Requestor == true);
         user.Who.Should().BeNull("nothing is known of an unauthenticated caller but the address");
@@ -141,7 +146,7 @@ public class AuditEventFactoryTests
         var record = AuditTestData.Read("p3") with { BreakGlassReason = "unconscious patient in emergency" };
         var audit = _factory.Create(record);
 
-        audit.Outcome.Should().Be("0");
+        audit.Outcome.Should().Be(AuditEvent.AuditEventOutcome.N0);
         var purpose = audit.PurposeOfEvent.Should().ContainSingle().Subject;
         purpose.Coding!.Single().Should().BeEquivalentTo(new { System = AuditCodes.ActReasonSystem, Code = "BTG" });
         purpose.Text.Should().Be("unconscious patient in emergency");
@@ -168,7 +173,7 @@ public class AuditEventFactoryTests
     {
         var audit = _factory.Create(AuditTestData.Read("p4", status) with { BreakGlassReason = breakGlass });
 
-        var tagged = audit.Meta?.Tag?.Any(t => t.System == AuditCodes.FlagSystem && t.Code == AuditCodes.FlagCode) == true;
+        var tagged = audit.Meta?.Tag.Any(t => t.System == AuditCodes.FlagSystem && t.Code == AuditCodes.FlagCode) == true;
         tagged.Should().Be(flagged);
     }
 
@@ -178,7 +183,7 @@ public class AuditEventFactoryTests
     [InlineData(404, "4")]
     [InlineData(503, "8")]
     public void The_outcome_follows_the_HTTP_status(int status, string outcome) =>
-        _factory.Create(AuditTestData.Read(status: status)).Outcome.Should().Be(outcome);
+        _factory.Create(AuditTestData.Read(status: status)).Outcome.GetLiteral().Should().Be(outcome);
 
     [Fact]
     public void Every_kind_of_event_is_valid_FHIR_that_round_trips_unchanged()
@@ -199,7 +204,7 @@ public class AuditEventFactoryTests
     {
         var audit = _factory.Create(AuditTestData.Read() with { Agent = new AuditAgent { Subject = "s1", FhirUser = "urn:oid:1.2.3" } });
         var user = audit.Agent!.Single(a => a.Requestor == true);
-        user.Who!.ReferenceValue.Should().BeNull();
+        user.Who!.Reference.Should().BeNull();
         user.AltId.Should().Be("urn:oid:1.2.3");
     }
 
@@ -211,9 +216,9 @@ public class AuditEventFactoryTests
         FhirJson.Serialize(parsed).Should().Be(json);
     }
 
-    private static AuditEventAgent AgentOfType(AuditEvent audit, string code) =>
-        audit.Agent!.Single(a => a.Type?.Coding?.Any(c => c.Code == code) == true);
+    private static AuditEvent.AgentComponent AgentOfType(AuditEvent audit, string code) =>
+        audit.Agent!.Single(a => a.Type?.Coding.Any(c => c.Code == code) == true);
 
-    private static IEnumerable<AuditEventEntity> PatientEntities(AuditEvent audit) =>
+    private static IEnumerable<AuditEvent.EntityComponent> PatientEntities(AuditEvent audit) =>
         audit.Entity!.Where(e => e.Role?.System == AuditCodes.ObjectRoleSystem && e.Role.Code == "1");
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using DsnGateway.Audit;
-using DsnGateway.Fhir.Model;
+using Hl7.Fhir.Model;
+using Task = System.Threading.Tasks.Task;
 using DsnGateway.Fhir.Serialization;
 using DsnGateway.Tests.Authorization;
 using Microsoft.Data.Sqlite;
@@ -40,7 +41,7 @@ public class GatewayAuditFailureTests
                 using var response = await clinician.GetAsync(url);
                 var body = await response.Content.ReadAsStringAsync();
                 response.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable, $"{url}: {body}");
-                FhirJson.Parse<OperationOutcome>(body).Issue!.Single().Code.Should().Be("transient");
+                FhirJson.Parse<OperationOutcome>(body).Issue.Single().Code.Should().Be(OperationOutcome.IssueType.Transient);
                 body.Should().NotContainAny("Tremblay", "Élise", "TREE85561512", "1985-06-15", "sample-mr-tremblay-1", "Gagnon");
                 response.Headers.RetryAfter.Should().NotBeNull();
             }

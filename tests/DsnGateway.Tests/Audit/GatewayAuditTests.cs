@@ -1,5 +1,6 @@
 using System.Net;
-using DsnGateway.Fhir.Model;
+using Hl7.Fhir.Model;
+using Task = System.Threading.Tasks.Task;
 using DsnGateway.Fhir.Serialization;
 using DsnGateway.Tests.Authorization;
 using static DsnGateway.Tests.Authorization.AccessKit;
@@ -24,7 +25,7 @@ public class GatewayAuditTests(GatewayFixture fixture) : IClassFixture<GatewayFi
         var shown = bundle.Entry!.Select(e => e.Resource!).SelectMany(r => r switch
         {
             Patient p => new[] { "Patient/" + p.Id },
-            MedicationRequest o => new[] { o.Subject!.ReferenceValue! },
+            MedicationRequest o => new[] { o.Subject!.Reference! },
             _ => [],
         }).Distinct().Order(StringComparer.Ordinal).ToList();
         shown.Should().Contain($"Patient/{Tremblay}").And.Contain($"Patient/{Cote}");
@@ -33,12 +34,12 @@ public class GatewayAuditTests(GatewayFixture fixture) : IClassFixture<GatewayFi
         var audit = (await fixture.AuditEventsAsync($"agent={subject}")).Should().ContainSingle().Subject;
         audit.PatientEntities().Order(StringComparer.Ordinal).Should().Equal(shown);
         audit.Subtype!.Single().Code.Should().Be("search-type");
-        audit.Action.Should().Be("E");
-        audit.Outcome.Should().Be("0");
+        audit.Action.Should().Be(AuditEvent.AuditEventAction.E);
+        audit.Outcome.Should().Be(AuditEvent.AuditEventOutcome.N0);
         audit.IsFlagged().Should().BeFalse();
 
         var query = audit.Entity!.Single(e => e.Role?.Code == "24");
-        query.Detail!.Single(d => d.Type == "resourceType").ValueString.Should().Be("MedicationRequest");
+        query.Detail.Single(d => d.Type == "resourceType").Value.Should().BeOfType<FhirString>().Which.Value.Should().Be("MedicationRequest");
         audit.QueryOf().Should().Contain("_count=1000").And.Contain("_include=MedicationRequest:patient");
 
         // The patient search finds the same single record for each patient it named.
@@ -58,8 +59,8 @@ public class GatewayAuditTests(GatewayFixture fixture) : IClassFixture<GatewayFi
         events.Should().HaveCount(2);
         var order = events.Single(e => e.PatientEntities().Contains($"Patient/{Cote}"));
         order.Subtype!.Single().Code.Should().Be("read");
-        order.Action.Should().Be("R");
-        order.Entity!.Should().Contain(e => e.What!.ReferenceValue == "MedicationRequest/sample-mr-cote-2" && e.Role!.Code == "4");
+        order.Action.Should().Be(AuditEvent.AuditEventAction.R);
+        order.Entity!.Should().Contain(e => e.What!.Reference == "MedicationRequest/sample-mr-cote-2" && e.Role!.Code == "4");
         var patient = events.Single(e => e.PatientEntities().Contains($"Patient/{Tremblay}"));
         patient.PatientEntities().Should().Equal($"Patient/{Tremblay}");
 
@@ -78,7 +79,7 @@ public class GatewayAuditTests(GatewayFixture fixture) : IClassFixture<GatewayFi
         var user = audit.Agent!.Single(a => a.Requestor == true);
         user.Who!.Identifier!.System.Should().Be("urn:dsn:subject");
         user.Who.Identifier.Value.Should().Be(subject);
-        user.Who.ReferenceValue.Should().Be("Practitioner/95112");
+        user.Who.Reference.Should().Be("Practitioner/95112");
         user.Network!.Address.Should().Be("127.0.0.1");
         user.Policy.Should().Contain("user/*.cruds");
         user.Role!.Single().Coding!.Single().Code.Should().Be("clinician");
@@ -95,7 +96,7 @@ public class GatewayAuditTests(GatewayFixture fixture) : IClassFixture<GatewayFi
         (await client.GetAsync($"fhir/Patient/{Gagnon}")).StatusCode.Should().Be(HttpStatusCode.Forbidden);
 
         var audit = (await fixture.AuditEventsAsync($"agent={subject}&outcome=4")).Should().ContainSingle().Subject;
-        audit.Outcome.Should().Be("4");
+        audit.Outcome.Should().Be(AuditEvent.AuditEventOutcome.N4);
         audit.OutcomeDesc.Should().StartWith("HTTP 403");
         audit.IsFlagged().Should().BeTrue();
         audit.Subtype!.Single().Code.Should().Be("read");
@@ -124,7 +125,7 @@ public class GatewayAuditTests(GatewayFixture fixture) : IClassFixture<GatewayFi
         using var client = fixture.ClientWith(fixture.Token("clinician", "user/Patient.r", "NIM", subject));
         (await client.GetAsync("fhir/Patient?family=Tremblay")).StatusCode.Should().Be(HttpStatusCode.Forbidden);
         var audit = (await fixture.AuditEventsAsync($"agent={subject}")).Should().ContainSingle().Subject;
-        audit.Outcome.Should().Be("4");
+        audit.Outcome.Should().Be(AuditEvent.AuditEventOutcome.N4);
         audit.OutcomeDesc.Should().Contain("user/Patient.s");
         audit.QueryOf().Should().Contain("family=Tremblay", "the refused search is described");
 
@@ -144,7 +145,7 @@ public class GatewayAuditTests(GatewayFixture fixture) : IClassFixture<GatewayFi
         var order = await CreateAsync(client, NewOrder(patient.Id!));
 
         var events = await fixture.AuditEventsAsync($"agent={subject}");
-        events.Should().HaveCount(2).And.OnlyContain(e => e.Action == "C" && e.Outcome == "0");
+        events.Should().HaveCount(2).And.OnlyContain(e => e.Action == AuditEvent.AuditEventAction.C && e.Outcome == AuditEvent.AuditEventOutcome.N0);
         events.Should().OnlyContain(e => e.PatientEntities().SequenceEqual(new[] { "Patient/" + patient.Id }));
         events.Select(e => e.Agent!.Single(a => a.Requestor == true).Type!.Coding!.Single().Code).Should().OnlyContain(c => c == "AUT");
         order.Id.Should().NotBeNullOrEmpty();
@@ -189,21 +190,21 @@ public class GatewayAuditTests(GatewayFixture fixture) : IClassFixture<GatewayFi
         var second = await CreateAsync(client, NewPatient(NimMrn, out _));
         var order = await CreateAsync(client, NewOrder(first.Id!));
 
-        order.Subject = new Reference { ReferenceValue = "Patient/" + second.Id };
+        order.Subject = new ResourceReference("Patient/" + second.Id);
         await WriteMinimalAsync(client, HttpMethod.Put, $"fhir/MedicationRequest/{order.Id}", order, HttpStatusCode.OK);
         using (var deleted = await client.DeleteAsync($"fhir/MedicationRequest/{order.Id}"))
             deleted.IsSuccessStatusCode.Should().BeTrue(await deleted.Content.ReadAsStringAsync());
 
         var events = await fixture.AuditEventsAsync($"agent={subject}&_count=10");
-        var moved = events.Single(e => e.Action == "U");
+        var moved = events.Single(e => e.Action == AuditEvent.AuditEventAction.U);
         moved.PatientEntities().Should().BeEquivalentTo(["Patient/" + first.Id, "Patient/" + second.Id], "the order left one patient for the other");
-        var removal = events.Single(e => e.Action == "D");
+        var removal = events.Single(e => e.Action == AuditEvent.AuditEventAction.D);
         removal.PatientEntities().Should().Equal("Patient/" + second.Id);
-        (await fixture.AuditEventsAsync($"agent={subject}&patient={first.Id}")).Select(e => e.Action).Should().Contain("U");
+        (await fixture.AuditEventsAsync($"agent={subject}&patient={first.Id}")).Select(e => e.Action).Should().Contain(AuditEvent.AuditEventAction.U);
     }
 
     private static IEnumerable<string?> DomainResources(AuditEvent audit) =>
-        audit.Entity!.Where(e => e.Role?.Code == "4").Select(e => e.What?.ReferenceValue);
+        audit.Entity!.Where(e => e.Role?.Code == "4").Select(e => e.What?.Reference);
 
     private static async Task<HttpResponseMessage> WriteMinimalAsync(HttpClient client, HttpMethod method, string url, Resource resource, HttpStatusCode expected)
     {

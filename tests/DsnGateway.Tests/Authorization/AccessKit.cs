@@ -1,7 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
-using DsnGateway.Fhir.Model;
+using Hl7.Fhir.Model;
+using Task = System.Threading.Tasks.Task;
 using DsnGateway.Fhir.Serialization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -54,8 +55,8 @@ public static class AccessKit
         {
             page.Should().BeLessThan(500, "paging must end");
             var bundle = await SearchAsync(client, next, breakGlass);
-            all.AddRange((bundle.Entry ?? []).Select(e => e.Resource!).Where(r => r is not null));
-            next = bundle.Link?.FirstOrDefault(l => l.Relation == "next")?.Url;
+            all.AddRange(bundle.Entry.Select(e => e.Resource).Where(r => r is not null));
+            next = bundle.Link.FirstOrDefault(l => l.Relation == "next")?.Url;
         }
         return all;
     }
@@ -68,9 +69,9 @@ public static class AccessKit
     }
 
     public static string Diagnostics(this OperationOutcome outcome) =>
-        string.Join(" ", (outcome.Issue ?? []).Select(i => i.Diagnostics ?? i.Details?.Text ?? ""));
+        string.Join(" ", outcome.Issue.Select(i => i.Diagnostics ?? i.Details?.Text ?? ""));
 
-    public static bool HasMrn(this Patient patient, string system) => patient.Identifier?.Any(i => i.System == system) == true;
+    public static bool HasMrn(this Patient patient, string system) => patient.Identifier.Any(i => i.System == system);
 
     public static Patient NewPatient(string establishmentMrnSystem, out string mrn)
     {
@@ -80,31 +81,31 @@ public static class AccessKit
             Identifier = [new Identifier { System = establishmentMrnSystem, Value = mrn }],
             Name = [new HumanName { Family = "Testeur", Given = ["Access"] }],
             BirthDate = "1990-01-01",
-            Gender = "other",
+            Gender = AdministrativeGender.Other,
         };
     }
 
-    public static MedicationRequest NewOrder(string patientId, string status = "active") => new()
+    public static MedicationRequest NewOrder(string patientId, MedicationRequest.MedicationrequestStatus status = MedicationRequest.MedicationrequestStatus.Active) => new()
     {
         Identifier = [new Identifier { System = "urn:dsn:order:nim:placer", Value = Unique("RX-") }],
         Status = status,
-        Intent = "order",
-        MedicationCodeableConcept = new CodeableConcept { Coding = [new Coding { System = "http://hl7.org/fhir/NamingSystem/ca-hc-din", Code = "02242903" }] },
-        Subject = new Reference { ReferenceValue = "Patient/" + patientId },
+        Intent = MedicationRequest.MedicationRequestIntent.Order,
+        Medication = new CodeableConcept { Coding = [new Coding { System = "http://hl7.org/fhir/NamingSystem/ca-hc-din", Code = "02242903" }] },
+        Subject = new ResourceReference("Patient/" + patientId),
     };
 
     public static Procedure NewProcedure(string patientId) => new()
     {
         Identifier = [new Identifier { System = "urn:dsn:procedure:nim", Value = Unique("PR-") }],
-        Status = "completed",
+        Status = EventStatus.Completed,
         Code = new CodeableConcept { Coding = [new Coding { System = "https://fhir.infoway-inforoute.ca/CodeSystem/cci", Code = "1VG53LA" }] },
-        Subject = new Reference { ReferenceValue = "Patient/" + patientId },
+        Subject = new ResourceReference("Patient/" + patientId),
     };
 
     /// <summary>Creates a resource (with break-the-glass when asked, so any patient can be set up) and returns it as stored.</summary>
     public static async Task<T> CreateAsync<T>(HttpClient client, T resource, string? breakGlass = null) where T : Resource
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, $"fhir/{resource.ResourceTypeName}") { Content = GatewayFixture.Json(resource) };
+        var request = new HttpRequestMessage(HttpMethod.Post, $"fhir/{resource.TypeName}") { Content = GatewayFixture.Json(resource) };
         if (breakGlass is not null) request.Headers.TryAddWithoutValidation("X-Break-Glass", breakGlass);
         request.Headers.TryAddWithoutValidation("Prefer", "return=representation");
         using var response = await client.SendAsync(request);
@@ -118,18 +119,18 @@ public static class AccessKit
     {
         using var officer = fixture.PrivacyOfficer();
         var bundle = await SearchAsync(officer, "fhir/AuditEvent?" + query);
-        return (bundle.Entry ?? []).Select(e => (AuditEvent)e.Resource!).ToList();
+        return bundle.Entry.Select(e => (AuditEvent)e.Resource).ToList();
     }
 
     public static IEnumerable<string> PatientEntities(this AuditEvent auditEvent) =>
-        (auditEvent.Entity ?? []).Where(e => e.Role?.Code == "1" && e.Role.System == "http://terminology.hl7.org/CodeSystem/object-role")
-            .Select(e => e.What!.ReferenceValue!);
+        auditEvent.Entity.Where(e => e.Role?.Code == "1" && e.Role.System == "http://terminology.hl7.org/CodeSystem/object-role")
+            .Select(e => e.What!.Reference!);
 
     public static string? QueryOf(this AuditEvent auditEvent) =>
-        (auditEvent.Entity ?? []).FirstOrDefault(e => e.Role?.Code == "24")?.Query is { } q ? Encoding.UTF8.GetString(Convert.FromBase64String(q)) : null;
+        auditEvent.Entity.FirstOrDefault(e => e.Role?.Code == "24")?.Query is { } q ? Encoding.UTF8.GetString(q) : null;
 
     public static bool IsFlagged(this AuditEvent auditEvent) =>
-        auditEvent.Meta?.Tag?.Any(t => t.System == "urn:dsn:audit" && t.Code == "flagged") == true;
+        auditEvent.Meta?.Tag.Any(t => t.System == "urn:dsn:audit" && t.Code == "flagged") == true;
 }
 
 /// <summary>A gateway of its own (own data directory, own configuration), for tests that break or reconfigure it.</summary>

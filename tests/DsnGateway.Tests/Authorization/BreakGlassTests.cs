@@ -1,7 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using DsnGateway.Fhir.Model;
+using Hl7.Fhir.Model;
+using Task = System.Threading.Tasks.Task;
 using DsnGateway.Fhir.Serialization;
 using static DsnGateway.Tests.Authorization.AccessKit;
 
@@ -22,7 +23,7 @@ public class BreakGlassTests(GatewayFixture fixture) : IClassFixture<GatewayFixt
         FhirJson.Parse<Patient>(body).Id.Should().Be(Gagnon);
 
         var audit = (await fixture.AuditEventsAsync($"agent={subject}")).Should().ContainSingle().Subject;
-        audit.Outcome.Should().Be("0");
+        audit.Outcome.Should().Be(AuditEvent.AuditEventOutcome.N0);
         audit.PurposeOfEvent!.Should().ContainSingle().Which.Should().Match<CodeableConcept>(c =>
             c.Text == "urgence" && c.Coding!.Any(k => k.Code == "BTG" && k.System == "http://terminology.hl7.org/CodeSystem/v3-ActReason"));
         audit.Agent!.Single(a => a.Requestor == true).PurposeOfUse!.Single().Text.Should().Be("urgence");
@@ -60,7 +61,7 @@ public class BreakGlassTests(GatewayFixture fixture) : IClassFixture<GatewayFixt
         own.StatusCode.Should().Be(HttpStatusCode.Forbidden);
 
         var audits = await fixture.AuditEventsAsync($"agent={subject}");
-        audits.Should().HaveCount(2).And.OnlyContain(a => a.Outcome == "4" && a.IsFlagged());
+        audits.Should().HaveCount(2).And.OnlyContain(a => a.Outcome == AuditEvent.AuditEventOutcome.N4 && a.IsFlagged());
     }
 
     /// <summary>
@@ -106,7 +107,7 @@ public class BreakGlassTests(GatewayFixture fixture) : IClassFixture<GatewayFixt
         body.Should().NotContain("Gagnon");
 
         var audit = (await fixture.AuditEventsAsync($"agent={subject}")).Should().ContainSingle().Subject;
-        audit.Outcome.Should().Be("4");
+        audit.Outcome.Should().Be(AuditEvent.AuditEventOutcome.N4);
         audit.PurposeOfEvent.Should().BeNullOrEmpty();
     }
 

@@ -1,5 +1,6 @@
 using System.Net;
-using DsnGateway.Fhir.Model;
+using Hl7.Fhir.Model;
+using Task = System.Threading.Tasks.Task;
 using DsnGateway.Fhir.Serialization;
 using static DsnGateway.Tests.Authorization.AccessKit;
 
@@ -64,9 +65,9 @@ public class CareRelationshipTests(GatewayFixture fixture) : IClassFixture<Gatew
 
         var ids = patients.Select(p => "Patient/" + p.Id).ToHashSet();
         var orders = (await SearchAllAsync(client, "fhir/MedicationRequest?_count=1000")).Cast<MedicationRequest>().ToList();
-        orders.Should().NotBeEmpty().And.OnlyContain(o => ids.Contains(o.Subject!.ReferenceValue!));
+        orders.Should().NotBeEmpty().And.OnlyContain(o => ids.Contains(o.Subject!.Reference!));
         var procedures = (await SearchAllAsync(client, "fhir/Procedure?_count=1000")).Cast<Procedure>().ToList();
-        procedures.Should().NotBeEmpty().And.OnlyContain(p => ids.Contains(p.Subject!.ReferenceValue!));
+        procedures.Should().NotBeEmpty().And.OnlyContain(p => ids.Contains(p.Subject!.Reference!));
 
         // Asking for an invisible patient's records by name finds nothing rather than an error.
         foreach (var id in invisible)

@@ -1,5 +1,6 @@
 using System.Net;
-using DsnGateway.Fhir.Model;
+using Hl7.Fhir.Model;
+using Task = System.Threading.Tasks.Task;
 using static DsnGateway.Tests.Authorization.AccessKit;
 
 namespace DsnGateway.Tests.Authorization;
@@ -15,12 +16,12 @@ public class IncludeTests(GatewayFixture fixture) : IClassFixture<GatewayFixture
     {
         using var client = fixture.Clinician("NIM", "user/*.cruds");
         var linked = NewPatient(NimMrn, out var mrn);
-        linked.Link = [new PatientLink { Type = "seealso", Other = new Reference { ReferenceValue = "Patient/" + Gagnon } }];
+        linked.Link = [new Patient.LinkComponent { Type = Patient.LinkType.Seealso, Other = new ResourceReference("Patient/" + Gagnon) }];
         var nim = await CreateAsync(client, linked);
         // And the other way: a patient outside the relationship whose link points at the visible one.
         var outside = NewPatient(McqMrn, out _);
         outside.Name = [new HumanName { Family = "Gagnon", Given = ["Hors"] }];
-        outside.Link = [new PatientLink { Type = "seealso", Other = new Reference { ReferenceValue = "Patient/" + nim.Id } }];
+        outside.Link = [new Patient.LinkComponent { Type = Patient.LinkType.Seealso, Other = new ResourceReference("Patient/" + nim.Id) }];
         await CreateAsync(client, outside, "mise en place du test");
 
         using var response = await client.GetAsync($"fhir/Patient?identifier={NimMrn}|{mrn}&{include}");
@@ -30,7 +31,7 @@ public class IncludeTests(GatewayFixture fixture) : IClassFixture<GatewayFixture
 
         // With break-the-glass nothing is confined, so the include runs.
         var opened = await SearchAsync(client, $"fhir/Patient?identifier={NimMrn}|{mrn}&{include}", "urgence");
-        opened.Entry.Should().NotBeNull();
+        opened.Entry.Should().NotBeEmpty();
     }
 
     [Theory]

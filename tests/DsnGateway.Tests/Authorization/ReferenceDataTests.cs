@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using DsnGateway.Fhir.Model;
+using Hl7.Fhir.Model;
+using Task = System.Threading.Tasks.Task;
 using static DsnGateway.Tests.Authorization.AccessKit;
 
 namespace DsnGateway.Tests.Authorization;

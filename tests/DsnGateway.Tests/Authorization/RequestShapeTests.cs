@@ -1,5 +1,6 @@
 using System.Net;
-using DsnGateway.Fhir.Model;
+using Hl7.Fhir.Model;
+using Task = System.Threading.Tasks.Task;
 using static DsnGateway.Tests.Authorization.AccessKit;
 
 namespace DsnGateway.Tests.Authorization;

@@ -1,5 +1,6 @@
 using System.Net;
-using DsnGateway.Fhir.Model;
+using Hl7.Fhir.Model;
+using Task = System.Threading.Tasks.Task;
 using DsnGateway.Fhir.Serialization;
 using static DsnGateway.Tests.Authorization.AccessKit;
 
@@ -76,7 +77,7 @@ public class RestrictedPatientTests(GatewayFixture fixture) : IClassFixture<Gate
 
         // The same correction written with the label as stored goes through.
         var corrected = FhirJson.DeepCopy(stored);
-        corrected.Gender = "unknown";
+        corrected.Gender = AdministrativeGender.Unknown;
         using (var kept = await PutAsync(clinician, corrected, "soins urgents"))
             kept.StatusCode.Should().Be(HttpStatusCode.OK, await kept.Content.ReadAsStringAsync());
         (await clinician.GetAsync($"fhir/Patient/{patient.Id}")).StatusCode.Should().Be(HttpStatusCode.Forbidden, "the patient is still restricted");

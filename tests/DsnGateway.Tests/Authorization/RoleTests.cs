@@ -1,5 +1,6 @@
 using System.Net;
-using DsnGateway.Fhir.Model;
+using Hl7.Fhir.Model;
+using Task = System.Threading.Tasks.Task;
 using static DsnGateway.Tests.Authorization.AccessKit;
 
 namespace DsnGateway.Tests.Authorization;
@@ -11,7 +12,7 @@ public class RoleTests(GatewayFixture fixture) : IClassFixture<GatewayFixture>
     public async Task A_privacy_officer_reads_the_audit_and_nothing_clinical()
     {
         using var officer = fixture.PrivacyOfficer();
-        (await SearchAsync(officer, "fhir/AuditEvent?_count=5")).Type.Should().Be("searchset");
+        (await SearchAsync(officer, "fhir/AuditEvent?_count=5")).Type.Should().Be(Bundle.BundleType.Searchset);
         using var patients = await officer.GetAsync("fhir/Patient");
         await ExpectOutcomeAsync(patients, HttpStatusCode.Forbidden);
         using var read = await officer.GetAsync($"fhir/Patient/{Tremblay}");

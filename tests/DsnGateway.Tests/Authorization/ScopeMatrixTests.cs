@@ -1,5 +1,6 @@
 using System.Net;
-using DsnGateway.Fhir.Model;
+using Hl7.Fhir.Model;
+using Task = System.Threading.Tasks.Task;
 using DsnGateway.Fhir.Serialization;
 using static DsnGateway.Tests.Authorization.AccessKit;
 
@@ -96,7 +97,7 @@ public class ScopeMatrixTests(GatewayFixture fixture) : IClassFixture<GatewayFix
         using var response = await client.GetAsync("fhir/Patient?family=Tremblay");
         var outcome = await ExpectOutcomeAsync(response, HttpStatusCode.Forbidden);
         response.Content.Headers.ContentType!.MediaType.Should().Be("application/fhir+json");
-        outcome.Issue!.Single().Code.Should().Be("forbidden");
+        outcome.Issue.Single().Code.Should().Be(OperationOutcome.IssueType.Forbidden);
         outcome.Diagnostics().Should().Contain("user/Patient.s");
         (await response.Content.ReadAsStringAsync()).Should().NotContain("Élise");
     }
@@ -128,7 +129,7 @@ public class ScopeMatrixTests(GatewayFixture fixture) : IClassFixture<GatewayFix
         count.Total.Should().Be(1);
 
         var orders = await SearchAllAsync(client, "fhir/MedicationRequest?_count=1000");
-        orders.Should().NotBeEmpty().And.AllSatisfy(o => ((MedicationRequest)o).Subject!.ReferenceValue.Should().EndWith($"Patient/{Tremblay}"));
+        orders.Should().NotBeEmpty().And.AllSatisfy(o => ((MedicationRequest)o).Subject!.Reference.Should().EndWith($"Patient/{Tremblay}"));
         orders.Select(o => o.Id).Should().Contain("sample-mr-tremblay-1");
     }
 
@@ -148,7 +149,7 @@ public class ScopeMatrixTests(GatewayFixture fixture) : IClassFixture<GatewayFix
         using var client = fixture.Clinician(scope: "user/MedicationRequest.rs?status=active");
 
         var orders = (await SearchAllAsync(client, "fhir/MedicationRequest?_count=1000")).Cast<MedicationRequest>().ToList();
-        orders.Should().NotBeEmpty().And.OnlyContain(o => o.Status == "active");
+        orders.Should().NotBeEmpty().And.OnlyContain(o => o.Status == MedicationRequest.MedicationrequestStatus.Active);
         orders.Select(o => o.Id).Should().Contain("sample-mr-tremblay-1").And.NotContain("sample-mr-cote-1").And.NotContain("sample-mr-cote-2");
 
         // The same confinement holds for a read and for a count.

@@ -1,5 +1,6 @@
 using System.Net;
-using DsnGateway.Fhir.Model;
+using Hl7.Fhir.Model;
+using Task = System.Threading.Tasks.Task;
 using static DsnGateway.Tests.Authorization.AccessKit;
 
 namespace DsnGateway.Tests.Authorization;
@@ -13,7 +14,7 @@ public class SearchConfinementTests(GatewayFixture fixture) : IClassFixture<Gate
     private async Task<(List<Patient> All, List<Patient> Visible)> PatientsAsync()
     {
         var all = (await SearchAllAsync(fixture.Client, "fhir/Patient?_count=1000", Reason)).Cast<Patient>().ToList();
-        var visible = all.Where(p => p.HasMrn(NimMrn) && p.Meta?.Security?.Any(s => s.Code == "R") != true).ToList();
+        var visible = all.Where(p => p.HasMrn(NimMrn) && p.Meta?.Security.Any(s => s.Code == "R") != true).ToList();
         return (all, visible);
     }
 
@@ -56,7 +57,7 @@ public class SearchConfinementTests(GatewayFixture fixture) : IClassFixture<Gate
         var patients = resources.OfType<Patient>().Select(p => "Patient/" + p.Id).ToHashSet();
         var procedures = resources.OfType<Procedure>().ToList();
         procedures.Select(p => p.Id).Should().Contain("sample-proc-cote-1").And.NotContain("sample-proc-gagnon-1");
-        procedures.Should().OnlyContain(p => patients.Contains(p.Subject!.ReferenceValue!));
+        procedures.Should().OnlyContain(p => patients.Contains(p.Subject!.Reference!));
         patients.Should().NotContain($"Patient/{Gagnon}");
     }
 
@@ -73,7 +74,7 @@ public class SearchConfinementTests(GatewayFixture fixture) : IClassFixture<Gate
             var bundle = await SearchAsync(fixture.Client, next);
             bundle.Entry!.Count.Should().BeLessThanOrEqualTo(1);
             seen.AddRange(bundle.Entry.Select(e => (Patient)e.Resource!));
-            next = bundle.Link?.FirstOrDefault(l => l.Relation == "next")?.Url;
+            next = bundle.Link.FirstOrDefault(l => l.Relation == "next")?.Url;
             next?.Should().StartWith(fixture.BaseUri.ToString().TrimEnd('/') + "/fhir");
         }
         seen.Should().OnlyContain(p => p.HasMrn(NimMrn));
@@ -122,7 +123,7 @@ public class SearchConfinementTests(GatewayFixture fixture) : IClassFixture<Gate
         var fhirBase = fixture.BaseUri.ToString().TrimEnd('/') + "/fhir";
         using var qualified = fixture.Clinician("NIM", "user/MedicationRequest.rs?status=active");
         var orders = await SearchAsync(qualified, "fhir/MedicationRequest?_count=1000");
-        orders.Entry!.Select(e => (MedicationRequest)e.Resource!).Should().NotBeEmpty().And.OnlyContain(o => o.Status == "active");
+        orders.Entry!.Select(e => (MedicationRequest)e.Resource!).Should().NotBeEmpty().And.OnlyContain(o => o.Status == MedicationRequest.MedicationrequestStatus.Active);
         orders.Link!.Single(l => l.Relation == "self").Url.Should().Be($"{fhirBase}/MedicationRequest?_count=1000");
 
         using var patient = fixture.ClientWith(fixture.Token("clinician", "patient/Patient.rs", "NIM", patient: Tremblay));
@@ -148,7 +149,7 @@ public class SearchConfinementTests(GatewayFixture fixture) : IClassFixture<Gate
         var next = first.Link!.Single(l => l.Relation == "next").Url!;
         using var mcq = fixture.Clinician("MCQ");
         var rest = await SearchAllAsync(mcq, next);
-        rest.Cast<MedicationRequest>().Select(o => o.Subject!.ReferenceValue)
+        rest.Cast<MedicationRequest>().Select(o => o.Subject!.Reference)
             .Should().NotContain($"Patient/{Tremblay}", "an MCQ clinician following a NIM link still sees only MCQ patients");
     }
 

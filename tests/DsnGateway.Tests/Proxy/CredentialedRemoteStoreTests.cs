@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
-using DsnGateway.Fhir.Model;
+using Hl7.Fhir.Model;
+using Task = System.Threading.Tasks.Task;
 using DsnGateway.Fhir.Serialization;
 using DsnGateway.Ingestion;
 using DsnGateway.Tests.Authentication;

@@ -1,5 +1,6 @@
 using System.Net;
-using DsnGateway.Fhir.Model;
+using Hl7.Fhir.Model;
+using Task = System.Threading.Tasks.Task;
 using DsnGateway.Fhir.Serialization;
 
 namespace DsnGateway.Tests.Proxy;
@@ -31,8 +32,8 @@ public class ReadPathTests : IClassFixture<GatewayFixture>
     {
         var bundle = await _gateway.GetResourceAsync<Bundle>("fhir/MedicationRequest?status=active&_include=MedicationRequest:patient");
 
-        var matches = bundle.Entry!.Where(e => e.Search!.Mode == "match").ToList();
-        var included = bundle.Entry!.Where(e => e.Search!.Mode == "include").ToList();
+        var matches = bundle.Entry!.Where(e => e.Search!.Mode == Bundle.SearchEntryMode.Match).ToList();
+        var included = bundle.Entry!.Where(e => e.Search!.Mode == Bundle.SearchEntryMode.Include).ToList();
         matches.Should().NotBeEmpty().And.OnlyContain(e => e.Resource is MedicationRequest);
         included.Should().NotBeEmpty().And.OnlyContain(e => e.Resource is Patient);
         bundle.Entry!.Should().OnlyContain(e => e.FullUrl!.StartsWith(FhirBase + "/"));
@@ -96,7 +97,7 @@ public class ReadPathTests : IClassFixture<GatewayFixture>
     {
         var bundle = await _gateway.GetResourceAsync<Bundle>("fhir/Patient/sample-both-cote/$everything");
 
-        bundle.Entry!.Select(e => e.Resource!.ResourceTypeName).Should().Contain(["Patient", "MedicationRequest", "Procedure"]);
+        bundle.Entry!.Select(e => e.Resource!.TypeName).Should().Contain(["Patient", "MedicationRequest", "Procedure"]);
         bundle.Entry!.Where(e => e.Resource is MedicationRequest).Should().HaveCount(2);
     }
 
