@@ -26,7 +26,7 @@ public class MergeTests : IClassFixture<GatewayFixture>
     private static string Id() => Guid.NewGuid().ToString("N")[..12].ToUpperInvariant();
 
     private async Task<List<Patient>> SearchAsync(string mrn) =>
-        (FhirJson.Parse<Bundle>(await _gateway.Client.GetStringAsync($"fhir/Patient?identifier={NimMrn}|{mrn}")).Entry
+        FhirJson.Parse<Bundle>(await _gateway.Client.GetStringAsync($"fhir/Patient?identifier={NimMrn}|{mrn}")).Entry
             .Select(e => e.Resource).OfType<Patient>().ToList();
 
     /// <summary>Delivery runs after the ACK: poll (bounded) until the search by MRN answers what is expected.</summary>
