@@ -1,6 +1,7 @@
 using System.Net;
-using DsnGateway.Fhir.Model;
 using DsnGateway.Fhir.Serialization;
+using Hl7.Fhir.Model;
+using Task = System.Threading.Tasks.Task;
 
 namespace DsnGateway.Tests.Ingestion;
 

@@ -2,10 +2,11 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using Dapper;
-using DsnGateway.Fhir.Model;
 using DsnGateway.Fhir.Serialization;
 using DsnGateway.Ingestion;
+using Hl7.Fhir.Model;
 using Microsoft.Extensions.DependencyInjection;
+using Task = System.Threading.Tasks.Task;
 
 namespace DsnGateway.Tests.Ingestion;
 
@@ -32,7 +33,7 @@ public class Hl7EnvelopeTests : IClassFixture<GatewayFixture>
         for (var attempt = 0; attempt < 200; attempt++)
         {
             var bundle = FhirJson.Parse<Bundle>(await _gateway.Client.GetStringAsync($"fhir/Patient?identifier=urn:dsn:mrn:nim|{mrn}"));
-            if (bundle.Total >= 1) return (Patient)bundle.Entry![0].Resource!;
+            if (bundle.Total >= 1) return (Patient)bundle.Entry[0].Resource!;
             await Task.Delay(50);
         }
         throw new Xunit.Sdk.XunitException($"the patient {mrn} never reached the record store");
@@ -50,7 +51,7 @@ public class Hl7EnvelopeTests : IClassFixture<GatewayFixture>
         AdtMessages.AckCode(ack).Should().Be("AA", AdtMessages.Field(ack, "ERR", 8));
         AdtMessages.Field(ack, "MSA", 2).Should().Be(control);
         AdtMessages.Field(ack, "MSH", 5).Should().Be("ADT_NIM", "the ACK is addressed to the sender read after the byte order mark");
-        (await WaitForPatientAsync(mrn)).Name![0].Family.Should().Be("Bérubé");
+        (await WaitForPatientAsync(mrn)).Name[0].Family.Should().Be("Bérubé");
     }
 
     [Fact]
@@ -66,7 +67,7 @@ public class Hl7EnvelopeTests : IClassFixture<GatewayFixture>
         response.StatusCode.Should().Be(HttpStatusCode.OK);
         var ack = await response.Content.ReadAsStringAsync();
         AdtMessages.AckCode(ack).Should().Be("AA", AdtMessages.Field(ack, "ERR", 8));
-        (await WaitForPatientAsync(mrn)).Name![0].Family.Should().Be("Ouellet");
+        (await WaitForPatientAsync(mrn)).Name[0].Family.Should().Be("Ouellet");
     }
 
     [Fact]
@@ -91,7 +92,7 @@ public class Hl7EnvelopeTests : IClassFixture<GatewayFixture>
         var altered = await sender.SendAsync(AdtMessages.Utf8(message.Replace("Gagnon^Alice", "Gagnon^Alicia", StringComparison.Ordinal).TrimEnd('\r')));
         AdtMessages.AckCode(altered).Should().Be("AR");
         AdtMessages.Field(altered, "ERR", 3).Should().StartWith("205");
-        (await WaitForPatientAsync(mrn)).Name![0].Given.Should().Equal("Alice");
+        (await WaitForPatientAsync(mrn)).Name[0].Given.Should().Equal("Alice");
     }
 
     [Fact]

@@ -1,8 +1,9 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
-using DsnGateway.Fhir.Model;
 using DsnGateway.Fhir.Serialization;
+using Hl7.Fhir.Model;
+using Task = System.Threading.Tasks.Task;
 
 namespace DsnGateway.Tests.Ingestion;
 
@@ -44,7 +45,7 @@ public class HttpIngestionTests : IClassFixture<GatewayFixture>
             var bundle = FhirJson.Parse<Bundle>(await _gateway.Client.GetStringAsync($"fhir/Patient?identifier=urn:dsn:mrn:nim|{mrn}"));
             if (bundle.Total == 1)
             {
-                ((Patient)bundle.Entry![0].Resource!).Name![0].Family.Should().Be("Côté");
+                ((Patient)bundle.Entry[0].Resource!).Name[0].Family.Should().Be("Côté");
                 return;
             }
             await Task.Delay(50);

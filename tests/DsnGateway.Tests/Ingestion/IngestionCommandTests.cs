@@ -26,10 +26,10 @@ public sealed class IngestionCommandTests : IDisposable
         await using var map = GatewayProcess.Start(["map", file, "--data-dir", data]);
         (await map.WaitForExitAsync()).Should().Be(0, map.Output);
 
-        var bundle = DsnGateway.Fhir.Serialization.FhirJson.Parse<DsnGateway.Fhir.Model.Bundle>(map.StandardOutput);
-        bundle.Type.Should().Be("transaction");
-        bundle.Entry!.Select(e => e.Resource!.ResourceTypeName).Should().Equal("Patient", "Provenance");
-        bundle.Entry![0].Request!.Url.Should().Be("Patient?identifier=https://fhir.infoway-inforoute.ca/NamingSystem/ca-qc-patient-healthcare-id|LAVS90541234");
+        var bundle = DsnGateway.Fhir.Serialization.FhirJson.Parse<global::Hl7.Fhir.Model.Bundle>(map.StandardOutput);
+        bundle.Type.Should().Be(global::Hl7.Fhir.Model.Bundle.BundleType.Transaction);
+        bundle.Entry.Select(e => e.Resource!.TypeName).Should().Equal("Patient", "Provenance");
+        bundle.Entry[0].Request!.Url.Should().Be("Patient?identifier=https://fhir.infoway-inforoute.ca/NamingSystem/ca-qc-patient-healthcare-id|LAVS90541234");
         Directory.Exists(data).Should().BeFalse("map stores nothing");
     }
 
@@ -43,8 +43,8 @@ public sealed class IngestionCommandTests : IDisposable
         await using var map = GatewayProcess.Start(["map", file, "--data-dir", Path.Combine(_root, "data")]);
         (await map.WaitForExitAsync()).Should().Be(0, map.Output);
 
-        var bundle = DsnGateway.Fhir.Serialization.FhirJson.Parse<DsnGateway.Fhir.Model.Bundle>(map.StandardOutput);
-        bundle.Entry![0].Request!.Url.Should().Be("Patient?identifier=urn:dsn:mrn:nim|NIM778");
+        var bundle = DsnGateway.Fhir.Serialization.FhirJson.Parse<global::Hl7.Fhir.Model.Bundle>(map.StandardOutput);
+        bundle.Entry[0].Request!.Url.Should().Be("Patient?identifier=urn:dsn:mrn:nim|NIM778");
     }
 
     [Fact]
@@ -57,8 +57,8 @@ public sealed class IngestionCommandTests : IDisposable
         await using var map = GatewayProcess.Start(["map", file, "--data-dir", Path.Combine(_root, "data")]);
         (await map.WaitForExitAsync()).Should().Be(0, map.Output);
 
-        var bundle = DsnGateway.Fhir.Serialization.FhirJson.Parse<DsnGateway.Fhir.Model.Bundle>(map.StandardOutput);
-        bundle.Entry!.Select(e => e.Request!.Url).Should().Equal("Patient?identifier=urn:dsn:mrn:nim|NIM4242", "MedicationRequest?identifier=urn:dsn:order:nim:placer|CMD-7", $"Provenance/{bundle.Entry![2].Resource!.Id}");
+        var bundle = DsnGateway.Fhir.Serialization.FhirJson.Parse<global::Hl7.Fhir.Model.Bundle>(map.StandardOutput);
+        bundle.Entry.Select(e => e.Request!.Url).Should().Equal("Patient?identifier=urn:dsn:mrn:nim|NIM4242", "MedicationRequest?identifier=urn:dsn:order:nim:placer|CMD-7", $"Provenance/{bundle.Entry[2].Resource!.Id}");
         map.Output.Should().Contain("unmapped drug code urn:dsn:code:nim:pharmnim|LOCAL9");
     }
 
@@ -72,7 +72,7 @@ public sealed class IngestionCommandTests : IDisposable
 
         (await map.WaitForExitAsync()).Should().Be(0, map.Output);
         map.Output.Should().Contain("validation: 2 resources, 0 errors");
-        DsnGateway.Fhir.Serialization.FhirJson.Parse<DsnGateway.Fhir.Model.Bundle>(map.StandardOutput).Type.Should().Be("transaction");
+        DsnGateway.Fhir.Serialization.FhirJson.Parse<global::Hl7.Fhir.Model.Bundle>(map.StandardOutput).Type.Should().Be(global::Hl7.Fhir.Model.Bundle.BundleType.Transaction);
     }
 
     [Fact]

@@ -1,9 +1,10 @@
 using System.Net;
-using DsnGateway.Fhir.Model;
 using DsnGateway.Fhir.Serialization;
 using DsnGateway.Ingestion;
 using DsnGateway.Tests.Authorization;
+using Hl7.Fhir.Model;
 using Microsoft.Extensions.DependencyInjection;
+using Task = System.Threading.Tasks.Task;
 
 namespace DsnGateway.Tests.Ingestion;
 
@@ -25,7 +26,7 @@ public class MergeTests : IClassFixture<GatewayFixture>
     private static string Id() => Guid.NewGuid().ToString("N")[..12].ToUpperInvariant();
 
     private async Task<List<Patient>> SearchAsync(string mrn) =>
-        (FhirJson.Parse<Bundle>(await _gateway.Client.GetStringAsync($"fhir/Patient?identifier={NimMrn}|{mrn}")).Entry ?? [])
+        FhirJson.Parse<Bundle>(await _gateway.Client.GetStringAsync($"fhir/Patient?identifier={NimMrn}|{mrn}")).Entry
             .Select(e => e.Resource).OfType<Patient>().ToList();
 
     /// <summary>Delivery runs after the ACK: poll (bounded) until the search by MRN answers what is expected.</summary>
@@ -37,7 +38,7 @@ public class MergeTests : IClassFixture<GatewayFixture>
             if (expected(found)) return found;
             await Task.Delay(50);
         }
-        throw new Xunit.Sdk.XunitException($"the search by MRN {mrn} never showed that {because}: {FhirJson.Serialize(new Bundle { Type = "searchset", Entry = (await SearchAsync(mrn)).Select(p => new BundleEntry { Resource = p }).ToList() })}");
+        throw new Xunit.Sdk.XunitException($"the search by MRN {mrn} never showed that {because}: {FhirJson.Serialize(new Bundle { Type = Bundle.BundleType.Searchset, Entry = (await SearchAsync(mrn)).Select(p => new Bundle.EntryComponent { Resource = p }).ToList() })}");
     }
 
     private async Task<Patient> ReadAsync(HttpClient client, string id)
@@ -91,27 +92,27 @@ public class MergeTests : IClassFixture<GatewayFixture>
         var both = await WaitForAsync(mrn1, f => f.Count == 2, "MRN1 finds the retired record and its survivor");
         both.Select(p => p.Id).Should().BeEquivalentTo([a.Id, b.Id]);
         var survivor = both.Single(p => p.Id == b.Id);
-        survivor.Identifier!.Select(i => $"{i.System}|{i.Value}").Should().Contain([$"{NimMrn}|{mrn1}", $"{NimMrn}|{mrn2}", $"urn:dsn:mrn:mcq|{mcq2}"]);
-        survivor.Identifier!.Single(i => i.Value == mrn1).Use.Should().Be("old", "the survivor carries the retired identifiers as old ones");
-        survivor.Identifier!.Single(i => i.Value == mrn2).Use.Should().NotBe("old");
+        survivor.Identifier.Select(i => $"{i.System}|{i.Value}").Should().Contain([$"{NimMrn}|{mrn1}", $"{NimMrn}|{mrn2}", $"urn:dsn:mrn:mcq|{mcq2}"]);
+        survivor.Identifier.Single(i => i.Value == mrn1).Use.Should().Be(Identifier.IdentifierUse.Old, "the survivor carries the retired identifiers as old ones");
+        survivor.Identifier.Single(i => i.Value == mrn2).Use.Should().NotBe(Identifier.IdentifierUse.Old);
         survivor.Active.Should().NotBe(false);
-        survivor.Link.Should().ContainSingle().Which.Should().Match<PatientLink>(l => l.Type == "replaces" && l.Other!.ReferenceValue == $"Patient/{a.Id}");
+        survivor.Link.Should().ContainSingle().Which.Should().Match<Patient.LinkComponent>(l => l.Type == Patient.LinkType.Replaces && l.Other!.Reference == $"Patient/{a.Id}");
         (await SearchAsync(mrn2)).Select(p => p.Id).Should().Equal(b.Id);
 
         var retired = await ReadAsync(_gateway.Client, a.Id!);
         retired.Active.Should().BeFalse();
-        retired.Link.Should().ContainSingle().Which.Should().Match<PatientLink>(l => l.Type == "replaced-by" && l.Other!.ReferenceValue == $"Patient/{b.Id}");
-        retired.Identifier!.Select(i => $"{i.System}|{i.Value}").Should().Contain($"{NimMrn}|{mrn1}", "the retired record keeps its identifiers");
-        retired.Name![0].Given.Should().Equal("Ancien");
+        retired.Link.Should().ContainSingle().Which.Should().Match<Patient.LinkComponent>(l => l.Type == Patient.LinkType.ReplacedBy && l.Other!.Reference == $"Patient/{b.Id}");
+        retired.Identifier.Select(i => $"{i.System}|{i.Value}").Should().Contain($"{NimMrn}|{mrn1}", "the retired record keeps its identifiers");
+        retired.Name[0].Given.Should().Equal("Ancien");
 
         // A later A08 naming the old MRN updates the survivor, not the retired record.
         AdtMessages.AckCode(await sender.SendAsync(AdtMessages.Utf8(AdtMessages.A01("ADT_NIM", "NIM", Id(), $"{mrn1}^^^NIM^MR",
             "Fusion^Renommé", "19600101", "M", time: "20261120100000", trigger: "A08")))).Should().Be("AA");
-        var updated = (await WaitForAsync(mrn1, f => f.Any(p => p.Id == b.Id && p.Name![0].Given!.SequenceEqual(["Renommé"])), "the A08 reached B")).Single(p => p.Id == b.Id);
-        updated.Identifier!.Select(i => i.Value).Should().Contain([mrn1, mrn2, mcq2]);
+        var updated = (await WaitForAsync(mrn1, f => f.Any(p => p.Id == b.Id && p.Name[0].Given.SequenceEqual(["Renommé"])), "the A08 reached B")).Single(p => p.Id == b.Id);
+        updated.Identifier.Select(i => i.Value).Should().Contain([mrn1, mrn2, mcq2]);
         var stillRetired = await ReadAsync(_gateway.Client, a.Id!);
         stillRetired.Active.Should().BeFalse();
-        stillRetired.Name![0].Given.Should().Equal("Ancien");
+        stillRetired.Name[0].Given.Should().Equal("Ancien");
         stillRetired.Meta!.VersionId.Should().Be(retired.Meta!.VersionId, "nothing wrote the retired record after the merge");
     }
 
@@ -136,8 +137,8 @@ public class MergeTests : IClassFixture<GatewayFixture>
             var found = await WaitForAsync(old, f => f.Count == 2, $"{old} was merged into {survivor}");
             var retired = found.Single(p => p.Id == before[old].Id);
             retired.Active.Should().BeFalse();
-            retired.Link.Should().ContainSingle().Which.Other!.ReferenceValue.Should().Be($"Patient/{before[survivor].Id}");
-            found.Single(p => p.Id == before[survivor].Id).Link.Should().ContainSingle().Which.Other!.ReferenceValue.Should().Be($"Patient/{retired.Id}");
+            retired.Link.Should().ContainSingle().Which.Other!.Reference.Should().Be($"Patient/{before[survivor].Id}");
+            found.Single(p => p.Id == before[survivor].Id).Link.Should().ContainSingle().Which.Other!.Reference.Should().Be($"Patient/{retired.Id}");
         }
     }
 
@@ -214,7 +215,7 @@ public class MergeTests : IClassFixture<GatewayFixture>
         AdtMessages.AckCode(ack).Should().Be("AA", ack);
         var survivor = (await WaitForAsync(nim, f => f.Count == 1 && f[0].Link is { Count: 1 }, "B replaces A")).Single();
         survivor.Id.Should().Be(b.Id);
-        var retiredId = survivor.Link![0].Other!.ReferenceValue!["Patient/".Length..];
+        var retiredId = survivor.Link[0].Other!.Reference!["Patient/".Length..];
         using var mcqClinician = _gateway.ClientWith(_gateway.Token(establishment: "MCQ"));
         return (await ReadAsync(mcqClinician, retiredId), survivor, mcq);
     }
@@ -224,14 +225,14 @@ public class MergeTests : IClassFixture<GatewayFixture>
     {
         await using var sender = await MllpTestClient.ConnectAsync(await MllpEndpoint);
         var (retired, survivor, mcq) = await MergeMcqRecordIntoNimPatientAsync(sender);
-        retired.Identifier!.Should().OnlyContain(i => i.System != NimMrn, "the retired record carries no NIM MRN of its own");
+        retired.Identifier.Should().OnlyContain(i => i.System != NimMrn, "the retired record carries no NIM MRN of its own");
 
         // _gateway.Client is a NIM clinician: the replaces link leads to a record it may read.
         var read = await ReadAsync(_gateway.Client, retired.Id!);
         read.Active.Should().BeFalse();
         var found = FhirJson.Parse<Bundle>(await _gateway.Client.GetStringAsync($"fhir/Patient?identifier=urn:dsn:mrn:mcq|{mcq}"));
         found.Total.Should().Be(2);
-        found.Entry!.Select(e => e.Resource!.Id).Should().BeEquivalentTo([retired.Id, survivor.Id]);
+        found.Entry.Select(e => e.Resource!.Id).Should().BeEquivalentTo([retired.Id, survivor.Id]);
     }
 
     [Fact]
@@ -278,11 +279,11 @@ public class MergeTests : IClassFixture<GatewayFixture>
         response.StatusCode.Should().Be(HttpStatusCode.OK, body);
         body.Should().Contain("\"accepted\":1");
 
-        var updated = (await WaitForAsync(mrn1, f => f.Any(p => p.Id == b.Id && p.Name![0].Given!.SequenceEqual(["Corrigé"])), "the row reached B")).Single(p => p.Id == b.Id);
+        var updated = (await WaitForAsync(mrn1, f => f.Any(p => p.Id == b.Id && p.Name[0].Given.SequenceEqual(["Corrigé"])), "the row reached B")).Single(p => p.Id == b.Id);
         updated.Active.Should().NotBe(false);
         var stillRetired = await ReadAsync(_gateway.Client, a.Id!);
         stillRetired.Meta!.VersionId.Should().Be(retired.Meta!.VersionId, "nothing wrote the retired record");
-        stillRetired.Name![0].Given.Should().Equal("Ancien");
+        stillRetired.Name[0].Given.Should().Equal("Ancien");
     }
 
     [Fact]
@@ -297,9 +298,9 @@ public class MergeTests : IClassFixture<GatewayFixture>
         AdtMessages.AckCode(ack).Should().Be("AA", ack);
 
         var survivor = (await WaitForAsync(mrn, f => f.Count == 1, "the survivor was written")).Single();
-        survivor.Identifier!.Select(i => i.Value).Should().Contain([mrn, unknown]);
-        survivor.Identifier!.Single(i => i.Value == unknown).Use.Should().Be("old");
-        survivor.Link.Should().BeNull("there is no record to point at");
+        survivor.Identifier.Select(i => i.Value).Should().Contain([mrn, unknown]);
+        survivor.Identifier.Single(i => i.Value == unknown).Use.Should().Be(Identifier.IdentifierUse.Old);
+        survivor.Link.Should().BeEmpty("there is no record to point at");
         (await SearchAsync(unknown)).Select(p => p.Id).Should().Equal(survivor.Id);
     }
 

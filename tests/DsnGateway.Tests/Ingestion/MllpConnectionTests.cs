@@ -1,8 +1,9 @@
 using System.Net;
-using DsnGateway.Fhir.Model;
 using DsnGateway.Fhir.Serialization;
 using DsnGateway.Ingestion;
+using Hl7.Fhir.Model;
 using Microsoft.Extensions.DependencyInjection;
+using Task = System.Threading.Tasks.Task;
 
 namespace DsnGateway.Tests.Ingestion;
 

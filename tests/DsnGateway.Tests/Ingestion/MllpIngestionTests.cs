@@ -1,8 +1,9 @@
 using System.Net;
-using DsnGateway.Fhir.Model;
 using DsnGateway.Fhir.Serialization;
 using DsnGateway.Ingestion;
+using Hl7.Fhir.Model;
 using Microsoft.Extensions.DependencyInjection;
+using Task = System.Threading.Tasks.Task;
 
 namespace DsnGateway.Tests.Ingestion;
 
@@ -49,11 +50,11 @@ public class MllpIngestionTests : IClassFixture<GatewayFixture>
         AdtMessages.Field(ack, "MSH", 12).Should().Be("2.5.1");
 
         var bundle = await WaitForAsync(_gateway.Client, $"fhir/Patient?identifier=urn:dsn:mrn:nim|{mrn}");
-        var patient = (Patient)bundle.Entry![0].Resource!;
-        patient.Name![0].Family.Should().Be("Lavoie");
+        var patient = (Patient)bundle.Entry[0].Resource!;
+        patient.Name[0].Family.Should().Be("Lavoie");
         patient.Name[0].Given.Should().Equal("Sophie", "Élodie");
         patient.BirthDate.Should().Be("1990-04-12");
-        patient.Gender.Should().Be("female");
+        patient.Gender.Should().Be(AdministrativeGender.Female);
         patient.Identifier.Should().Contain(i => i.System == "https://fhir.infoway-inforoute.ca/NamingSystem/ca-qc-patient-healthcare-id" && i.Value == "LAVS90541234");
     }
 
@@ -67,8 +68,8 @@ public class MllpIngestionTests : IClassFixture<GatewayFixture>
         var ack = await sender.SendAsync(AdtMessages.Latin1(message), writes: 7);
 
         AdtMessages.AckCode(ack).Should().Be("AA");
-        var patient = (Patient)(await WaitForAsync(_gateway.Client, $"fhir/Patient?identifier=urn:dsn:mrn:nim|{mrn}")).Entry![0].Resource!;
-        patient.Name![0].Family.Should().Be("Bélanger");
+        var patient = (Patient)(await WaitForAsync(_gateway.Client, $"fhir/Patient?identifier=urn:dsn:mrn:nim|{mrn}")).Entry[0].Resource!;
+        patient.Name[0].Family.Should().Be("Bélanger");
         patient.Name[0].Given.Should().Equal("François");
     }
 
@@ -85,8 +86,8 @@ public class MllpIngestionTests : IClassFixture<GatewayFixture>
 
         var bundle = await WaitForAsync(_gateway.Client, $"fhir/Patient?identifier=urn:dsn:mrn:mcq|{mcq}");
         bundle.Total.Should().Be(1);
-        var patient = (Patient)bundle.Entry![0].Resource!;
-        patient.Identifier!.Select(i => i.Value).Should().Contain([nim, mcq, "ROYL75093017"]);
+        var patient = (Patient)bundle.Entry[0].Resource!;
+        patient.Identifier.Select(i => i.Value).Should().Contain([nim, mcq, "ROYL75093017"]);
         var byNam = FhirJson.Parse<Bundle>(await _gateway.Client.GetStringAsync("fhir/Patient?identifier=https://fhir.infoway-inforoute.ca/NamingSystem/ca-qc-patient-healthcare-id|ROYL75093017"));
         byNam.Total.Should().Be(1, "one person, one Patient");
     }
@@ -180,8 +181,8 @@ public class MllpIngestionTests : IClassFixture<GatewayFixture>
         again.Should().Be(first, "the stored ACK is sent back unchanged");
         AdtMessages.AckCode(altered).Should().Be("AR");
         AdtMessages.Field(altered, "ERR", 3).Should().StartWith("205");
-        var patient = (Patient)(await WaitForAsync(_gateway.Client, $"fhir/Patient?identifier=urn:dsn:mrn:nim|{mrn}")).Entry![0].Resource!;
-        patient.Name![0].Given.Should().Equal("Alice");
+        var patient = (Patient)(await WaitForAsync(_gateway.Client, $"fhir/Patient?identifier=urn:dsn:mrn:nim|{mrn}")).Entry[0].Resource!;
+        patient.Name[0].Given.Should().Equal("Alice");
     }
 
     [Fact]
@@ -196,8 +197,8 @@ public class MllpIngestionTests : IClassFixture<GatewayFixture>
         AdtMessages.AckCode(await sender.SendAsync(AdtMessages.Utf8(AdtMessages.A01("ADT_NIM", "NIM", Id(), $"{mrn}^^^NIM^MR~{other}^^^HUB^PI", "Ancien^Nom", "1970", "U", time: "20261101120000", trigger: "A08")))).Should().Be("AA");
 
         var search = $"fhir/Patient?identifier=urn:dsn:id:nim:hub|{other}";
-        var patient = (Patient)(await WaitForAsync(_gateway.Client, search)).Entry![0].Resource!;
-        patient.Name![0].Family.Should().Be("Nouveau", "the older message's name does not replace the newer one");
+        var patient = (Patient)(await WaitForAsync(_gateway.Client, search)).Entry[0].Resource!;
+        patient.Name[0].Family.Should().Be("Nouveau", "the older message's name does not replace the newer one");
         patient.Identifier.Should().Contain(i => i.Value == other, "identifiers accumulate");
     }
 

@@ -1,12 +1,13 @@
 using System.Net;
 using System.Net.Http.Headers;
-using DsnGateway.Fhir.Model;
 using DsnGateway.Fhir.Serialization;
 using DsnGateway.Ingestion;
 using DsnGateway.Proxy;
 using DsnGateway.Tests.Ingestion.Csv;
+using Hl7.Fhir.Model;
 using Microsoft.Extensions.DependencyInjection;
 using static DsnGateway.Tests.Ingestion.OrderMessages;
+using Task = System.Threading.Tasks.Task;
 
 namespace DsnGateway.Tests.Ingestion;
 
@@ -52,12 +53,12 @@ public sealed class NoChangeNoVersionTests(GatewayFixture gateway) : IClassFixtu
     }
 
     private async Task<Patient> PatientAsync(string mrn) =>
-        (await StoreBundleAsync($"Patient?identifier=urn:dsn:mrn:nim|{mrn}")).Entry!.Select(e => e.Resource).OfType<Patient>().Single();
+        (await StoreBundleAsync($"Patient?identifier=urn:dsn:mrn:nim|{mrn}")).Entry.Select(e => e.Resource).OfType<Patient>().Single();
 
-    private async Task<int> VersionsAsync(string type, string id) => (await StoreBundleAsync($"{type}/{id}/_history")).Entry!.Count;
+    private async Task<int> VersionsAsync(string type, string id) => (await StoreBundleAsync($"{type}/{id}/_history")).Entry.Count;
 
     private async Task<int> ProvenancesAsync(string type, string id) =>
-        (await StoreBundleAsync($"Provenance?target={type}/{id}&_count=100")).Entry?.Count(e => e.Resource is Provenance) ?? 0;
+        (await StoreBundleAsync($"Provenance?target={type}/{id}&_count=100")).Entry.Count(e => e.Resource is Provenance);
 
     private static string Adt(string control, string mrn, string name, string time, string trigger = "A08") =>
         AdtMessages.A01("ADT_NIM", "NIM", control, $"{mrn}^^^NIM^MR", name, "19850615", "F", time: time, trigger: trigger);
@@ -85,7 +86,7 @@ public sealed class NoChangeNoVersionTests(GatewayFixture gateway) : IClassFixtu
         await SendDeliveredAsync(Adt("O" + Id(), mrn, "Roy-Ancien^Julie", "20261120090000"));
 
         var patient = await PatientAsync(mrn);
-        patient.Name![0].Family.Should().Be("Roy", "the 09:00 snapshot is older than the 10:00 one, which said Roy");
+        patient.Name[0].Family.Should().Be("Roy", "the 09:00 snapshot is older than the 10:00 one, which said Roy");
         (await VersionsAsync("Patient", patient.Id!)).Should().Be(1);
         (await ProvenancesAsync("Patient", patient.Id!)).Should().Be(3);
     }
@@ -109,7 +110,7 @@ public sealed class NoChangeNoVersionTests(GatewayFixture gateway) : IClassFixtu
         await WaitDeliveredAsync(m => m.SenderApplication.StartsWith("CSV:", StringComparison.Ordinal) && m.ControlId.Contains($"RX{n}", StringComparison.Ordinal), "the CSV rows");
 
         var patient = await PatientAsync(mrn);
-        (await StoreBundleAsync($"MedicationRequest?subject=Patient/{patient.Id}")).Entry!.Should().HaveCount(3);
+        (await StoreBundleAsync($"MedicationRequest?subject=Patient/{patient.Id}")).Entry.Should().HaveCount(3);
         (await VersionsAsync("Patient", patient.Id!)).Should().Be(1, "an order names the patient, it does not change them");
         (await ProvenancesAsync("Patient", patient.Id!)).Should().Be(4);
     }

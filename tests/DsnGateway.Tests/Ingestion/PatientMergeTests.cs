@@ -1,6 +1,7 @@
-using DsnGateway.Fhir.Model;
 using DsnGateway.Ingestion;
 using DsnGateway.Mapping.Codes;
+using Hl7.Fhir.Model;
+using Task = System.Threading.Tasks.Task;
 
 namespace DsnGateway.Tests.Ingestion;
 
@@ -15,7 +16,7 @@ public class PatientMergeTests
         Id = sourceTime is null ? null : "p1",
         Identifier = ids.Select(i => new Identifier { System = i.System, Value = i.Value }).ToList(),
         Name = [new HumanName { Family = family }],
-        Extension = sourceTime is null ? null : [new Extension { Url = RecordStoreDelivery.SourceTimeExtension, ValueDateTime = sourceTime }],
+        Extension = sourceTime is null ? [] : [new Extension { Url = RecordStoreDelivery.SourceTimeExtension, Value = new FhirDateTime(sourceTime) }],
     };
 
     [Fact]
@@ -23,9 +24,9 @@ public class PatientMergeTests
     {
         var current = Person("Côté", "2026-11-20T13:00:00Z", ("urn:dsn:mrn:nim", "NIM1"));
         var merged = RecordStoreDelivery.Merge(current, Person("COTE", null, ("urn:dsn:mrn:nim", "NIM1"), ("urn:dsn:mrn:mcq", "MCQ1")));
-        merged.Name![0].Family.Should().Be("Côté");
-        merged.Identifier!.Select(i => i.Value).Should().Equal("NIM1", "MCQ1");
-        merged.Extension!.Single().ValueDateTime.Should().Be("2026-11-20T13:00:00Z", "the stored demographics keep their source time");
+        merged.Name[0].Family.Should().Be("Côté");
+        merged.Identifier.Select(i => i.Value).Should().Equal("NIM1", "MCQ1");
+        merged.Extension.Single().Value.Should().BeOfType<FhirDateTime>().Which.Value.Should().Be("2026-11-20T13:00:00Z", "the stored demographics keep their source time");
     }
 
     [Fact]
@@ -34,7 +35,7 @@ public class PatientMergeTests
         // e.g. created by an earlier order, or loaded as sample data
         var current = Person("Tremblay", null, ("urn:dsn:mrn:nim", "NIM2"));
         current.Id = "p2";
-        RecordStoreDelivery.Merge(current, Person("TREMBLAY", null, ("urn:dsn:mrn:nim", "NIM2"))).Name![0].Family.Should().Be("Tremblay");
+        RecordStoreDelivery.Merge(current, Person("TREMBLAY", null, ("urn:dsn:mrn:nim", "NIM2"))).Name[0].Family.Should().Be("Tremblay");
     }
 
     [Fact]
@@ -43,7 +44,7 @@ public class PatientMergeTests
         var current = Person("Tremblay", null, ("urn:dsn:mrn:nim", "NIM3"));
         current.Id = "p3";
         var merged = RecordStoreDelivery.Merge(current, Person("Tremblay-Roy", "2026-11-20T13:00:00Z", ("urn:dsn:mrn:nim", "NIM3")));
-        merged.Name![0].Family.Should().Be("Tremblay-Roy");
+        merged.Name[0].Family.Should().Be("Tremblay-Roy");
         merged.Id.Should().Be("p3");
     }
 
@@ -52,7 +53,7 @@ public class PatientMergeTests
     {
         var current = Person("Roy", "2026-11-20T13:00:00Z", ("urn:dsn:mrn:nim", "NIM4"));
         var merged = RecordStoreDelivery.Merge(current, Person("Roy", "2026-11-20T15:00:00Z", ("urn:dsn:mrn:nim", "NIM4")));
-        merged.Extension!.Single().ValueDateTime.Should().Be("2026-11-20T13:00:00Z", "nothing but the time differs: the Patient stays as stored");
+        merged.Extension.Single().Value.Should().BeOfType<FhirDateTime>().Which.Value.Should().Be("2026-11-20T13:00:00Z", "nothing but the time differs: the Patient stays as stored");
     }
 
     [Fact]
@@ -62,8 +63,8 @@ public class PatientMergeTests
         var older = Person("Roy-Ancien", "2026-11-20T14:00:00Z", ("urn:dsn:mrn:nim", "NIM5"));
         var remembered = new DateTimeOffset(2026, 11, 20, 15, 0, 0, TimeSpan.Zero);
 
-        RecordStoreDelivery.Merge(current, older, remembered).Name![0].Family.Should().Be("Roy");
-        RecordStoreDelivery.Merge(current, older).Name![0].Family.Should().Be("Roy-Ancien", "without a remembered time, 14:00 is the newest");
+        RecordStoreDelivery.Merge(current, older, remembered).Name[0].Family.Should().Be("Roy");
+        RecordStoreDelivery.Merge(current, older).Name[0].Family.Should().Be("Roy-Ancien", "without a remembered time, 14:00 is the newest");
     }
 }
 

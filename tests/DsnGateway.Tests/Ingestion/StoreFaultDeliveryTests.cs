@@ -79,7 +79,7 @@ public sealed class StoreFaultDeliveryTests(FaultyStore store) : IClassFixture<F
     private async Task<int> PatientsInRealStoreAsync(string mrn)
     {
         using var real = new HttpClient { BaseAddress = new Uri(store.RealUrl + "/") };
-        var bundle = FhirJson.Parse<Fhir.Model.Bundle>(await real.GetStringAsync($"Patient?identifier=urn:dsn:mrn:nim|{mrn}"));
-        return bundle.Entry?.Count ?? 0;
+        var bundle = FhirJson.Parse<global::Hl7.Fhir.Model.Bundle>(await real.GetStringAsync($"Patient?identifier=urn:dsn:mrn:nim|{mrn}"));
+        return bundle.Entry.Count;
     }
 }

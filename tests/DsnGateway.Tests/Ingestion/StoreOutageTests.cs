@@ -1,12 +1,13 @@
 using System.Net;
-using DsnGateway.Fhir.Model;
 using DsnGateway.Fhir.Serialization;
 using DsnGateway.Ingestion;
 using DsnGateway.RecordStore;
+using Hl7.Fhir.Model;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Task = System.Threading.Tasks.Task;
 
 namespace DsnGateway.Tests.Ingestion;
 
@@ -77,15 +78,15 @@ public sealed class StoreOutageTests : IAsyncLifetime
 
         using var store = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_storePort}/") };
         Patient? patient = null;
-        for (var attempt = 0; attempt < 600 && patient?.Name?[0].Given?[0] != "Quatre"; attempt++)
+        for (var attempt = 0; attempt < 600 && patient?.Name[0].Given.FirstOrDefault() != "Quatre"; attempt++)
         {
             var bundle = FhirJson.Parse<Bundle>(await store.GetStringAsync($"Patient?identifier=urn:dsn:mrn:nim|{mrn}"));
-            patient = bundle.Entry?.Select(e => e.Resource).OfType<Patient>().SingleOrDefault();
-            if (patient?.Name?[0].Given?[0] != "Quatre") await Task.Delay(100);
+            patient = bundle.Entry.Select(e => e.Resource).OfType<Patient>().SingleOrDefault();
+            if (patient?.Name[0].Given.FirstOrDefault() != "Quatre") await Task.Delay(100);
         }
         patient.Should().NotBeNull();
-        patient!.Name![0].Given.Should().Equal("Quatre");
+        patient!.Name[0].Given.Should().Equal("Quatre");
         var history = FhirJson.Parse<Bundle>(await store.GetStringAsync($"Patient/{patient.Id}/_history"));
-        history.Entry!.Select(e => ((Patient)e.Resource!).Name![0].Given![0]).Reverse().Should().Equal(names, "applied once each, in the order received");
+        history.Entry.Select(e => ((Patient)e.Resource!).Name[0].Given.First()).Reverse().Should().Equal(names, "applied once each, in the order received");
     }
 }

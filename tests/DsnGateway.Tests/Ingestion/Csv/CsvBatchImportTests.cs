@@ -1,9 +1,10 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using DsnGateway.Fhir.Model;
 using DsnGateway.Ingestion.Csv;
 using DsnGateway.Mapping.Identity;
+using Hl7.Fhir.Model;
+using Task = System.Threading.Tasks.Task;
 
 namespace DsnGateway.Tests.Ingestion.Csv;
 

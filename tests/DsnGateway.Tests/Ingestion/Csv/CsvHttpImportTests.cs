@@ -2,8 +2,9 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
-using DsnGateway.Fhir.Model;
 using DsnGateway.Fhir.Serialization;
+using Hl7.Fhir.Model;
+using Task = System.Threading.Tasks.Task;
 
 namespace DsnGateway.Tests.Ingestion.Csv;
 
@@ -92,15 +93,15 @@ public sealed class CsvHttpImportTests(GatewayFixture fixture) : IClassFixture<G
 
         // Delivered: Sophie's order hangs on Sophie's NAM Patient (the row named only her MRN).
         var order = await EventuallyAsync($"fhir/MedicationRequest?identifier=urn:dsn:order:nim:placer|RX{n}1&_include=MedicationRequest:patient",
-            b => b.Entry?.Count == 2);
-        var request = order.Entry!.Select(e => e.Resource).OfType<MedicationRequest>().Single();
-        request.Status.Should().Be("active");
-        request.DosageInstruction![0].DoseAndRate![0].DoseQuantity!.Value.Should().Be(1.5m);
-        var sophiePatient = order.Entry!.Select(e => e.Resource).OfType<Patient>().Single();
-        sophiePatient.Identifier!.Select(i => i.Value).Should().Contain([sophie, $"P{n}1"]);
-        sophiePatient.Name![0].Family.Should().Be("Lavoie");
+            b => b.Entry.Count == 2);
+        var request = order.Entry.Select(e => e.Resource).OfType<MedicationRequest>().Single();
+        request.Status.Should().Be(MedicationRequest.MedicationrequestStatus.Active);
+        request.DosageInstruction[0].DoseAndRate[0].Dose.Should().BeOfType<Quantity>().Which.Value.Should().Be(1.5m);
+        var sophiePatient = order.Entry.Select(e => e.Resource).OfType<Patient>().Single();
+        sophiePatient.Identifier.Select(i => i.Value).Should().Contain([sophie, $"P{n}1"]);
+        sophiePatient.Name[0].Family.Should().Be("Lavoie");
         var procedure = await EventuallyAsync($"fhir/Procedure?identifier=urn:dsn:procedure:nim|OP{n}1", b => b.Total == 1);
-        ((Procedure)procedure.Entry![0].Resource!).Code!.Coding![0].Code.Should().Be("1.NT.89.DA");
+        ((Procedure)procedure.Entry[0].Resource!).Code!.Coding[0].Code.Should().Be("1.NT.89.DA");
         (await EventuallyAsync($"fhir/MedicationRequest?identifier=urn:dsn:order:nim:placer|RX{n}2", b => b.Total == 1)).Total.Should().Be(1);
 
         // Re-importing the same files changes nothing: same versions.
@@ -110,8 +111,8 @@ public sealed class CsvHttpImportTests(GatewayFixture fixture) : IClassFixture<G
         (await PostAsync(System("NIM"), "ingest/csv/nim/medication-orders", orders)).GetProperty("new").GetInt64().Should().Be(0);
         var again = FhirJson.Parse<Bundle>(await fixture.Client.GetStringAsync(
             $"fhir/MedicationRequest?identifier=urn:dsn:order:nim:placer|RX{n}1&_include=MedicationRequest:patient"));
-        again.Entry!.Select(e => e.Resource).OfType<Patient>().Single().Meta!.VersionId.Should().Be(before);
-        again.Entry!.Select(e => e.Resource).OfType<MedicationRequest>().Single().Meta!.VersionId.Should().Be(orderVersion);
+        again.Entry.Select(e => e.Resource).OfType<Patient>().Single().Meta!.VersionId.Should().Be(before);
+        again.Entry.Select(e => e.Resource).OfType<MedicationRequest>().Single().Meta!.VersionId.Should().Be(orderVersion);
 
         // A changed row (status actif -> cessé) updates the one MedicationRequest.
         var changed = CsvFixtures.French(CsvFixtures.FrenchOrderHeader,
@@ -120,9 +121,9 @@ public sealed class CsvHttpImportTests(GatewayFixture fixture) : IClassFixture<G
         changedAnswer.GetProperty("new").GetInt64().Should().Be(0);
         changedAnswer.GetProperty("updated").GetInt64().Should().Be(1, "the row was imported before with other text");
         var updated = await EventuallyAsync($"fhir/MedicationRequest?identifier=urn:dsn:order:nim:placer|RX{n}1",
-            b => b.Entry?.Count == 1 && ((MedicationRequest)b.Entry[0].Resource!).Status == "stopped");
+            b => b.Entry.Count == 1 && ((MedicationRequest)b.Entry[0].Resource!).Status == MedicationRequest.MedicationrequestStatus.Stopped);
         updated.Total.Should().Be(1);
-        ((MedicationRequest)updated.Entry![0].Resource!).Status.Should().Be("stopped");
+        ((MedicationRequest)updated.Entry[0].Resource!).Status.Should().Be(MedicationRequest.MedicationrequestStatus.Stopped);
     }
 
     private const string NimEnglishPatientHeader = "health_number,chart_no,last_name,first_name,birth_date,sex,street,city,postal_code,phone,extracted_at";
@@ -153,7 +154,7 @@ public sealed class CsvHttpImportTests(GatewayFixture fixture) : IClassFixture<G
         answer.GetProperty("new").GetInt64().Should().Be(2);
         answer.GetProperty("layout").GetString().Should().Be("en");
         var stored = await EventuallyAsync($"fhir/Patient?identifier=urn:dsn:mrn:nim|E{n}2", b => b.Total == 1);
-        ((Patient)stored.Entry![0].Resource!).Name![0].Given.Should().Equal("Chloé");
+        ((Patient)stored.Entry[0].Resource!).Name[0].Given.Should().Equal("Chloé");
     }
 
     [Fact]
@@ -174,9 +175,9 @@ public sealed class CsvHttpImportTests(GatewayFixture fixture) : IClassFixture<G
         corrected.GetProperty("unchanged").GetInt64().Should().Be(1);
         corrected.GetProperty("new").GetInt64().Should().Be(0);
         var repaired = await EventuallyAsync($"fhir/Patient?identifier=urn:dsn:mrn:nim|G{n}1",
-            b => b.Entry?.Count == 1 && ((Patient)b.Entry[0].Resource!).Name![0].Family == "Gagnon-Bélanger");
+            b => b.Entry.Count == 1 && ((Patient)b.Entry[0].Resource!).Name[0].Family == "Gagnon-Bélanger");
         repaired.Total.Should().Be(1);
-        ((Patient)repaired.Entry![0].Resource!).Name![0].Family.Should().Be("Gagnon-Bélanger");
+        ((Patient)repaired.Entry[0].Resource!).Name[0].Family.Should().Be("Gagnon-Bélanger");
     }
 
     [Fact]
@@ -217,9 +218,9 @@ public sealed class CsvHttpImportTests(GatewayFixture fixture) : IClassFixture<G
         answer.GetProperty("accepted").GetInt64().Should().Be(1);
 
         var found = await EventuallyAsync($"fhir/Patient?identifier=https://fhir.infoway-inforoute.ca/NamingSystem/ca-qc-patient-healthcare-id|{nam}",
-            b => b.Entry?.Count == 1 && ((Patient)b.Entry[0].Resource!).Identifier!.Any(i => i.Value == $"M{n}"));
+            b => b.Entry.Count == 1 && ((Patient)b.Entry[0].Resource!).Identifier.Any(i => i.Value == $"M{n}"));
         found.Total.Should().Be(1);
-        ((Patient)found.Entry![0].Resource!).Identifier!.Select(i => (i.System, i.Value)).Should()
+        ((Patient)found.Entry[0].Resource!).Identifier.Select(i => (i.System, i.Value)).Should()
             .Contain([("urn:dsn:mrn:nim", $"N{n}"), ("urn:dsn:mrn:mcq", $"M{n}")]);
     }
 

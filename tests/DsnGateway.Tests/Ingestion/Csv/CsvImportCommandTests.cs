@@ -1,8 +1,9 @@
 using System.Diagnostics;
-using DsnGateway.Fhir.Model;
 using DsnGateway.Fhir.Serialization;
 using DsnGateway.Ingestion.Csv;
+using Hl7.Fhir.Model;
 using Microsoft.Data.Sqlite;
+using Task = System.Threading.Tasks.Task;
 
 namespace DsnGateway.Tests.Ingestion.Csv;
 
@@ -87,8 +88,8 @@ public sealed class CsvImportCommandTests : IDisposable
         using var document = System.Text.Json.JsonDocument.Parse(map.StandardOutput);
         var bundles = document.RootElement.EnumerateArray().Select(b => FhirJson.Parse<Bundle>(b.GetRawText())).ToList();
         bundles.Should().ContainSingle();
-        bundles[0].Entry!.Select(e => e.Request!.Url).Should().Equal("Patient?identifier=urn:dsn:mrn:nim|NIM42",
-            "MedicationRequest?identifier=urn:dsn:order:nim:placer|RX42", $"Provenance/{bundles[0].Entry![2].Resource!.Id}");
+        bundles[0].Entry.Select(e => e.Request!.Url).Should().Equal("Patient?identifier=urn:dsn:mrn:nim|NIM42",
+            "MedicationRequest?identifier=urn:dsn:order:nim:placer|RX42", $"Provenance/{bundles[0].Entry[2].Resource!.Id}");
         map.Output.Should().Contain("line 3: missing required field");
         Directory.Exists(data).Should().BeFalse("map stores nothing");
 
@@ -147,7 +148,7 @@ public sealed class CsvImportCommandTests : IDisposable
         count.Total.Should().Be(rows, "each row is applied exactly once");
         var one = FhirJson.Parse<Bundle>(await client.GetStringAsync("fhir/Patient?identifier=urn:dsn:mrn:mcq|MCQK000299"));
         one.Total.Should().Be(1);
-        ((Patient)one.Entry![0].Resource!).Meta!.VersionId.Should().Be("1", "the row committed by the first run was not applied twice");
+        ((Patient)one.Entry[0].Resource!).Meta!.VersionId.Should().Be("1", "the row committed by the first run was not applied twice");
     }
 
     [Fact]
