@@ -3,6 +3,7 @@ using System.Text;
 using System.Security.Claims;
 using DsnGateway.Authentication;
 using Hl7.Fhir.Model;
+using Claim = System.Security.Claims.Claim;
 using Task = System.Threading.Tasks.Task;
 using DsnGateway.Fhir.Serialization;
 using DsnGateway.Hosting;

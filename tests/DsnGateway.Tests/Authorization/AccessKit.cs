@@ -55,7 +55,7 @@ public static class AccessKit
         {
             page.Should().BeLessThan(500, "paging must end");
             var bundle = await SearchAsync(client, next, breakGlass);
-            all.AddRange(bundle.Entry.Select(e => e.Resource).Where(r => r is not null));
+            all.AddRange(bundle.Entry.Select(e => e.Resource).OfType<Resource>());
             next = bundle.Link.FirstOrDefault(l => l.Relation == "next")?.Url;
         }
         return all;
@@ -119,7 +119,7 @@ public static class AccessKit
     {
         using var officer = fixture.PrivacyOfficer();
         var bundle = await SearchAsync(officer, "fhir/AuditEvent?" + query);
-        return bundle.Entry.Select(e => (AuditEvent)e.Resource).ToList();
+        return bundle.Entry.Select(e => (AuditEvent)e.Resource!).ToList();
     }
 
     public static IEnumerable<string> PatientEntities(this AuditEvent auditEvent) =>
