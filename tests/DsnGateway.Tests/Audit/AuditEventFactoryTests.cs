@@ -24,6 +24,7 @@ public class AuditEventFactoryTests
         audit.OutcomeDesc.Should().BeNull();
         audit.Recorded.Should().Be(AuditTestData.Noon);
         audit.Recorded!.Value.Offset.Should().Be(TimeSpan.Zero, "the audit records UTC");
+        FhirJson.Serialize(audit).Should().Contain("\"recorded\":\"2025-03-14T12:00:00.000Z\"", "an instant in the store's Z form, to the millisecond");
         audit.PurposeOfEvent.Should().BeEmpty();
         audit.Meta.Should().BeNull("a routine read is not a security alert");
 

@@ -1,10 +1,8 @@
 using System.Net;
-using System.Reflection;
 using System.Text;
 using DsnGateway.Audit;
 using DsnGateway.Fhir.Serialization;
 using DsnGateway.Tests.Authorization;
-using Hl7.Fhir.Introspection;
 using Hl7.Fhir.Model;
 using Microsoft.Extensions.DependencyInjection;
 using static DsnGateway.Tests.Authorization.AccessKit;
@@ -12,7 +10,10 @@ using Task = System.Threading.Tasks.Task;
 
 namespace DsnGateway.Tests.Audit;
 
-/// <summary>The audit's own writer says exactly what Firely's serializer says, and the chain hashes it the same.</summary>
+/// <summary>
+/// The JSON the audit stores and hashes is exactly what Firely's serializer (<see cref="FhirJson"/>) writes, for the events
+/// the factory makes and for every event a real gateway records, and the chain hashes it the same.
+/// </summary>
 public class AuditEventJsonTests
 {
     public static TheoryData<string, AuditRecord> Records()
@@ -57,13 +58,18 @@ public class AuditEventJsonTests
         auditEvent.Id = "42";
 
         var written = AuditEventJson.SerializeToUtf8Bytes(auditEvent);
+        // The audit store's path: one buffer reused for a whole batch, holding a longer event before this one.
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(16);
+        AuditEventJson.Write(new AuditEventFactory().Create(AuditTestData.Search("x", "y", "z")), buffer);
+        var reused = AuditEventJson.Write(auditEvent, buffer).ToArray();
 
         Encoding.UTF8.GetString(written).Should().Be(FhirJson.Serialize(auditEvent), because);
+        reused.Should().Equal(written, because);
         AuditChain.Hash(AuditChain.Genesis, written).Should().Be(AuditChain.Hash(AuditChain.Genesis, FhirJson.Serialize(auditEvent)));
     }
 
     [Fact]
-    public void An_event_with_elements_it_does_not_write_goes_to_the_fhir_serializer_whole()
+    public void An_event_with_elements_the_factory_never_sets_is_written_whole()
     {
         var auditEvent = new AuditEventFactory().Create(AuditTestData.Read());
         auditEvent.Id = "43";
@@ -104,7 +110,7 @@ public class AuditEventJsonTests
             (await clinician.GetAsync("fhir/MedicationRequest?_include=MedicationRequest:patient&_count=5")).StatusCode.Should().Be(HttpStatusCode.OK);
             (await clinician.PostAsync("fhir/Patient/_search", new FormUrlEncodedContent([KeyValuePair.Create("family", "Tremblay")]))).StatusCode.Should().Be(HttpStatusCode.OK);
             (await clinician.GetAsync($"fhir/Patient/{Gagnon}")).StatusCode.Should().Be(HttpStatusCode.Forbidden);
-            (await GetAsync(clinician, $"fhir/Patient/{Gagnon}", "patiente inconsciente à l’urgence \"code bleu\"")).StatusCode.Should().Be(HttpStatusCode.OK);
+            (await GetAsync(clinician, $"fhir/Patient/{Gagnon}", "UTF-8''patiente%20inconsciente%20%C3%A0%20l%E2%80%99urgence%20%22code%20bleu%22")).StatusCode.Should().Be(HttpStatusCode.OK);
             (await GetAsync(clinician, $"fhir/Patient/{Gagnon}", "UTF-8''urgence%07")).StatusCode.Should().Be(HttpStatusCode.BadRequest);
             var patient = await CreateAsync(clinician, NewPatient(NimMrn, out _));
             var order = await CreateAsync(clinician, NewOrder(patient.Id!));
@@ -138,28 +144,5 @@ public class AuditEventJsonTests
         {
             store.ReleaseConnections();
         }
-    }
-
-    /// <summary>
-    /// Every element (Firely's <see cref="FhirElementAttribute"/>) of the types an AuditEvent is made of, as
-    /// <see cref="AuditEventJson"/> knows them (written, or sent to the general serializer). A Firely release with a
-    /// new element fails here until the writer knows it.
-    /// </summary>
-    [Theory]
-    [InlineData(typeof(AuditEvent), "IdElement Meta ImplicitRulesElement LanguageElement Text Contained Extension ModifierExtension Type Subtype ActionElement Period RecordedElement OutcomeElement OutcomeDescElement PurposeOfEvent Agent Source Entity")]
-    [InlineData(typeof(Meta), "ElementIdElement Extension VersionIdElement LastUpdatedElement SourceElement ProfileElement Security Tag")]
-    [InlineData(typeof(AuditEvent.AgentComponent), "ElementIdElement Extension ModifierExtension Type Role Who AltIdElement NameElement RequestorElement Location PolicyElement Media Network PurposeOfUse")]
-    [InlineData(typeof(AuditEvent.NetworkComponent), "ElementIdElement Extension ModifierExtension AddressElement TypeElement")]
-    [InlineData(typeof(AuditEvent.SourceComponent), "ElementIdElement Extension ModifierExtension SiteElement Observer Type")]
-    [InlineData(typeof(AuditEvent.EntityComponent), "ElementIdElement Extension ModifierExtension What Type Role Lifecycle SecurityLabel NameElement DescriptionElement QueryElement Detail")]
-    [InlineData(typeof(AuditEvent.DetailComponent), "ElementIdElement Extension ModifierExtension TypeElement Value")]
-    [InlineData(typeof(CodeableConcept), "ElementIdElement Extension Coding TextElement")]
-    [InlineData(typeof(Coding), "ElementIdElement Extension SystemElement VersionElement CodeElement DisplayElement UserSelectedElement")]
-    [InlineData(typeof(ResourceReference), "ElementIdElement Extension ReferenceElement TypeElement Identifier DisplayElement")]
-    [InlineData(typeof(Identifier), "ElementIdElement Extension UseElement Type SystemElement ValueElement Period Assigner")]
-    public void The_writer_knows_every_element_of_the_model(Type type, string known)
-    {
-        var elements = type.GetProperties().Where(p => p.GetCustomAttributes<FhirElementAttribute>(true).Any()).Select(p => p.Name);
-        elements.Should().BeEquivalentTo(known.Split(' '));
     }
 }
