@@ -1,6 +1,8 @@
 using System.Net.Http.Headers;
 using System.Text;
 using DsnGateway.Fhir.Model;
+using Hl7.Fhir.Model;
+using Task = System.Threading.Tasks.Task;
 using DsnGateway.Fhir.Serialization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -59,7 +61,7 @@ public sealed class RecordStoreFixture : IAsyncLifetime
 
     public async Task<T> CreateAsync<T>(T resource) where T : Resource
     {
-        using var response = await Client.PostAsync(resource.ResourceTypeName, Json(resource));
+        using var response = await Client.PostAsync(resource.TypeName, Json(resource));
         var body = await response.Content.ReadAsStringAsync();
         if ((int)response.StatusCode != 201) throw new InvalidOperationException($"create failed: {(int)response.StatusCode} {body}");
         return FhirJson.Parse<T>(body);

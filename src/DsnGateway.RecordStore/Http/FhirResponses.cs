@@ -26,7 +26,7 @@ public static class FhirResponses
     public static Task WriteStoredAsync(HttpContext context, int status, Storage.StoredResource stored)
     {
         var pretty = context.Request.Query.TryGetValue("_pretty", out var p) && p == "true";
-        if (pretty) return WriteAsync(context, status, FhirJson.Parse(stored.Json!));
+        if (pretty) return WriteAsync(context, status, Storage.StoredJson.Parse(stored));
         context.Response.StatusCode = status;
         context.Response.ContentType = FhirJsonContentType;
         return context.Response.WriteAsync(stored.Json!, context.RequestAborted);

@@ -50,7 +50,7 @@ public static class SearchBundleBuilder
         Entry = versions.Select(v => new Bundle.EntryComponent
         {
             FullUrl = $"{baseUrl}/{v.Type}/{v.Id}",
-            Resource = v.Json is null ? null : FhirJson.Parse(v.Json),
+            Resource = v.Json is null ? null : StoredJson.Parse(v),
             Request = new Bundle.RequestComponent
             {
                 Method = EnumUtility.ParseLiteral<Bundle.HTTPVerb>(v.Method ?? "PUT"),
@@ -69,7 +69,7 @@ public static class SearchBundleBuilder
     public static Bundle.EntryComponent Entry(string baseUrl, StoredResource stored, string mode) => new()
     {
         FullUrl = $"{baseUrl}/{stored.Type}/{stored.Id}",
-        Resource = FhirJson.Parse(stored.Json!),
+        Resource = StoredJson.Parse(stored),
         Search = new Bundle.SearchComponent
         {
             Mode = EnumUtility.ParseLiteral<Bundle.SearchEntryMode>(mode) ?? throw new ArgumentException($"'{mode}' is not a search entry mode.", nameof(mode)),

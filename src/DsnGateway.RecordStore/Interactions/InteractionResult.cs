@@ -23,7 +23,7 @@ public sealed class InteractionResult
 
     public StoredResource? Stored { get; }
 
-    public Resource? Resource => _resource ??= Stored is { Deleted: false, Json: { } json } ? FhirJson.Parse(json) : null;
+    public Resource? Resource => _resource ??= Stored is { Deleted: false, Json: not null } stored ? StoredJson.Parse(stored) : null;
 
     public string? ETag => Stored is null ? null : $"W/\"{Stored.VersionId}\"";
 

@@ -192,7 +192,7 @@ public sealed class RecordStoreService
         var current = new List<string>(2);
         foreach (var id in ids)
         {
-            if (await session.ReadAsync(type, id, cancellationToken) is { Json: { } json } && FhirJson.Parse<Patient>(json).IsRetired()) continue;
+            if (await session.ReadAsync(type, id, cancellationToken) is { Json: not null } candidate && StoredJson.Parse<Patient>(candidate).IsRetired()) continue;
             current.Add(id);
             if (current.Count == 2) break;
         }

@@ -4,7 +4,6 @@ using System.Security.Cryptography;
 using System.Text;
 using DsnGateway.Fhir.Serialization;
 using Hl7.Fhir.Model;
-using Task = System.Threading.Tasks.Task;
 
 namespace DsnGateway.Audit;
 

@@ -71,7 +71,7 @@ public static partial class AuditEventEndpoints
         return new Bundle
         {
             Id = Guid.NewGuid().ToString("D"),
-            Meta = new Meta { LastUpdated = DateTimeOffset.UtcNow },
+            Meta = new Meta { LastUpdatedElement = FhirResponses.InstantElement(DateTimeOffset.UtcNow) },
             Type = Bundle.BundleType.Searchset,
             Total = checked((int)page.Total),
             Link = links,

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using DsnGateway.RecordStore.Http;
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Utility;
 using static DsnGateway.Audit.AuditCodes;
@@ -43,8 +44,9 @@ public sealed partial class AuditEventFactory
             Type = login ? Code(DicomSystem, "110114", "User Authentication") : Code(AuditEventTypeSystem, "rest", "Restful Operation"),
             Subtype = [login ? Code(DicomSystem, "110122", "Login") : Subtype(record.Interaction)],
             Action = EnumUtility.ParseLiteral<AuditEvent.AuditEventAction>(Action(record.Interaction)),
-            // Milliseconds, as before: the search column and the chain check compare the instant to the tick.
-            Recorded = TruncateToMilliseconds(record.Recorded.ToUniversalTime()),
+            // UTC, milliseconds, Z, as the audit has always written it (Firely alone writes +00:00 and seven decimals):
+            // the search column and the chain check compare this instant to the tick.
+            RecordedElement = FhirResponses.InstantElement(record.Recorded),
             Outcome = EnumUtility.ParseLiteral<AuditEvent.AuditEventOutcome>(Outcome(record.HttpStatus)),
             OutcomeDesc = OutcomeDescription(record, failed),
             PurposeOfEvent = record.BreakGlassReason is { } reason ? [BreakGlass(reason)] : [],
@@ -60,9 +62,6 @@ public sealed partial class AuditEventFactory
         if (record.IsSecurityAlert) auditEvent.Meta = new Meta { Tag = [AuditCodes.Flag] };
         return auditEvent;
     }
-
-    private static DateTimeOffset TruncateToMilliseconds(DateTimeOffset instant) =>
-        new(instant.Ticks - instant.Ticks % TimeSpan.TicksPerMillisecond, instant.Offset);
 
     private static Coding Subtype(string interaction) =>
         RestfulInteractions.Contains(interaction)

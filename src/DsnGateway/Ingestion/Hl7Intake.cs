@@ -1,5 +1,4 @@
 using System.Text;
-using DsnGateway.Fhir.Serialization;
 using DsnGateway.Hl7v2;
 using DsnGateway.Hl7v2.Acknowledgements;
 using DsnGateway.Hl7v2.Parsing;

@@ -1,4 +1,5 @@
 using DsnGateway.Fhir.Model;
+using Hl7.Fhir.Model;
 using DsnGateway.Fhir.Serialization;
 using DsnGateway.Hl7v2;
 using DsnGateway.Mapping.Bundles;
@@ -32,11 +33,11 @@ public class AdtBundleBuilderTests
     {
         var mapping = Ok(MarieA01());
 
-        mapping.Bundle.Type.Should().Be("transaction");
+        mapping.Bundle.Type.Should().Be(Bundle.BundleType.Transaction);
         mapping.Bundle.Entry.Should().HaveCount(2);
         var patientEntry = mapping.Bundle.Entry![0];
         patientEntry.Resource.Should().BeOfType<Patient>().And.BeSameAs(mapping.Patient);
-        patientEntry.Request!.Method.Should().Be("PUT");
+        patientEntry.Request!.Method.Should().Be(Bundle.HTTPVerb.PUT);
         patientEntry.Request.Url.Should().Be($"Patient?identifier={NamSystem}|{MarieNam}");
         patientEntry.FullUrl.Should().StartWith("urn:uuid:");
         mapping.Identity.Should().Be(new PatientIdentity(PatientIdentityKind.Nam, NamSystem, MarieNam));
@@ -45,7 +46,7 @@ public class AdtBundleBuilderTests
         var provenanceEntry = mapping.Bundle.Entry[1];
         // Written under an id of its own, derived from the message: a redelivery writes the same Provenance again.
         var provenanceId = provenanceEntry.FullUrl!["urn:uuid:".Length..];
-        provenanceEntry.Request!.Method.Should().Be("PUT");
+        provenanceEntry.Request!.Method.Should().Be(Bundle.HTTPVerb.PUT);
         provenanceEntry.Request.Url.Should().Be($"Provenance/{provenanceId}");
         provenanceEntry.Resource.Should().BeOfType<Provenance>().Which.Id.Should().Be(provenanceId);
         Ok(MarieA01()).Bundle.Entry![1].Request!.Url.Should().Be($"Provenance/{provenanceId}", "the same message maps to the same Provenance id");
@@ -57,8 +58,9 @@ public class AdtBundleBuilderTests
         var mapping = Ok(MarieA01());
         var provenance = (Provenance)mapping.Bundle.Entry![1].Resource!;
 
-        provenance.Target!.Single().ReferenceValue.Should().Be(mapping.Bundle.Entry[0].FullUrl);
-        provenance.Recorded.Should().Be("2024-07-15T14:30:05.000Z");
+        provenance.Target!.Single().Reference.Should().Be(mapping.Bundle.Entry[0].FullUrl);
+        provenance.Recorded.Should().Be(Received);
+        provenance.Recorded!.Value.Offset.Should().Be(TimeSpan.Zero, "the receive time is recorded in UTC");
         provenance.OccurredDateTime.Should().Be("2024-07-15T10:30:00-04:00");
         provenance.Activity!.Coding!.Single().Code.Should().Be("A01");
         var organization = provenance.Agent!.Single(a => a.Who!.Type == "Organization").Who!;
@@ -68,7 +70,7 @@ public class AdtBundleBuilderTests
         var what = provenance.Entity!.Single().What!.Identifier!;
         what.System.Should().Be("urn:dsn:hl7v2:control-id:nim");
         what.Value.Should().Be("NIM-0001");
-        provenance.Signature.Should().BeNull();
+        provenance.Signature.Should().BeEmpty();
 
         mapping.SourceTime.Should().Be(new DateTimeOffset(2024, 7, 15, 10, 30, 0, TimeSpan.FromHours(-4)));
         mapping.Source.ControlId.Should().Be("NIM-0001");
@@ -155,18 +157,18 @@ public class AdtBundleBuilderTests
         var survivor = mapping.Bundle.Entry![0];
         var merged = mapping.Bundle.Entry[1];
         survivor.Resource.Should().BeSameAs(mapping.Patient);
-        survivor.Request!.Method.Should().Be("PUT");
+        survivor.Request!.Method.Should().Be(Bundle.HTTPVerb.PUT);
         survivor.Request.Url.Should().Be($"Patient?identifier={NamSystem}|{MarieNam}");
         mapping.Identity.Key.Should().Be($"{NamSystem}|{MarieNam}", "the survivor orders the delivery");
-        mapping.Patient.Link.Should().ContainSingle().Which.Should().Match<PatientLink>(l => l.Type == "replaces" && l.Other!.ReferenceValue == merged.FullUrl);
+        mapping.Patient.Link.Should().ContainSingle().Which.Should().Match<Patient.LinkComponent>(l => l.Type == Patient.LinkType.Replaces && l.Other!.Reference == merged.FullUrl);
         mapping.Patient.Identifier.Should().NotContain(i => i.Value == "7654321", "delivery moves the merged identifiers once it has found the record");
 
         merged.FullUrl.Should().StartWith("urn:uuid:").And.NotBe(survivor.FullUrl);
-        merged.Request!.Method.Should().Be("PUT");
+        merged.Request!.Method.Should().Be(Bundle.HTTPVerb.PUT);
         merged.Request.Url.Should().Be("Patient?identifier=urn:dsn:mrn:nim|7654321");
         var retired = (Patient)merged.Resource!;
         retired.Active.Should().BeFalse();
-        retired.Link.Should().ContainSingle().Which.Should().Match<PatientLink>(l => l.Type == "replaced-by" && l.Other!.ReferenceValue == survivor.FullUrl);
+        retired.Link.Should().ContainSingle().Which.Should().Match<Patient.LinkComponent>(l => l.Type == Patient.LinkType.ReplacedBy && l.Other!.Reference == survivor.FullUrl);
         retired.Identifier.Should().ContainSingle("only a NAM or an MRN finds the merged record")
             .Which.Should().Match<Identifier>(i => i.System == "urn:dsn:mrn:nim" && i.Value == "7654321");
         AdtBundleBuilder.IsMergedRecord(retired).Should().BeTrue();
@@ -174,7 +176,7 @@ public class AdtBundleBuilderTests
         mapping.Merged.Should().Be(new PatientIdentity(PatientIdentityKind.Mrn, "urn:dsn:mrn:nim", "7654321"));
 
         var provenance = (Provenance)mapping.Bundle.Entry[2].Resource!;
-        provenance.Target!.Select(t => t.ReferenceValue).Should().Equal(survivor.FullUrl, merged.FullUrl);
+        provenance.Target!.Select(t => t.Reference).Should().Equal(survivor.FullUrl, merged.FullUrl);
         provenance.Activity!.Coding!.Single().Code.Should().Be("A40");
         FhirJson.Serialize(Ok(MarieA40()).Bundle).Should().Be(FhirJson.Serialize(mapping.Bundle), "mapping is deterministic");
     }
@@ -215,11 +217,11 @@ public class AdtBundleBuilderTests
         jean.Request!.Url.Should().Be($"Patient?identifier={NamSystem}|{JeanNam}");
         jeanMerged.Request!.Url.Should().Be("Patient?identifier=urn:dsn:mrn:mcq|4242");
         ((Patient)jean.Resource!).Name![0].Family.Should().Be("Bélanger");
-        ((Patient)jean.Resource).Link.Should().ContainSingle().Which.Other!.ReferenceValue.Should().Be(jeanMerged.FullUrl);
-        ((Patient)jeanMerged.Resource!).Link.Should().ContainSingle().Which.Should().Match<PatientLink>(l => l.Type == "replaced-by" && l.Other!.ReferenceValue == jean.FullUrl);
+        ((Patient)jean.Resource).Link.Should().ContainSingle().Which.Other!.Reference.Should().Be(jeanMerged.FullUrl);
+        ((Patient)jeanMerged.Resource!).Link.Should().ContainSingle().Which.Should().Match<Patient.LinkComponent>(l => l.Type == Patient.LinkType.ReplacedBy && l.Other!.Reference == jean.FullUrl);
         AdtBundleBuilder.IsMergedRecord((Patient)jeanMerged.Resource).Should().BeTrue();
         mapping.Bundle.Entry.Select(e => e.FullUrl).Should().OnlyHaveUniqueItems();
-        ((Provenance)mapping.Bundle.Entry[4].Resource!).Target!.Select(t => t.ReferenceValue)
+        ((Provenance)mapping.Bundle.Entry[4].Resource!).Target!.Select(t => t.Reference)
             .Should().Equal(marie.FullUrl, marieMerged.FullUrl, jean.FullUrl, jeanMerged.FullUrl);
         mapping.Identity.Key.Should().Be($"{NamSystem}|{MarieNam}", "the first survivor orders the delivery");
     }

@@ -1,4 +1,5 @@
 using DsnGateway.Fhir.Model;
+using Hl7.Fhir.Model;
 using DsnGateway.Fhir.Serialization;
 using DsnGateway.Mapping.Bundles;
 using DsnGateway.Mapping.Csv;
@@ -35,7 +36,7 @@ public class SourceProvenanceTests
                 }
               ],
               "occurredDateTime": "2024-07-15T10:30:00-04:00",
-              "recorded": "2024-07-15T14:30:05.000Z",
+              "recorded": "2024-07-15T14:30:05+00:00",
               "activity": {
                 "coding": [
                   {
@@ -83,7 +84,7 @@ public class SourceProvenanceTests
                 }
               ],
               "occurredDateTime": "2026-11-20T13:30:00.000Z",
-              "recorded": "2024-07-15T14:30:05.000Z",
+              "recorded": "2024-07-15T14:30:05+00:00",
               "activity": {
                 "text": "CSV patients import"
               },
@@ -112,7 +113,7 @@ public class SourceProvenanceTests
 
         var provenance = CsvProvenance.Create(source, Row(CsvKind.MedicationOrders, 3, sourceTime: null), Targets);
 
-        provenance.OccurredDateTime.Should().BeNull();
+        provenance.Occurred.Should().BeNull();
         provenance.Activity!.Text.Should().Be("CSV medication-orders import");
         provenance.Agent![1].Who!.Display.Should().Be("CSV export (medication-orders)");
         provenance.Entity!.Single().What!.Display.Should().Be("CSV export orders.csv line 3 from MCQ");

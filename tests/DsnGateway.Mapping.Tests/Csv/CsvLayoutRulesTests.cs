@@ -1,5 +1,6 @@
 using System.Text;
 using DsnGateway.Fhir.Model;
+using Hl7.Fhir.Model;
 using DsnGateway.Mapping.Codes;
 using DsnGateway.Mapping.Csv;
 
@@ -60,7 +61,7 @@ public sealed class CsvLayoutRulesTests
         procedure.Performer[0].Actor!.Display.Should().Be("Dubé, Alexandre");
         procedure.Code!.Coding![0].Code.Should().Be("1.OD.89.DA", "CHOLLAP is in NIM's code map");
         results[1].Reject!.Reason.Should().StartWith("surgeon: Dubé Alexandre 61588 does not match the layout's pattern");
-        ((Procedure)results[2].Record!.Resource).Performer.Should().BeNull("a blank split column gives no fields");
+        ((Procedure)results[2].Record!.Resource).Performer.Should().BeEmpty("a blank split column gives no fields");
     }
 
     [Fact]
@@ -80,7 +81,7 @@ public sealed class CsvLayoutRulesTests
             "NAM;No dossier;No ordonnance;No pharmacie;Code médicament;Médicament;Dose;Unité;Voie;Posologie;Statut;Date de prescription;Permis prescripteur;Prescripteur\r\n" +
             ";N1;RX1;;ACET500;;1;co;orale;;actif;20/11/2026;;\r\n").Single().Record!.Resource;
         french.DosageInstruction![0].Route!.Text.Should().Be("orale");
-        french.DosageInstruction[0].Route!.Coding.Should().BeNull();
+        french.DosageInstruction[0].Route!.Coding.Should().BeEmpty();
     }
 
     [Fact]

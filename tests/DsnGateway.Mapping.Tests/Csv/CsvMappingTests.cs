@@ -1,5 +1,6 @@
 using System.Text;
 using DsnGateway.Fhir.Model;
+using Hl7.Fhir.Model;
 using DsnGateway.Mapping.Codes;
 using DsnGateway.Mapping.Csv;
 
@@ -49,7 +50,7 @@ public sealed class CsvMappingTests
         patient.Name![0].Family.Should().Be("Bélanger");
         patient.Name[0].Given.Should().Equal("Hélène");
         patient.BirthDate.Should().Be("1985-06-15");
-        patient.Gender.Should().Be("female");
+        patient.Gender.Should().Be(AdministrativeGender.Female);
         patient.Address![0].Line.Should().Equal("12 rue de l'Église");
         record.SourceTime.Should().Be(new DateTimeOffset(2026, 11, 20, 8, 30, 0, TimeSpan.FromHours(-5)));
     }
@@ -63,8 +64,8 @@ public sealed class CsvMappingTests
             ";NIM100001;RX2;;INCONNU9;Sirop;2;ml;;;actif;21/11/2026;;\r\n");
 
         var first = (MedicationRequest)results[0].Record!.Resource;
-        first.Status.Should().Be("stopped");
-        first.Intent.Should().Be("order");
+        first.Status.Should().Be(MedicationRequest.MedicationrequestStatus.Stopped);
+        first.Intent.Should().Be(MedicationRequest.MedicationRequestIntent.Order);
         first.DosageInstruction![0].DoseAndRate![0].DoseQuantity!.Value.Should().Be(1.5m);
         first.MedicationCodeableConcept!.Coding!.Select(c => c.System).Should().Equal(CodeSystems.Din, "urn:dsn:code:nim:pharmnim");
         first.AuthoredOn.Should().Be("2026-11-20T09:15:00-05:00");
@@ -72,7 +73,7 @@ public sealed class CsvMappingTests
         results[0].Record!.BusinessKey.Should().Be("placer:RX1");
 
         var second = results[1].Record!;
-        ((MedicationRequest)second.Resource).Status.Should().Be("active");
+        ((MedicationRequest)second.Resource).Status.Should().Be(MedicationRequest.MedicationrequestStatus.Active);
         ((MedicationRequest)second.Resource).AuthoredOn.Should().Be("2026-11-21");
         second.UnmappedCodes.Should().ContainSingle().Which.Code.Should().Be("INCONNU9");
     }
@@ -86,10 +87,10 @@ public sealed class CsvMappingTests
             ",MCQ7,O-2,,12001,PHARMCQ,Acetaminophen,1.5,mg,PO,,paused,2026-11-20T09:15:00,,\n" +
             ",MCQ8,O-3,,12001,PHARMCQ,Acetaminophen,\"1,5\",mg,PO,,active,2026-11-20,,\n");
 
-        ((MedicationRequest)results[0].Record!.Resource).Status.Should().Be("stopped");
+        ((MedicationRequest)results[0].Record!.Resource).Status.Should().Be(MedicationRequest.MedicationrequestStatus.Stopped);
         ((MedicationRequest)results[0].Record!.Resource).MedicationCodeableConcept!.Coding![0].Code.Should().Be("02229873");
         var unknown = (MedicationRequest)results[1].Record!.Resource;
-        unknown.Status.Should().Be("unknown");
+        unknown.Status.Should().Be(MedicationRequest.MedicationrequestStatus.Unknown);
         unknown.Extension!.Single().ValueString.Should().Be("paused");
         results[2].Reject!.Reason.Should().Be("dose: 1,5 is not a number (decimal separator '.')");
     }
@@ -103,7 +104,7 @@ public sealed class CsvMappingTests
         record.Line.Should().Be(1);
         var procedure = (Procedure)record.Resource;
         procedure.Identifier![0].System.Should().Be("urn:dsn:procedure:mcq");
-        procedure.Status.Should().Be("completed");
+        procedure.Status.Should().Be(EventStatus.Completed);
         procedure.Code!.Coding![0].System.Should().Be(CodeSystems.Cci);
         procedure.PerformedDateTime.Should().Be("2026-11-19T13:45:00-05:00");
         procedure.Performer![0].Actor!.Identifier!.Value.Should().Be("95112");

@@ -1,7 +1,9 @@
 using DsnGateway.Fhir.Model;
+using Hl7.Fhir.Model;
 using DsnGateway.Mapping.Bundles;
 using DsnGateway.Mapping.Codes;
 using DsnGateway.Mapping.Orders;
+using Hl7.Fhir.Utility;
 using static DsnGateway.Mapping.Tests.QuebecOrderFixtures;
 
 namespace DsnGateway.Mapping.Tests.Orders;
@@ -35,7 +37,7 @@ public class OrderBundleBuilderTests
             Orc(status: "IP"), Rxe(), Orc(control: "XO", status: "HD"), Rxe(minimum: "250", maximum: "500")));
 
         var request = Single(mapping);
-        request.Status.Should().Be("on-hold");
+        request.Status.Should().Be(MedicationRequest.MedicationrequestStatus.OnHold);
         request.DosageInstruction!.Single().DoseAndRate!.Single().DoseRange!.Low!.Value.Should().Be(250);
         mapping.Bundle.Entry!.Select(e => e.Request!.Url).Should().ContainSingle(u => u.StartsWith("MedicationRequest", StringComparison.Ordinal));
     }
@@ -46,11 +48,11 @@ public class OrderBundleBuilderTests
         var mapping = Ok(Message("RDE^O11^RDE_O11", "PHARM_NIM", "NIM", "RX-0001", Pv1, Orc(), "TQ1|1||BID", Rxe(), "RXR|PO^Orale^HL70162|BD^Bras droit|"));
         var request = Single(mapping);
 
-        request.Status.Should().Be("active");
-        request.Intent.Should().Be("order");
+        request.Status.Should().Be(MedicationRequest.MedicationrequestStatus.Active);
+        request.Intent.Should().Be(MedicationRequest.MedicationRequestIntent.Order);
         request.MedicationCodeableConcept!.Coding!.Select(c => (c.System, c.Code)).Should().Equal(
             (CodeSystems.Din, "02229873"), ("urn:dsn:code:nim:pharmnim", "ACET500"));
-        request.MedicationCodeableConcept.Text.Should().Be("Acétaminophène 500 mg");
+        request.MedicationCodeableConcept!.Text.Should().Be("Acétaminophène 500 mg");
         var dose = request.DosageInstruction!.Single().DoseAndRate!.Single().DoseRange!;
         dose.Low.Should().BeEquivalentTo(new Quantity { Value = 500, Unit = "milligramme", System = "http://unitsofmeasure.org", Code = "mg" });
         dose.High!.Value.Should().Be(1000);
@@ -59,7 +61,7 @@ public class OrderBundleBuilderTests
         dosage.Site!.Coding!.Single().System.Should().Be("http://terminology.hl7.org/CodeSystem/v2-0163");
         dosage.Timing!.Repeat!.Frequency.Should().Be(2);
         dosage.Timing.Repeat.Period.Should().Be(1);
-        dosage.Timing!.Repeat!.PeriodUnit.Should().Be("d");
+        dosage.Timing!.Repeat!.PeriodUnit.Should().Be(Timing.UnitsOfTime.D);
         dosage.Text.Should().Be("BID");
         request.AuthoredOn.Should().Be("2024-07-16T08:50:00-04:00", "RXE-32 first, in Montréal's summer time");
         request.Requester!.Identifier.Should().BeEquivalentTo(new Identifier { System = "urn:dsn:licence:cmq", Value = "12345" });
@@ -71,8 +73,8 @@ public class OrderBundleBuilderTests
             "PUT MedicationRequest?identifier=urn:dsn:order:nim:placer|CMD-1001",
             $"PUT Provenance/{entries[2].FullUrl!["urn:uuid:".Length..]}");
         entries.Should().OnlyContain(e => e.FullUrl!.StartsWith("urn:uuid:"));
-        request.Subject!.ReferenceValue.Should().Be(entries[0].FullUrl);
-        ((Provenance)entries[2].Resource!).Target!.Select(t => t.ReferenceValue).Should().Equal(entries[0].FullUrl, entries[1].FullUrl);
+        request.Subject!.Reference.Should().Be(entries[0].FullUrl);
+        ((Provenance)entries[2].Resource!).Target!.Select(t => t.Reference).Should().Equal(entries[0].FullUrl, entries[1].FullUrl);
         mapping.Unmapped.Should().BeEmpty();
         mapping.CarriesDemographics.Should().BeFalse("an order's PID never replaces the ADT feed's demographics");
         Ok(Message("RDE^O11^RDE_O11", "PHARM_NIM", "NIM", "RX-0001", Pv1, Orc(), "TQ1|1||BID", Rxe(), "RXR|PO^Orale^HL70162|BD^Bras droit|"))
@@ -112,15 +114,15 @@ public class OrderBundleBuilderTests
     [InlineData("XO", "HD", "on-hold")]
     public void Status_follows_the_table_ORC_5_first(string control, string status, string expected)
     {
-        Single(Ok(Message("RDE^O11^RDE_O11", "PHARM_NIM", "NIM", "S-1", Orc(control: control, status: status), Rxe()))).Status.Should().Be(expected);
+        Single(Ok(Message("RDE^O11^RDE_O11", "PHARM_NIM", "NIM", "S-1", Orc(control: control, status: status), Rxe()))).Status?.GetLiteral().Should().Be(expected);
     }
 
     [Fact]
     public void An_unknown_control_code_is_status_unknown_with_the_code_kept()
     {
         var request = Single(Ok(Message("RDE^O11^RDE_O11", "PHARM_NIM", "NIM", "S-2", Orc(control: "ZZ"), Rxe())));
-        request.Status.Should().Be("unknown");
-        request.Extension!.Single().Should().BeEquivalentTo(new Extension { Url = MedicationRequestStatuses.UnrecognizedStatusExtension, ValueCode = "ZZ" });
+        request.Status.Should().Be(MedicationRequest.MedicationrequestStatus.Unknown);
+        request.Extension.Single().ShouldBeExactly(new Extension(MedicationRequestStatuses.UnrecognizedStatusExtension, new Code("ZZ")));
     }
 
     [Fact]
@@ -134,7 +136,7 @@ public class OrderBundleBuilderTests
         request.DosageInstruction![0].DoseAndRate![0].DoseRange!.High!.Unit.Should().Be("comprimé");
         var timing = request.DosageInstruction[0].Timing!;
         timing.Repeat!.Period.Should().Be(6);
-        timing.Repeat.PeriodUnit.Should().Be("h");
+        timing.Repeat.PeriodUnit.Should().Be(Timing.UnitsOfTime.H);
         timing.Repeat.TimeOfDay.Should().Equal("06:00:00", "12:00:00");
         timing.Repeat.BoundsPeriod!.Start.Should().Be("2024-07-16");
         request.DosageInstruction[0].Text.Should().Be("Q6H 0600,1200; selon douleur", "the original timing text is kept");
@@ -172,7 +174,7 @@ public class OrderBundleBuilderTests
             "Ordonnance verbale confirmée",
             "Le patient préfère le sirop",
             "Ne pas dépasser 4 g/24 h\nVérifier la fonction hépatique\nPrendre avec de l'eau & de la nourriture");
-        requests[1].Note.Should().BeNull("the next order has no NTE of its own");
+        requests[1].Note.Should().BeEmpty("the next order has no NTE of its own");
 
         var omp = Single(Ok(Message("OMP^O09^OMP_O09", "PHARM_MCQ", "MCQ", "N-2", Orc(), "RXO|12001^Acétaminophène^PHARMCQ|1", "NTE|1|P|À jeun")));
         omp.Note!.Single().Text.Should().Be("À jeun");
@@ -192,7 +194,7 @@ public class OrderBundleBuilderTests
         Single(Ok(Message("ORM^O01^ORM_O01", "PHARM_MCQ", "MCQ", "R-1", Orc(), "RXO|12001^Acétaminophène^PHARMCQ|1")))
             .MedicationCodeableConcept!.Coding![0].Code.Should().Be("02229873", "MCQ maps 12001 under its PHARMCQ system");
         var lab = Ok(Message("ORM^O01^ORM_O01", "PHARM_MCQ", "MCQ", "R-2", Orc(), "OBR|1|CMD-1001||GLU^Glucose"));
-        lab.Bundle.Entry!.Select(e => e.Resource!.ResourceTypeName).Should().Equal("Patient", "Provenance");
+        lab.Bundle.Entry!.Select(e => e.Resource!.TypeName).Should().Equal("Patient", "Provenance");
     }
 
     public static TheoryData<string, string[], int, string> AeCases => new()

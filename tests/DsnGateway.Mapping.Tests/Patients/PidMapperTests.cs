@@ -1,8 +1,10 @@
 using DsnGateway.Fhir.Model;
+using Hl7.Fhir.Model;
 using DsnGateway.Hl7v2;
 using DsnGateway.Hl7v2.Segments;
 using DsnGateway.Mapping.Identity;
 using DsnGateway.Mapping.Patients;
+using Hl7.Fhir.Utility;
 using static DsnGateway.Mapping.Tests.QuebecFixtures;
 
 namespace DsnGateway.Mapping.Tests.Patients;
@@ -58,14 +60,14 @@ public class PidMapperTests
         patient.Name![0].Family.Should().Be("Côté");
         patient.Name[0].Given.Should().Equal("Marie", "Josée");
         patient.Name[0].Prefix.Should().Equal("Mme");
-        patient.Name[0].Use.Should().Be("official");
+        patient.Name[0].Use.Should().Be(HumanName.NameUse.Official);
         patient.Name[1].Family.Should().Be("Tremblay");
-        patient.Name[1].Use.Should().Be("maiden");
+        patient.Name[1].Use.Should().Be(HumanName.NameUse.Maiden);
 
         var jean = Ok(Map("PID|1||1^^^NIM^MR||Bélanger^Jean^Paul Émile^Jr^Dr^MD^N"));
-        jean.Name!.Single().Should().BeEquivalentTo(new HumanName
+        jean.Name.Single().ShouldBeExactly(new HumanName
         {
-            Family = "Bélanger", Given = ["Jean", "Paul Émile"], Suffix = ["Jr", "MD"], Prefix = ["Dr"], Use = "nickname",
+            Family = "Bélanger", Given = ["Jean", "Paul Émile"], Suffix = ["Jr", "MD"], Prefix = ["Dr"], Use = HumanName.NameUse.Nickname,
         });
     }
 
@@ -103,14 +105,14 @@ public class PidMapperTests
         // 1 = an MRN without NAM, so every sex is accepted.
         var patient = Ok(Map($"PID|1||1^^^NIM^MR||Côté^Marie||19850615|{pid8}"));
 
-        patient.Gender.Should().Be(gender);
+        patient.Gender?.GetLiteral().Should().Be(gender);
     }
 
     [Fact]
     public void Sex_F_with_a_NAM_month_plus_50_and_sex_M_with_a_plain_month_are_accepted()
     {
-        Ok(Map($"PID|1||{MarieNam}^^^RAMQ||Côté^Marie||19850615|F")).Gender.Should().Be("female");
-        Ok(Map($"PID|1||{JeanNam}^^^RAMQ||Bélanger^Jean||19721103|M")).Gender.Should().Be("male");
+        Ok(Map($"PID|1||{MarieNam}^^^RAMQ||Côté^Marie||19850615|F")).Gender.Should().Be(AdministrativeGender.Female);
+        Ok(Map($"PID|1||{JeanNam}^^^RAMQ||Bélanger^Jean||19721103|M")).Gender.Should().Be(AdministrativeGender.Male);
     }
 
     [Theory]
@@ -160,13 +162,13 @@ public class PidMapperTests
         var patient = Ok(Map(MariePid));
 
         patient.Address.Should().HaveCount(2);
-        patient.Address![0].Should().BeEquivalentTo(new Address
+        patient.Address[0].ShouldBeExactly(new Address
         {
-            Line = ["1234 rue Sainte-Catherine Est", "App. 5"], City = "Montréal", State = "QC", PostalCode = "H2L 2C4", Country = "CAN", Use = "home",
+            Line = ["1234 rue Sainte-Catherine Est", "App. 5"], City = "Montréal", State = "QC", PostalCode = "H2L 2C4", Country = "CAN", Use = Address.AddressUse.Home,
         });
-        patient.Address[1].Should().BeEquivalentTo(new Address
+        patient.Address[1].ShouldBeExactly(new Address
         {
-            Line = ["C.P. 42"], City = "Trois-Rivières", State = "QC", PostalCode = "G9A 5H7", Country = "CAN", Type = "postal",
+            Line = ["C.P. 42"], City = "Trois-Rivières", State = "QC", PostalCode = "G9A 5H7", Country = "CAN", Type = Address.AddressType.Postal,
         });
     }
 
@@ -176,10 +178,10 @@ public class PidMapperTests
         var patient = Ok(Map(MariePid));
 
         patient.Telecom!.Select(t => (t.System, t.Value, t.Use)).Should().Equal(
-            ("phone", "+1 514 5551234", "home"),
-            ("email", "marie.cote@example.ca", "home"),
-            ("phone", "+1 514 5550000", "mobile"),
-            ("phone", "+1 514 5559876 x22", "work"));
+            (ContactPoint.ContactPointSystem.Phone, "+1 514 5551234", ContactPoint.ContactPointUse.Home),
+            (ContactPoint.ContactPointSystem.Email, "marie.cote@example.ca", ContactPoint.ContactPointUse.Home),
+            (ContactPoint.ContactPointSystem.Phone, "+1 514 5550000", ContactPoint.ContactPointUse.Mobile),
+            (ContactPoint.ContactPointSystem.Phone, "+1 514 5559876 x22", ContactPoint.ContactPointUse.Work));
     }
 
     [Fact]
@@ -189,7 +191,7 @@ public class PidMapperTests
 
         var language = patient.Communication!.Single();
         language.Preferred.Should().BeTrue();
-        language.Language!.Coding!.Single().Should().BeEquivalentTo(new Coding { System = "urn:ietf:bcp:47", Code = "fr" });
+        language.Language.Coding.Single().ShouldBeExactly(new Coding { System = "urn:ietf:bcp:47", Code = "fr" });
         language.Language.Text.Should().Be("Français");
         patient.MaritalStatus!.Coding!.Single().Should().BeEquivalentTo(new { System = "http://terminology.hl7.org/CodeSystem/v3-MaritalStatus", Code = "M" }, o => o.ExcludingMissingMembers());
     }

@@ -18,7 +18,7 @@ public class PractitionerReferencesTests
         reference.Identifier!.System.Should().Be("urn:dsn:licence:cmq");
         reference.Identifier.Value.Should().Be("12345");
         reference.Display.Should().Be("Dr Luc Gagnon");
-        reference.ReferenceValue.Should().BeNull("no Practitioner resource is written");
+        reference.Reference.Should().BeNull("no Practitioner resource is written");
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using DsnGateway.Fhir.Model;
+using Hl7.Fhir.Model;
 using DsnGateway.Mapping.Bundles;
 using DsnGateway.Mapping.Codes;
 using DsnGateway.Mapping.Procedures;
@@ -29,7 +30,7 @@ public class ProcedureBundleTests
                 practitioner: "55555^Bérubé^Éric^^^Dr^^^CMQ", identifier: "INT-42")));
         var procedure = Procedures(mapping).Single();
 
-        procedure.Status.Should().Be("completed");
+        procedure.Status.Should().Be(EventStatus.Completed);
         procedure.Code!.Coding!.Select(c => (c.System, c.Code)).Should().Equal((CodeSystems.Cci, "1.VA.53.LA-PN"), ("urn:dsn:code:mcq:blocmcq", "PTH"));
         procedure.Code.Text.Should().Be("Prothèse totale de hanche");
         procedure.PerformedPeriod.Should().BeEquivalentTo(new Period { Start = "2024-07-16T08:15:00-04:00", End = "2024-07-16T09:50:00-04:00" });
@@ -38,7 +39,7 @@ public class ProcedureBundleTests
             ("http://snomed.info/sct", "304292004", "67890", "Dre Hélène Lévesque"),
             ("http://terminology.hl7.org/CodeSystem/v2-0133", "PR", "55555", "Dr Éric Bérubé"));
         procedure.Identifier!.Single().Should().BeEquivalentTo(new Identifier { System = "urn:dsn:procedure:mcq", Value = "INT-42" });
-        procedure.Subject!.ReferenceValue.Should().Be(mapping.Bundle.Entry![0].FullUrl);
+        procedure.Subject!.Reference.Should().Be(mapping.Bundle.Entry![0].FullUrl);
         mapping.Bundle.Entry!.Select(e => e.Request!.Method + " " + e.Request.Url).Should().Equal(
             "PUT Patient?identifier=https://fhir.infoway-inforoute.ca/NamingSystem/ca-qc-patient-healthcare-id|COTM85561512",
             "PUT Procedure?identifier=urn:dsn:procedure:mcq|INT-42",
@@ -111,7 +112,7 @@ public class ProcedureBundleTests
         procedures[0].Note!.Select(n => n.Text).Should().Equal(
             "Conversion en laparotomie & drain\nPansement à J+2\nDose 5^10 mg de morphine",
             "Saignement | minime");
-        procedures[1].Note.Should().BeNull("an NTE after another segment (here a ROL) is not the procedure's");
+        procedures[1].Note.Should().BeEmpty("an NTE after another segment (here a ROL) is not the procedure's");
         mapping.Patient.Should().NotBeNull();
         DsnGateway.Fhir.Serialization.FhirJson.Serialize(mapping.Bundle).Should().NotContain("jamais sur une intervention", "an NTE after the PID is not mapped");
     }
@@ -139,7 +140,7 @@ public class ProcedureBundleTests
     {
         var procedure = Procedures(Ok(Message("BAR^P01^BAR_P01", "BLOC_NIM", "NIM", "OR-6", Pv1, Pr1(code: "1.NT.89.DA^Appendicectomie^CCI", action: "D")))).Single();
         procedure.Code!.Coding!.Single().System.Should().Be(CodeSystems.Cci);
-        procedure.Status.Should().Be("entered-in-error");
+        procedure.Status.Should().Be(EventStatus.EnteredInError);
     }
 
     [Fact]
@@ -147,7 +148,7 @@ public class ProcedureBundleTests
     {
         var mapping = Ok(QuebecFixtures.Parse(QuebecFixtures.MarieA01() + Pr1(identifier: "ADT-PR-1") + "\r"));
         mapping.CarriesDemographics.Should().BeTrue();
-        mapping.Bundle.Entry!.Select(e => e.Resource!.ResourceTypeName).Should().Equal("Patient", "Procedure", "Provenance");
+        mapping.Bundle.Entry!.Select(e => e.Resource!.TypeName).Should().Equal("Patient", "Procedure", "Provenance");
         Procedures(mapping).Single().Code!.Coding![0].Code.Should().Be("1.NT.89.DA");
     }
 

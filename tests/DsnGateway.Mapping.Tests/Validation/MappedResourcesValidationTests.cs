@@ -1,5 +1,7 @@
 using System.Text;
 using DsnGateway.Fhir.Model;
+using Hl7.Fhir.Model;
+using Task = System.Threading.Tasks.Task;
 using DsnGateway.Fhir.Validation;
 using DsnGateway.Hl7v2.Parsing;
 using DsnGateway.Mapping.Bundles;
@@ -126,7 +128,7 @@ public sealed class MappedResourcesValidationTests
     public void The_shared_samples_that_map_include_admissions_orders_and_procedures()
     {
         var types = ((IEnumerable<object[]>)SharedMessages()).Select(row => (string)row[0]).SelectMany(f => MapShared(SharedData.Path("hl7v2", f))!.Entry!)
-            .Select(e => e.Resource!.ResourceTypeName).ToHashSet();
+            .Select(e => e.Resource!.TypeName).ToHashSet();
         types.Should().Contain(["Patient", "MedicationRequest", "Procedure", "Provenance"]);
     }
 
@@ -134,7 +136,7 @@ public sealed class MappedResourcesValidationTests
     public void The_validator_reports_a_CA_Baseline_error_with_its_path()
     {
         // CA Baseline requires a telecom's system and value; base R4 does not.
-        var patient = new Patient { Telecom = [new ContactPoint { Use = "home" }] };
+        var patient = new Patient { Telecom = [new ContactPoint { Use = ContactPoint.ContactPointUse.Home }] };
         var issues = Validator.Value.Validate(patient);
         issues.Should().Contain(i => i.IsError && i.Path.StartsWith("Patient.telecom[0]", StringComparison.Ordinal));
     }
@@ -143,9 +145,9 @@ public sealed class MappedResourcesValidationTests
     public void The_validator_reports_what_R4_forbids()
     {
         // A code outside its required value set: Firely's strict parse refuses it.
-        var issues = Validator.Value.Validate(new Patient { Gender = "homme" });
+        var issues = Validator.Value.Validate("""{"resourceType":"Patient","gender":"homme"}""");
         issues.Should().Contain(i => i.IsError);
-        Validator.Value.Validate(new MedicationRequest { Status = "active" }).Should().Contain(i => i.IsError,
+        Validator.Value.Validate(new MedicationRequest { Status = MedicationRequest.MedicationrequestStatus.Active }).Should().Contain(i => i.IsError,
             "intent, subject and medication[x] are required in R4");
     }
 
@@ -158,7 +160,7 @@ public sealed class MappedResourcesValidationTests
             {
                 count++;
                 errors.AddRange(Validator.Value.Validate(entry.Resource!).Where(i => i.IsError)
-                    .Select(i => $"entry[{index}] {entry.Resource!.ResourceTypeName}: {i.Severity} {i.Path}: {i.Message}"));
+                    .Select(i => $"entry[{index}] {entry.Resource!.TypeName}: {i.Severity} {i.Path}: {i.Message}"));
             }
         count.Should().BePositive();
         errors.Should().BeEmpty($"what {source} becomes is valid R4 (and CA Baseline for Patients)");

@@ -1,4 +1,6 @@
 using DsnGateway.Fhir.Model;
+using Hl7.Fhir.Model;
+using Task = System.Threading.Tasks.Task;
 
 namespace DsnGateway.RecordStore.Tests.Http;
 
@@ -14,18 +16,18 @@ public class BatchTests : IClassFixture<RecordStoreFixture>
         var value = Fhir.UniqueValue();
         var bundle = new Bundle
         {
-            Type = "batch",
+            Type = Bundle.BundleType.Batch,
             Entry =
             [
                 Fhir.Entry(Fhir.Patient(value), "POST", "Patient"),
                 Fhir.Entry(Fhir.MedicationRequest("Patient/does-not-exist-" + value), "POST", "MedicationRequest"),
-                new BundleEntry { Request = new BundleRequest { Method = "GET", Url = $"Patient/missing-{value}" } },
+                new Bundle.EntryComponent { Request = new Bundle.RequestComponent { Method = Bundle.HTTPVerb.GET, Url = $"Patient/missing-{value}" } },
             ],
         };
 
         var response = await _store.TransactionAsync(bundle);
 
-        response.Type.Should().Be("batch-response");
+        response.Type.Should().Be(Bundle.BundleType.BatchResponse);
         response.Entry.Should().HaveCount(3);
         response.Entry![0].StatusCode().Should().Be(201);
         response.Entry[0].Response!.Location.Should().Contain("Patient/");
@@ -44,10 +46,10 @@ public class BatchTests : IClassFixture<RecordStoreFixture>
         var value = Fhir.UniqueValue();
         var bundle = new Bundle
         {
-            Type = "batch",
+            Type = Bundle.BundleType.Batch,
             Entry =
             [
-                new BundleEntry { Resource = Fhir.Patient(Fhir.UniqueValue()), Request = new BundleRequest { Method = "PATCH", Url = "Patient/x" } },
+                new Bundle.EntryComponent { Resource = Fhir.Patient(Fhir.UniqueValue()), Request = new Bundle.RequestComponent { Method = Bundle.HTTPVerb.PATCH, Url = "Patient/x" } },
                 Fhir.Entry(Fhir.Patient(value), "PUT", "Patient?" + Fhir.IdentifierQuery(value)),
             ],
         };
@@ -67,7 +69,7 @@ public class BatchTests : IClassFixture<RecordStoreFixture>
         var value = Fhir.UniqueValue();
         var bundle = new Bundle
         {
-            Type = "batch",
+            Type = Bundle.BundleType.Batch,
             Entry =
             [
                 Fhir.Entry(Fhir.Patient(value), "POST", "Patient", urn),

@@ -1,4 +1,6 @@
 using DsnGateway.Fhir.Model;
+using Hl7.Fhir.Model;
+using Task = System.Threading.Tasks.Task;
 using DsnGateway.Fhir.Serialization;
 
 namespace DsnGateway.RecordStore.Tests.Http;
@@ -79,7 +81,7 @@ public class ConcurrencyTests : IClassFixture<RecordStoreFixture>
             var patientUrn = Fhir.NewUrn();
             return new Bundle
             {
-                Type = "transaction",
+                Type = Bundle.BundleType.Transaction,
                 Entry =
                 [
                     Fhir.Entry(Fhir.Patient(value), "POST", "Patient", patientUrn, ifNoneExist: Fhir.IdentifierQuery(value)),

@@ -1,4 +1,6 @@
 using DsnGateway.Fhir.Model;
+using Hl7.Fhir.Model;
+using Task = System.Threading.Tasks.Task;
 
 namespace DsnGateway.RecordStore.Tests.Http;
 
@@ -56,7 +58,7 @@ public class ConditionalTests : IClassFixture<RecordStoreFixture>
         var survivor = await _store.CreateAsync(Fhir.Patient(value, "Survivant"));
         var retired = Fhir.Patient(value, "Ancien");
         retired.Active = false;
-        retired.Link = [new PatientLink { Type = "replaced-by", Other = new Reference { ReferenceValue = $"Patient/{survivor.Id}" } }];
+        retired.Link = [new Patient.LinkComponent { Type = Patient.LinkType.ReplacedBy, Other = new ResourceReference { Reference = $"Patient/{survivor.Id}" } }];
         retired = await _store.CreateAsync(retired);
 
         var (createStatus, existing, _) = await ConditionalCreateAsync(value);

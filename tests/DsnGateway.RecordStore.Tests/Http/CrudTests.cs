@@ -1,7 +1,10 @@
 using System.Globalization;
 using System.Net;
 using DsnGateway.Fhir.Model;
+using Hl7.Fhir.Model;
+using Task = System.Threading.Tasks.Task;
 using DsnGateway.Fhir.Primitives;
+using DsnGateway.Fhir.Serialization;
 
 namespace DsnGateway.RecordStore.Tests.Http;
 
@@ -46,12 +49,46 @@ public class CrudTests : IClassFixture<RecordStoreFixture>
         read.Name![0].Family.Should().Be("Gagnon");
         read.Identifier![0].Value.Should().Be(value);
         read.Meta!.VersionId.Should().Be("1");
-        PartialDateTime.IsValidInstant(read.Meta.LastUpdated).Should().BeTrue();
+        PartialDateTime.IsValidInstant(read.Meta.LastUpdatedElement!.JsonValue as string).Should().BeTrue();
         response.Headers.ETag!.ToString().Should().Be("W/\"1\"");
         response.Content.Headers.LastModified.Should().NotBeNull();
-        var lastUpdated = DateTimeOffset.Parse(read.Meta.LastUpdated!, CultureInfo.InvariantCulture);
+        var lastUpdated = read.Meta.LastUpdated!.Value;
         response.Content.Headers.LastModified!.Value.ToUnixTimeSeconds().Should().Be(lastUpdated.ToUnixTimeSeconds(),
             "Last-Modified is meta.lastUpdated (to the second, as HTTP dates go)");
+    }
+
+    [Fact]
+    public async Task Read_returns_the_stored_json_byte_for_byte()
+    {
+        using var created = await _store.Client.PostAsync("Patient", RecordStoreFixture.Json(Fhir.Patient(Fhir.UniqueValue(), "Bélanger")));
+        var written = await created.Content.ReadAsStringAsync();
+        var id = FhirJson.Parse(written).Id;
+
+        var read = await _store.Client.GetStringAsync($"Patient/{id}");
+
+        read.Should().Be(written, "a read sends the version as it was stored, with no parse and no second serialization");
+    }
+
+    [Fact]
+    public async Task A_stored_version_that_no_longer_parses_is_still_read_as_stored_and_a_search_needing_it_is_500_without_its_values()
+    {
+        var created = await _store.CreateAsync(Fhir.Patient(Fhir.UniqueValue()));
+        var stored = $$"""{"resourceType":"Patient","id":"{{created.Id}}","meta":{"versionId":"1"},"gender":"secret-value"}""";
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_store.DatabasePath}"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE resource SET json = $json WHERE type = 'Patient' AND id = $id";
+            command.Parameters.AddWithValue("$json", stored);
+            command.Parameters.AddWithValue("$id", created.Id);
+            (await command.ExecuteNonQueryAsync()).Should().Be(1);
+        }
+
+        (await _store.Client.GetStringAsync($"Patient/{created.Id}")).Should().Be(stored, "reads stay bytes: nothing parses them");
+        var (status, body, _) = await _store.SendAsync(Fhir.Request(HttpMethod.Get, $"Patient?_id={created.Id}"));
+
+        status.Should().Be(500, "the store's own data failing is no fault of the caller");
+        body.ShouldBeOutcome().Diagnostics.Should().NotContain("secret-value");
     }
 
     [Fact]
@@ -66,7 +103,7 @@ public class CrudTests : IClassFixture<RecordStoreFixture>
         var updated = body.Should().BeOfType<Patient>().Subject;
         updated.Meta!.VersionId.Should().Be("2");
         response.Headers.ETag!.ToString().Should().Be("W/\"2\"");
-        string.CompareOrdinal(updated.Meta.LastUpdated, created.Meta!.LastUpdated).Should().BePositive("lastUpdated moves forward");
+        updated.Meta.LastUpdated.Should().BeAfter(created.Meta!.LastUpdated!.Value, "lastUpdated moves forward");
 
         var (_, readBody, readResponse) = await _store.SendAsync(Fhir.Request(HttpMethod.Get, $"Patient/{created.Id}"));
         ((Patient)readBody!).Name![0].Family.Should().Be("Côté");
@@ -182,11 +219,11 @@ public class CrudTests : IClassFixture<RecordStoreFixture>
 
         status.Should().Be(200);
         var history = body.Should().BeOfType<Bundle>().Subject;
-        history.Type.Should().Be("history");
+        history.Type.Should().Be(Bundle.BundleType.History);
         history.Total.Should().Be(3);
         history.Entry.Should().HaveCount(3);
         history.Entry!.Select(e => e.Response!.Etag).Should().Equal("W/\"3\"", "W/\"2\"", "W/\"1\"");
-        history.Entry!.Select(e => e.Request!.Method).Should().Equal("DELETE", "PUT", "POST");
+        history.Entry!.Select(e => e.Request!.Method).Should().Equal(Bundle.HTTPVerb.DELETE, Bundle.HTTPVerb.PUT, Bundle.HTTPVerb.POST);
 
         history.Entry![0].Resource.Should().BeNull("a deletion has no content");
         history.Entry[0].Request!.Url.Should().Be($"Patient/{created.Id}");

@@ -1,5 +1,7 @@
 using System.Text;
 using DsnGateway.Fhir.Model;
+using Hl7.Fhir.Model;
+using Task = System.Threading.Tasks.Task;
 
 namespace DsnGateway.RecordStore.Tests.Http;
 
@@ -23,7 +25,7 @@ public class ErrorStatusTests : IClassFixture<RecordStoreFixture>
 
         status.Should().Be(400);
         response.Content.Headers.ContentType!.MediaType.Should().Be("application/fhir+json");
-        body.ShouldBeOutcome().Code.Should().Be("structure");
+        body.ShouldBeOutcome("not valid JSON").Code.Should().Be(OperationOutcome.IssueType.Invalid);
         (await _store.SearchByIdentifierAsync(value)).Total.Should().Be(0);
     }
 
@@ -35,7 +37,8 @@ public class ErrorStatusTests : IClassFixture<RecordStoreFixture>
 
         status.Should().Be(400);
         var issue = body.ShouldBeOutcome("foo");
-        issue.Expression.Should().ContainSingle().Which.Should().Contain("foo");
+        issue.Code.Should().Be(OperationOutcome.IssueType.Invalid);
+        issue.Expression.Should().ContainSingle().Which.Should().Be("Patient.foo");
         (await _store.SearchByIdentifierAsync(value)).Total.Should().Be(0);
     }
 
@@ -47,7 +50,7 @@ public class ErrorStatusTests : IClassFixture<RecordStoreFixture>
 
         status.Should().Be(400);
         var issue = body.ShouldBeOutcome("nickname");
-        issue.Expression!.Single().Should().Contain("name[0].nickname");
+        issue.Expression!.Single().Should().Be("Patient.name[0].nickname");
     }
 
     [Fact]
@@ -122,7 +125,7 @@ public class ErrorStatusTests : IClassFixture<RecordStoreFixture>
         var (status, body, _) = await _store.SendAsync(Fhir.Request(HttpMethod.Get, $"Patient/{id}"));
 
         status.Should().Be(404);
-        body.ShouldBeOutcome(id).Code.Should().Be("not-found");
+        body.ShouldBeOutcome(id).Code.Should().Be(OperationOutcome.IssueType.NotFound);
     }
 
     [Theory]
@@ -166,7 +169,7 @@ public class ErrorStatusTests : IClassFixture<RecordStoreFixture>
         var (status, body, _) = await _store.SendAsync(request);
 
         status.Should().Be(405);
-        body.ShouldBeOutcome(method).Code.Should().Be("not-supported");
+        body.ShouldBeOutcome(method).Code.Should().Be(OperationOutcome.IssueType.NotSupported);
     }
 
     // ---- 409 ----
@@ -180,7 +183,7 @@ public class ErrorStatusTests : IClassFixture<RecordStoreFixture>
         var (status, body, _) = await _store.SendAsync(Fhir.Request(HttpMethod.Delete, $"Patient/{patient.Id}"));
 
         status.Should().Be(409);
-        body.ShouldBeOutcome($"MedicationRequest/{order.Id}").Code.Should().Be("conflict");
+        body.ShouldBeOutcome($"MedicationRequest/{order.Id}").Code.Should().Be(OperationOutcome.IssueType.Conflict);
         (await _store.SendAsync(Fhir.Request(HttpMethod.Get, $"Patient/{patient.Id}"))).Status.Should().Be(200);
     }
 
@@ -222,7 +225,7 @@ public class ErrorStatusTests : IClassFixture<RecordStoreFixture>
         var (vreadStatus, vreadBody, _) = await _store.SendAsync(Fhir.Request(HttpMethod.Get, $"Patient/{patient.Id}/_history/2"));
 
         status.Should().Be(410);
-        body.ShouldBeOutcome("deleted").Code.Should().Be("deleted");
+        body.ShouldBeOutcome("deleted").Code.Should().Be(OperationOutcome.IssueType.Deleted);
         vreadStatus.Should().Be(410);
         vreadBody.ShouldBeOutcome();
     }
@@ -254,45 +257,107 @@ public class ErrorStatusTests : IClassFixture<RecordStoreFixture>
         body.ShouldBeOutcome("If-None-Exist");
     }
 
-    // ---- 422 ----
+    // ---- 400: what Firely's strict parse refuses (each problem named at its element path, nothing stored) ----
+
+    /// <summary>Bodies the store once read leniently (dropping or keeping what it did not understand) and now refuses.</summary>
+    public static TheoryData<string, string, string, string> InvalidPatients() => new()
+    {
+        // name, extra JSON, expected expression, a fragment of the diagnostics
+        { "unknown element", ",\"shoeSize\":42", "Patient.shoeSize", "shoeSize" },
+        { "empty string", ",\"name\":[{\"family\":\"\"}]", "Patient.name[0].family", "''" },
+        { "code outside its required value set", ",\"gender\":\"xx\"", "Patient.gender", "xx" },
+        { "impossible date", ",\"birthDate\":\"1985-13-45\"", "Patient.birthDate", "1985-13-45" },
+        { "two variants of one choice element", ",\"deceasedBoolean\":true,\"deceasedDateTime\":\"2020-01-02\"", "Patient", "deceased" },
+        { "wrong JSON type", ",\"active\":\"true\"", "Patient.active", "boolean" },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidPatients))]
+    public async Task An_invalid_resource_is_400_with_its_element_path_and_is_not_stored(string problem, string extra, string expression, string fragment)
+    {
+        var value = Fhir.UniqueValue();
+
+        var (status, body, _) = await _store.SendAsync(Fhir.RawRequest(HttpMethod.Post, "Patient", PatientJson(value, extra)));
+
+        status.Should().Be(400, problem);
+        var issue = body.ShouldBeOutcome(fragment);
+        issue.Code.Should().Be(OperationOutcome.IssueType.Invalid);
+        issue.Expression.Should().ContainSingle().Which.Should().Be(expression);
+        (await _store.SearchByIdentifierAsync(value)).Total.Should().Be(0, "nothing of a refused body is stored");
+    }
+
+    [Theory]
+    [MemberData(nameof(InvalidPatients))]
+    public async Task An_invalid_update_is_400_and_the_current_version_stays(string problem, string extra, string expression, string fragment)
+    {
+        var value = Fhir.UniqueValue();
+        var created = await _store.CreateAsync(Fhir.Patient(value));
+        var json = $$"""{"resourceType":"Patient","id":"{{created.Id}}","identifier":[{"system":"{{Fhir.MrnSystem}}","value":"{{value}}"}]{{extra}}}""";
+
+        var (status, body, _) = await _store.SendAsync(Fhir.RawRequest(HttpMethod.Put, $"Patient/{created.Id}", json));
+
+        status.Should().Be(400, problem);
+        body.ShouldBeOutcome(fragment).Expression.Should().ContainSingle().Which.Should().Be(expression);
+        var (_, read, _) = await _store.SendAsync(Fhir.Request(HttpMethod.Get, $"Patient/{created.Id}"));
+        read!.Meta!.VersionId.Should().Be("1");
+    }
 
     [Fact]
-    public async Task A_medication_request_without_subject_is_422()
+    public async Task Every_problem_of_a_body_is_its_own_issue()
+    {
+        var value = Fhir.UniqueValue();
+
+        var (status, body, _) = await _store.SendAsync(Fhir.RawRequest(HttpMethod.Post, "Patient",
+            PatientJson(value, ",\"gender\":\"xx\",\"birthDate\":\"1985-13-45\"")));
+
+        status.Should().Be(400);
+        var outcome = body.Should().BeOfType<OperationOutcome>().Subject;
+        outcome.Issue.SelectMany(i => i.Expression).Should().BeEquivalentTo(["Patient.gender", "Patient.birthDate"]);
+        outcome.Issue.Should().OnlyContain(i => i.Severity == OperationOutcome.IssueSeverity.Error && i.Code == OperationOutcome.IssueType.Invalid);
+    }
+
+    [Fact]
+    public async Task A_medication_request_without_subject_is_400_naming_it()
     {
         var order = Fhir.MedicationRequest("Patient/x");
-        order.Subject = null;
+        order.Subject = null!;
 
         var (status, body, _) = await _store.SendAsync(Fhir.Request(HttpMethod.Post, "MedicationRequest", order));
 
-        status.Should().Be(422);
+        status.Should().Be(400, "R4 requires MedicationRequest.subject (1..1), which the strict parse checks");
         body.ShouldBeOutcome("subject").Expression.Should().Contain("MedicationRequest.subject");
     }
 
     [Fact]
-    public async Task A_medication_request_without_status_is_422()
+    public async Task A_medication_request_without_status_is_400_naming_it()
     {
         var patient = await _store.CreateAsync(Fhir.Patient(Fhir.UniqueValue()));
 
         var (status, body, _) = await _store.SendAsync(Fhir.Request(HttpMethod.Post, "MedicationRequest", Fhir.MedicationRequest($"Patient/{patient.Id}", status: null)));
 
-        status.Should().Be(422);
+        status.Should().Be(400);
         body.ShouldBeOutcome("status").Expression.Should().Contain("MedicationRequest.status");
         (await _store.SearchAsync($"MedicationRequest?patient={patient.Id}")).Total.Should().Be(0);
     }
 
     [Fact]
-    public async Task A_medication_request_with_an_unknown_status_code_is_422()
+    public async Task A_medication_request_with_an_unknown_status_code_is_400()
     {
         var patient = await _store.CreateAsync(Fhir.Patient(Fhir.UniqueValue()));
+        var json = $$$"""
+            {"resourceType":"MedicationRequest","status":"bogus","intent":"order","subject":{"reference":"Patient/{{{patient.Id}}}"},
+             "medicationCodeableConcept":{"coding":[{"system":"http://hl7.org/fhir/NamingSystem/ca-hc-din","code":"02242903"}]}}
+            """;
 
-        var (status, body, _) = await _store.SendAsync(Fhir.Request(HttpMethod.Post, "MedicationRequest", Fhir.MedicationRequest($"Patient/{patient.Id}", status: "bogus")));
+        var (status, body, _) = await _store.SendAsync(Fhir.RawRequest(HttpMethod.Post, "MedicationRequest", json));
 
-        status.Should().Be(422);
-        body.ShouldBeOutcome("bogus");
+        status.Should().Be(400);
+        body.ShouldBeOutcome("bogus").Expression.Should().ContainSingle().Which.Should().Be("MedicationRequest.status");
+        (await _store.SearchAsync($"MedicationRequest?patient={patient.Id}")).Total.Should().Be(0);
     }
 
     [Fact]
-    public async Task A_patient_with_an_impossible_birth_date_is_422()
+    public async Task A_patient_with_an_impossible_birth_date_is_400()
     {
         var value = Fhir.UniqueValue();
         var patient = Fhir.Patient(value);
@@ -300,10 +365,12 @@ public class ErrorStatusTests : IClassFixture<RecordStoreFixture>
 
         var (status, body, _) = await _store.SendAsync(Fhir.Request(HttpMethod.Post, "Patient", patient));
 
-        status.Should().Be(422);
+        status.Should().Be(400);
         body.ShouldBeOutcome("1985-13-01").Expression.Should().Contain("Patient.birthDate");
         (await _store.SearchByIdentifierAsync(value)).Total.Should().Be(0);
     }
+
+    // ---- 422 ----
 
     [Fact]
     public async Task A_reference_to_a_patient_that_does_not_exist_is_422()
@@ -351,7 +418,7 @@ public class ErrorStatusTests : IClassFixture<RecordStoreFixture>
             $"<Patient xmlns=\"http://hl7.org/fhir\"><identifier><value value=\"{value}\"/></identifier></Patient>", contentType));
 
         status.Should().Be(415);
-        body.ShouldBeOutcome("application/fhir+json").Code.Should().Be("not-supported");
+        body.ShouldBeOutcome("application/fhir+json").Code.Should().Be(OperationOutcome.IssueType.NotSupported);
         (await _store.SearchByIdentifierAsync(value)).Total.Should().Be(0);
     }
 
@@ -368,7 +435,7 @@ public class ErrorStatusTests : IClassFixture<RecordStoreFixture>
         var (status, body, _) = await _store.SendAsync(request);
 
         status.Should().Be(413);
-        body.ShouldBeOutcome("bytes").Code.Should().Be("too-costly");
+        body.ShouldBeOutcome("bytes").Code.Should().Be(OperationOutcome.IssueType.TooCostly);
     }
 
     [Fact]

@@ -1,4 +1,6 @@
 using DsnGateway.Fhir.Model;
+using Hl7.Fhir.Model;
+using Task = System.Threading.Tasks.Task;
 
 namespace DsnGateway.RecordStore.Tests.Http;
 
@@ -14,7 +16,7 @@ public class EverythingTests : IClassFixture<RecordStoreFixture>
         var patient = await _store.CreateAsync(Fhir.Patient(Fhir.UniqueValue(), "Lavoie"));
         var other = await _store.CreateAsync(Fhir.Patient(Fhir.UniqueValue(), "Autre"));
         var order1 = await _store.CreateAsync(Fhir.MedicationRequest($"Patient/{patient.Id}"));
-        var order2 = await _store.CreateAsync(Fhir.MedicationRequest($"Patient/{patient.Id}", "completed"));
+        var order2 = await _store.CreateAsync(Fhir.MedicationRequest($"Patient/{patient.Id}", MedicationRequest.MedicationrequestStatus.Completed));
         var procedure = await _store.CreateAsync(Fhir.Procedure($"Patient/{patient.Id}"));
         var otherOrder = await _store.CreateAsync(Fhir.MedicationRequest($"Patient/{other.Id}"));
         var otherProcedure = await _store.CreateAsync(Fhir.Procedure($"Patient/{other.Id}"));
@@ -23,8 +25,8 @@ public class EverythingTests : IClassFixture<RecordStoreFixture>
 
         status.Should().Be(200);
         var bundle = body.Should().BeOfType<Bundle>().Subject;
-        bundle.Type.Should().Be("searchset");
-        var found = bundle.Entry!.Select(e => $"{e.Resource!.ResourceTypeName}/{e.Resource.Id}").ToList();
+        bundle.Type.Should().Be(Bundle.BundleType.Searchset);
+        var found = bundle.Entry!.Select(e => $"{e.Resource!.TypeName}/{e.Resource.Id}").ToList();
         found.Should().BeEquivalentTo(
         [
             $"Patient/{patient.Id}",

@@ -1,7 +1,10 @@
 using System.Net.Http.Headers;
 using System.Text;
 using DsnGateway.Fhir.Model;
+using Hl7.Fhir.Model;
+using Task = System.Threading.Tasks.Task;
 using DsnGateway.Fhir.Serialization;
+using Hl7.Fhir.Utility;
 
 namespace DsnGateway.RecordStore.Tests.Http;
 
@@ -19,25 +22,26 @@ internal static class Fhir
         Identifier = [new Identifier { System = MrnSystem, Value = identifierValue }],
         Name = [new HumanName { Family = family, Given = ["Marie"] }],
         BirthDate = "1985-06-15",
-        Gender = "female",
+        Gender = AdministrativeGender.Female,
     };
 
-    public static MedicationRequest MedicationRequest(string subjectReference, string? status = "active") => new()
+    public static MedicationRequest MedicationRequest(string subjectReference,
+        MedicationRequest.MedicationrequestStatus? status = global::Hl7.Fhir.Model.MedicationRequest.MedicationrequestStatus.Active) => new()
     {
         Status = status,
-        Intent = "order",
-        MedicationCodeableConcept = new CodeableConcept
+        Intent = global::Hl7.Fhir.Model.MedicationRequest.MedicationRequestIntent.Order,
+        Medication = new CodeableConcept
         {
             Coding = [new Coding { System = "http://hl7.org/fhir/NamingSystem/ca-hc-din", Code = "02242903" }],
         },
-        Subject = new Reference { ReferenceValue = subjectReference },
+        Subject = new ResourceReference { Reference = subjectReference },
     };
 
     public static Procedure Procedure(string subjectReference) => new()
     {
-        Status = "completed",
+        Status = EventStatus.Completed,
         Code = new CodeableConcept { Coding = [new Coding { System = "https://fhir.infoway-inforoute.ca/CodeSystem/cci", Code = "1.VA.53.LA-PN" }] },
-        Subject = new Reference { ReferenceValue = subjectReference },
+        Subject = new ResourceReference { Reference = subjectReference },
     };
 
     /// <summary><c>system|value</c> escaped for a query string or an If-None-Exist header.</summary>
@@ -62,14 +66,14 @@ internal static class Fhir
     }
 
     /// <summary>Asserts the answer is an OperationOutcome whose first error issue's diagnostics contain every given fragment.</summary>
-    public static OperationOutcomeIssue ShouldBeOutcome(this Resource? body, params string[] diagnosticsFragments)
+    public static OperationOutcome.IssueComponent ShouldBeOutcome(this Resource? body, params string[] diagnosticsFragments)
     {
         body.Should().BeOfType<OperationOutcome>("every failure is answered with an OperationOutcome");
         var outcome = (OperationOutcome)body!;
         outcome.Issue.Should().NotBeNullOrEmpty();
         var issue = outcome.Issue![0];
-        issue.Severity.Should().Be("error");
-        issue.Code.Should().NotBeNullOrEmpty();
+        issue.Severity.Should().Be(OperationOutcome.IssueSeverity.Error);
+        issue.Code.Should().NotBeNull();
         issue.Diagnostics.Should().NotBeNullOrWhiteSpace();
         foreach (var fragment in diagnosticsFragments)
         {
@@ -89,16 +93,16 @@ internal static class Fhir
         return (Bundle)body!;
     }
 
-    public static BundleEntry Entry(Resource resource, string method, string url, string? fullUrl = null, string? ifNoneExist = null, string? ifMatch = null) => new()
+    public static Bundle.EntryComponent Entry(Resource resource, string method, string url, string? fullUrl = null, string? ifNoneExist = null, string? ifMatch = null) => new()
     {
         FullUrl = fullUrl,
         Resource = resource,
-        Request = new BundleRequest { Method = method, Url = url, IfNoneExist = ifNoneExist, IfMatch = ifMatch },
+        Request = new Bundle.RequestComponent { Method = EnumUtility.ParseLiteral<Bundle.HTTPVerb>(method), Url = url, IfNoneExist = ifNoneExist, IfMatch = ifMatch },
     };
 
     public static string NewUrn() => "urn:uuid:" + Guid.NewGuid().ToString("D");
 
     /// <summary>The status code at the start of a Bundle response status line ("201 Created" → 201).</summary>
-    public static int StatusCode(this BundleEntry entry) =>
+    public static int StatusCode(this Bundle.EntryComponent entry) =>
         int.Parse(entry.Response!.Status!.Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -1,4 +1,6 @@
 using DsnGateway.Fhir.Model;
+using Hl7.Fhir.Model;
+using Task = System.Threading.Tasks.Task;
 using static DsnGateway.RecordStore.Tests.Http.SearchTestData;
 
 namespace DsnGateway.RecordStore.Tests.Http;
@@ -21,7 +23,7 @@ public class SearchBundleTests : IClassFixture<RecordStoreFixture>
         var o3 = await _store.CreateAsync(Order(b.Id!, din: din));
 
         var bundle = await _store.SearchAsync($"MedicationRequest?code={din}&_include=MedicationRequest:patient");
-        bundle.Type.Should().Be("searchset");
+        bundle.Type.Should().Be(Bundle.BundleType.Searchset);
         bundle.Total.Should().Be(3);
         bundle.MatchIds().Should().Equal(o1.Id, o2.Id, o3.Id);
         var included = bundle.Entries("include");
@@ -80,7 +82,7 @@ public class SearchBundleTests : IClassFixture<RecordStoreFixture>
         var (status, body) = await _store.GetAsync("Patient?nonsense=1");
         status.Should().Be(400);
         var outcome = body.Should().BeOfType<OperationOutcome>().Subject;
-        outcome.Issue.Should().Contain(i => i.Severity == "error");
+        outcome.Issue.Should().Contain(i => i.Severity == OperationOutcome.IssueSeverity.Error);
         (await _store.GetAsync("Patient?birthdate=xx1985")).Status.Should().Be(400);
         (await _store.GetAsync("Patient?_sort=family")).Status.Should().Be(400);
         (await _store.GetAsync("Patient?_cursor=garbage")).Status.Should().Be(400);

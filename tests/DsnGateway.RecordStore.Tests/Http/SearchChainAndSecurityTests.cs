@@ -1,4 +1,6 @@
 using DsnGateway.Fhir.Model;
+using Hl7.Fhir.Model;
+using Task = System.Threading.Tasks.Task;
 using static DsnGateway.RecordStore.Tests.Http.SearchTestData;
 
 namespace DsnGateway.RecordStore.Tests.Http;
@@ -67,7 +69,7 @@ public class SearchChainAndSecurityTests : IClassFixture<RecordStoreFixture>
             Identifier = [Mcq()],
             Name = [new HumanName { Family = family }],
             Active = false,
-            Link = [new PatientLink { Type = "replaced-by", Other = new Reference { ReferenceValue = $"Patient/{survivor.Id}" } }],
+            Link = [new Hl7.Fhir.Model.Patient.LinkComponent { Type = Hl7.Fhir.Model.Patient.LinkType.ReplacedBy, Other = new ResourceReference { Reference = $"Patient/{survivor.Id}" } }],
         };
         var open = await _store.CreateAsync(Patient(family: family));
         var retiredIntoOpen = await _store.CreateAsync(LinkedTo(open));

@@ -1,4 +1,6 @@
 using DsnGateway.Fhir.Model;
+using Hl7.Fhir.Model;
+using Task = System.Threading.Tasks.Task;
 using static DsnGateway.RecordStore.Tests.Http.SearchTestData;
 
 namespace DsnGateway.RecordStore.Tests.Http;

@@ -1,5 +1,7 @@
 using System.Threading.Channels;
 using DsnGateway.Fhir.Model;
+using Hl7.Fhir.Model;
+using Task = System.Threading.Tasks.Task;
 using DsnGateway.Fhir.Primitives;
 using static DsnGateway.RecordStore.Tests.Http.SearchTestData;
 
@@ -109,7 +111,7 @@ public class SearchPagingTests : IClassFixture<RecordStoreFixture>
         var made = await CreatePatientsAsync(family, 7);
         made[1] = await _store.UpdateAsync(made[1]);
         made[4] = await _store.UpdateAsync(made[4]);
-        var byTime = made.Select((p, i) => (p.Id, At: PartialDateTime.Parse(p.Meta!.LastUpdated!).Start, Index: i)).ToList();
+        var byTime = made.Select((p, i) => (p.Id, At: p.Meta!.LastUpdated!.Value, Index: i)).ToList();
         var expected = (descending ? byTime.OrderByDescending(x => x.At).ThenByDescending(x => x.Index) : byTime.OrderBy(x => x.At).ThenBy(x => x.Index))
             .Select(x => x.Id).ToList();
 
@@ -149,7 +151,7 @@ public class SearchPagingTests : IClassFixture<RecordStoreFixture>
                     var target = originals[i % n];
                     var current = await _store.SearchAsync($"Patient?_id={target.Id}");
                     var patient = (Patient)current.Entry![0].Resource!;
-                    patient.Given().Add("G" + i);
+                    patient.Name[0].Given = [.. patient.Name[0].Given, "G" + i];
                     await _store.UpdateAsync(patient);
                     progress.Writer.TryWrite(i);
                 }
@@ -184,9 +186,4 @@ public class SearchPagingTests : IClassFixture<RecordStoreFixture>
         created.Should().BeGreaterThan(0);
         pages.Should().HaveCountGreaterThan(n / 7);
     }
-}
-
-internal static class PatientTestExtensions
-{
-    public static List<string?> Given(this Patient patient) => patient.Name![0].Given ??= [];
 }

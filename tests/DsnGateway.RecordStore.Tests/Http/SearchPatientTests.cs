@@ -1,4 +1,6 @@
 using DsnGateway.Fhir.Model;
+using Hl7.Fhir.Model;
+using Task = System.Threading.Tasks.Task;
 using DsnGateway.Fhir.Primitives;
 using static DsnGateway.RecordStore.Tests.Http.SearchTestData;
 
@@ -195,8 +197,8 @@ public class SearchPatientTests : IClassFixture<RecordStoreFixture>
         (await _store.FindAsync($"Patient?family={family}&_lastUpdated=gt{E(before)}")).Should().Equal(p.Id);
         (await _store.FindAsync($"Patient?family={family}&_lastUpdated=ge{E(before)}")).Should().Equal(p.Id);
         (await _store.FindAsync($"Patient?family={family}&_lastUpdated=lt{E(before)}")).Should().BeEmpty();
-        (await _store.FindAsync($"Patient?family={family}&_lastUpdated={E(p.Meta!.LastUpdated!)}")).Should().Equal(p.Id);
-        var after = PartialDateTime.FormatInstant(PartialDateTime.Parse(p.Meta.LastUpdated!).Start.AddMilliseconds(1));
+        (await _store.FindAsync($"Patient?family={family}&_lastUpdated={E((string)p.Meta!.LastUpdatedElement!.JsonValue!)}")).Should().Equal(p.Id);
+        var after = PartialDateTime.FormatInstant(p.Meta.LastUpdated!.Value.AddMilliseconds(1));
         (await _store.FindAsync($"Patient?family={family}&_lastUpdated=gt{E(after)}")).Should().BeEmpty();
         (await _store.FindAsync($"Patient?family={family}&_lastUpdated=lt{E(after)}")).Should().Equal(p.Id);
     }

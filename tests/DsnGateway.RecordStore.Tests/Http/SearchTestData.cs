@@ -1,5 +1,8 @@
 using DsnGateway.Fhir.Model;
+using Hl7.Fhir.Model;
+using Task = System.Threading.Tasks.Task;
 using DsnGateway.Fhir.Serialization;
+using Hl7.Fhir.Utility;
 
 namespace DsnGateway.RecordStore.Tests.Http;
 
@@ -17,21 +20,21 @@ internal static class SearchTestData
         Identifier[]? identifiers = null, Coding[]? security = null, Coding[]? tags = null) => new()
     {
         Identifier = identifiers?.ToList() ?? [new Identifier { System = Mrn, Value = Unique() }],
-        Name = [new HumanName { Family = family ?? "F" + Unique(), Given = given?.Cast<string?>().ToList() ?? ["G" + Unique()] }],
+        Name = [new HumanName { Family = family ?? "F" + Unique(), Given = given ?? ["G" + Unique()] }],
         BirthDate = birthDate,
-        Gender = gender,
-        Meta = security is null && tags is null ? null : new Meta { Security = security?.ToList(), Tag = tags?.ToList() },
+        Gender = Code<AdministrativeGender>(gender),
+        Meta = security is null && tags is null ? null : new Meta { Security = security?.ToList() ?? [], Tag = tags?.ToList() ?? [] },
     };
 
     public static MedicationRequest Order(string patientId, string? status = "active", string? intent = "order", string? authoredOn = null,
         string? din = null, string? identifier = null, Coding[]? tags = null) => new()
     {
         Identifier = [new Identifier { System = "urn:dsn:order:nim:placer", Value = identifier ?? Unique() }],
-        Status = status,
-        Intent = intent,
-        Subject = new Reference { ReferenceValue = $"Patient/{patientId}" },
+        Status = Code<MedicationRequest.MedicationrequestStatus>(status),
+        Intent = Code<MedicationRequest.MedicationRequestIntent>(intent),
+        Subject = new ResourceReference { Reference = $"Patient/{patientId}" },
         AuthoredOn = authoredOn,
-        MedicationCodeableConcept = new CodeableConcept { Coding = [new Coding { System = Din, Code = din ?? Unique()[..8] }] },
+        Medication = new CodeableConcept { Coding = [new Coding { System = Din, Code = din ?? Unique()[..8] }] },
         Meta = tags is null ? null : new Meta { Tag = tags.ToList() },
     };
 
@@ -39,12 +42,15 @@ internal static class SearchTestData
         string? cci = null, string? identifier = null) => new()
     {
         Identifier = [new Identifier { System = "urn:dsn:procedure:nim", Value = identifier ?? Unique() }],
-        Status = status,
-        Subject = new Reference { ReferenceValue = $"Patient/{patientId}" },
-        PerformedDateTime = performed,
-        PerformedPeriod = period,
+        Status = Code<EventStatus>(status),
+        Subject = new ResourceReference { Reference = $"Patient/{patientId}" },
+        Performed = performed is not null ? new FhirDateTime(performed) : period,
         Code = new CodeableConcept { Coding = [new Coding { System = Cci, Code = cci ?? Unique()[..10] }] },
     };
+
+    /// <summary>A code with a required binding, as Firely's enum (the builders take the FHIR code, as a client writes it).</summary>
+    private static T? Code<T>(string? code) where T : struct, Enum =>
+        code is null ? null : EnumUtility.ParseLiteral<T>(code) ?? throw new ArgumentException($"'{code}' is not a {typeof(T).Name} code.", nameof(code));
 
     public static Coding Restricted => new() { System = Confidentiality, Code = "R" };
 
@@ -52,10 +58,10 @@ internal static class SearchTestData
 
     /// <summary>Ids of the entries that matched (search.mode match).</summary>
     public static List<string> MatchIds(this Bundle bundle) =>
-        (bundle.Entry ?? []).Where(e => e.Search?.Mode == "match").Select(e => e.Resource!.Id!).ToList();
+        (bundle.Entry ?? []).Where(e => e.Search?.Mode == Bundle.SearchEntryMode.Match).Select(e => e.Resource!.Id!).ToList();
 
-    public static List<BundleEntry> Entries(this Bundle bundle, string mode) =>
-        (bundle.Entry ?? []).Where(e => e.Search?.Mode == mode).ToList();
+    public static List<Bundle.EntryComponent> Entries(this Bundle bundle, string mode) =>
+        (bundle.Entry ?? []).Where(e => e.Search?.Mode == EnumUtility.ParseLiteral<Bundle.SearchEntryMode>(mode)).ToList();
 
     public static string? LinkUrl(this Bundle bundle, string relation) =>
         bundle.Link?.FirstOrDefault(l => l.Relation == relation)?.Url;
@@ -79,7 +85,7 @@ internal static class SearchTestData
 
     public static async Task<T> UpdateAsync<T>(this RecordStoreFixture store, T resource) where T : Resource
     {
-        using var response = await store.Client.PutAsync($"{resource.ResourceTypeName}/{resource.Id}", RecordStoreFixture.Json(resource));
+        using var response = await store.Client.PutAsync($"{resource.TypeName}/{resource.Id}", RecordStoreFixture.Json(resource));
         var body = await response.Content.ReadAsStringAsync();
         if ((int)response.StatusCode != 200) throw new InvalidOperationException($"update failed: {(int)response.StatusCode} {body}");
         return FhirJson.Parse<T>(body);
@@ -87,7 +93,7 @@ internal static class SearchTestData
 
     public static async Task DeleteAsync(this RecordStoreFixture store, Resource resource)
     {
-        using var response = await store.Client.DeleteAsync($"{resource.ResourceTypeName}/{resource.Id}");
+        using var response = await store.Client.DeleteAsync($"{resource.TypeName}/{resource.Id}");
         ((int)response.StatusCode).Should().BeOneOf(200, 204);
     }
 }

@@ -1,4 +1,6 @@
 using DsnGateway.Fhir.Model;
+using Hl7.Fhir.Model;
+using Task = System.Threading.Tasks.Task;
 
 namespace DsnGateway.RecordStore.Tests.Http;
 
@@ -16,7 +18,7 @@ public class SmokeTests : IClassFixture<RecordStoreFixture>
             Identifier = [new Identifier { System = "urn:dsn:mrn:nim", Value = "123" }],
             Name = [new HumanName { Family = "Bélanger", Given = ["Éloïse"] }],
             BirthDate = "1985-06-15",
-            Gender = "female",
+            Gender = AdministrativeGender.Female,
         });
         created.Id.Should().NotBeNullOrEmpty();
         created.Meta!.VersionId.Should().Be("1");

@@ -1,4 +1,6 @@
 using DsnGateway.Fhir.Model;
+using Hl7.Fhir.Model;
+using Task = System.Threading.Tasks.Task;
 
 namespace DsnGateway.RecordStore.Tests.Http;
 
@@ -8,7 +10,7 @@ public class TransactionTests : IClassFixture<RecordStoreFixture>
 
     public TransactionTests(RecordStoreFixture store) => _store = store;
 
-    private static Bundle Transaction(params BundleEntry[] entries) => new() { Type = "transaction", Entry = [.. entries] };
+    private static Bundle Transaction(params Bundle.EntryComponent[] entries) => new() { Type = Bundle.BundleType.Transaction, Entry = [.. entries] };
 
     private async Task<T> ReadAsync<T>(string relative) where T : Resource
     {
@@ -17,7 +19,7 @@ public class TransactionTests : IClassFixture<RecordStoreFixture>
         return (T)body!;
     }
 
-    private static string IdFromLocation(BundleEntry entry)
+    private static string IdFromLocation(Bundle.EntryComponent entry)
     {
         // "MedicationRequest/{id}/_history/1", relative or absolute
         var parts = entry.Response!.Location!.Split('/');
@@ -42,7 +44,7 @@ public class TransactionTests : IClassFixture<RecordStoreFixture>
         again.Entry!.Select(e => e.StatusCode()).Should().Equal(200, 200);
         var procedureId = IdFromLocation(first.Entry![1]);
         (await _store.SearchAsync($"Procedure/{procedureId}/_history")).Total.Should().Be(1);
-        (await ReadAsync<Procedure>($"Procedure/{procedureId}")).Subject!.ReferenceValue.Should().StartWith("Patient/");
+        (await ReadAsync<Procedure>($"Procedure/{procedureId}")).Subject!.Reference.Should().StartWith("Patient/");
     }
 
     [Fact]
@@ -57,7 +59,7 @@ public class TransactionTests : IClassFixture<RecordStoreFixture>
 
         var response = await _store.TransactionAsync(bundle);
 
-        response.Type.Should().Be("transaction-response");
+        response.Type.Should().Be(Bundle.BundleType.TransactionResponse);
         response.Entry.Should().HaveCount(3);
         response.Entry!.Select(e => e.StatusCode()).Should().Equal(201, 201, 201);
         response.Entry!.Should().OnlyContain(e => e.Response!.Location != null && e.Response.Etag == "W/\"1\"");
@@ -68,9 +70,9 @@ public class TransactionTests : IClassFixture<RecordStoreFixture>
         IdFromLocation(response.Entry![0]).Should().Be(patientId);
 
         var order = await ReadAsync<MedicationRequest>($"MedicationRequest/{IdFromLocation(response.Entry[1])}");
-        order.Subject!.ReferenceValue.Should().Be($"Patient/{patientId}");
+        order.Subject!.Reference.Should().Be($"Patient/{patientId}");
         var procedure = await ReadAsync<Procedure>($"Procedure/{IdFromLocation(response.Entry[2])}");
-        procedure.Subject!.ReferenceValue.Should().Be($"Patient/{patientId}");
+        procedure.Subject!.Reference.Should().Be($"Patient/{patientId}");
         (await _store.SearchAsync($"MedicationRequest?patient={patientId}")).Total.Should().Be(1);
     }
 
@@ -87,7 +89,7 @@ public class TransactionTests : IClassFixture<RecordStoreFixture>
 
         response.Entry!.Select(e => e.StatusCode()).Should().Equal(201, 201);
         var patientId = IdFromLocation(response.Entry![1]);
-        (await ReadAsync<MedicationRequest>($"MedicationRequest/{IdFromLocation(response.Entry[0])}")).Subject!.ReferenceValue.Should().Be($"Patient/{patientId}");
+        (await ReadAsync<MedicationRequest>($"MedicationRequest/{IdFromLocation(response.Entry[0])}")).Subject!.Reference.Should().Be($"Patient/{patientId}");
     }
 
     [Fact]
@@ -107,7 +109,7 @@ public class TransactionTests : IClassFixture<RecordStoreFixture>
         patient.Name![0].Family.Should().Be("Existant", "a matched conditional create changes nothing");
         patient.Meta!.VersionId.Should().Be("1");
         var order = await ReadAsync<MedicationRequest>($"MedicationRequest/{IdFromLocation(response.Entry![1])}");
-        order.Subject!.ReferenceValue.Should().Be($"Patient/{existing.Id}");
+        order.Subject!.Reference.Should().Be($"Patient/{existing.Id}");
     }
 
     [Fact]
@@ -127,7 +129,7 @@ public class TransactionTests : IClassFixture<RecordStoreFixture>
         patient.Meta!.VersionId.Should().Be("2");
         (await _store.SearchByIdentifierAsync(value)).Total.Should().Be(1);
         var procedure = await ReadAsync<Procedure>($"Procedure/{IdFromLocation(response.Entry![1])}");
-        procedure.Subject!.ReferenceValue.Should().Be($"Patient/{existing.Id}");
+        procedure.Subject!.Reference.Should().Be($"Patient/{existing.Id}");
     }
 
     [Fact]
@@ -145,22 +147,76 @@ public class TransactionTests : IClassFixture<RecordStoreFixture>
     [Fact]
     public async Task An_invalid_last_entry_rolls_everything_back_and_names_the_entry()
     {
+        // The last entry parses (it is valid FHIR) but fails when processed: its subject names no stored patient.
+        // Entries 0 and 1 were written by then, in the same unit, and are rolled back.
         var value = Fhir.UniqueValue();
         var patientUrn = Fhir.NewUrn();
         var procedureCode = Fhir.UniqueValue();
         var procedure = Fhir.Procedure(patientUrn);
         procedure.Identifier = [new Identifier { System = "urn:dsn:procedure:nim", Value = procedureCode }];
+        var missing = $"Patient/missing-{value}";
 
         var (status, body, _) = await _store.SendAsync(Fhir.Request(HttpMethod.Post, "", Transaction(
             Fhir.Entry(Fhir.Patient(value), "POST", "Patient", patientUrn),
             Fhir.Entry(procedure, "POST", "Procedure", Fhir.NewUrn()),
-            Fhir.Entry(Fhir.MedicationRequest(patientUrn, status: null), "POST", "MedicationRequest", Fhir.NewUrn()))));
+            Fhir.Entry(Fhir.MedicationRequest(missing), "POST", "MedicationRequest", Fhir.NewUrn()))));
 
         status.Should().Be(422);
-        var issue = body.ShouldBeOutcome("Entry 2", "MedicationRequest.status");
+        var issue = body.ShouldBeOutcome("Entry 2", missing);
         issue.Expression.Should().Contain("Bundle.entry[2]");
         (await _store.SearchByIdentifierAsync(value)).Total.Should().Be(0, "the patient of entry 0 was rolled back");
         (await _store.SearchAsync($"Procedure?identifier=urn:dsn:procedure:nim|{procedureCode}")).Total.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task A_last_entry_missing_a_required_element_is_400_naming_it_and_nothing_is_written()
+    {
+        var value = Fhir.UniqueValue();
+        var patientUrn = Fhir.NewUrn();
+
+        var (status, body, _) = await _store.SendAsync(Fhir.Request(HttpMethod.Post, "", Transaction(
+            Fhir.Entry(Fhir.Patient(value), "POST", "Patient", patientUrn),
+            Fhir.Entry(Fhir.Procedure(patientUrn), "POST", "Procedure", Fhir.NewUrn()),
+            Fhir.Entry(Fhir.MedicationRequest(patientUrn, status: null), "POST", "MedicationRequest", Fhir.NewUrn()))));
+
+        status.Should().Be(400, "R4 requires MedicationRequest.status, which the strict parse of the Bundle checks");
+        body.ShouldBeOutcome("status").Expression.Should().ContainSingle().Which.Should().Be("Bundle.entry[2].resource.status");
+        (await _store.SearchByIdentifierAsync(value)).Total.Should().Be(0);
+    }
+
+    /// <summary>An entry's resource the store once read leniently and now refuses: the path names the entry.</summary>
+    public static TheoryData<string, string, string> InvalidEntryResources() => new()
+    {
+        { "unknown element", ",\"shoeSize\":42", "Bundle.entry[1].resource.shoeSize" },
+        { "empty string", ",\"name\":[{\"family\":\"\"}]", "Bundle.entry[1].resource.name[0].family" },
+        { "code outside its required value set", ",\"gender\":\"xx\"", "Bundle.entry[1].resource.gender" },
+        { "impossible date", ",\"birthDate\":\"1985-13-45\"", "Bundle.entry[1].resource.birthDate" },
+        { "two variants of one choice element", ",\"deceasedBoolean\":true,\"deceasedDateTime\":\"2020-01-02\"", "Bundle.entry[1].resource" },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidEntryResources))]
+    public async Task An_invalid_entry_resource_is_400_with_the_entrys_path_and_nothing_is_written(string problem, string extra, string expression)
+    {
+        foreach (var type in new[] { "transaction", "batch" })
+        {
+            var first = Fhir.UniqueValue();
+            var second = Fhir.UniqueValue();
+            var json = $$$"""
+                {"resourceType":"Bundle","type":"{{{type}}}","entry":[
+                  {"request":{"method":"POST","url":"Patient"},"resource":{"resourceType":"Patient","identifier":[{"system":"{{{Fhir.MrnSystem}}}","value":"{{{first}}}"}]}},
+                  {"request":{"method":"POST","url":"Patient"},"resource":{"resourceType":"Patient","identifier":[{"system":"{{{Fhir.MrnSystem}}}","value":"{{{second}}}"}]{{{extra}}}}}]}
+                """;
+
+            var (status, body, _) = await _store.SendAsync(Fhir.RawRequest(HttpMethod.Post, "", json));
+
+            status.Should().Be(400, $"{problem} in a {type}");
+            var issue = body.ShouldBeOutcome();
+            issue.Code.Should().Be(OperationOutcome.IssueType.Invalid);
+            issue.Expression.Should().ContainSingle().Which.Should().Be(expression, type);
+            (await _store.SearchByIdentifierAsync(first)).Total.Should().Be(0, $"the valid entry of a refused {type} is not written either");
+            (await _store.SearchByIdentifierAsync(second)).Total.Should().Be(0);
+        }
     }
 
     [Fact]
@@ -197,7 +253,7 @@ public class TransactionTests : IClassFixture<RecordStoreFixture>
 
         response.Entry!.Single().StatusCode().Should().Be(201);
         var order = await ReadAsync<MedicationRequest>($"MedicationRequest/{IdFromLocation(response.Entry![0])}");
-        order.Subject!.ReferenceValue.Should().Be($"Patient/{patient.Id}");
+        order.Subject!.Reference.Should().Be($"Patient/{patient.Id}");
     }
 
     [Fact]
@@ -316,11 +372,11 @@ public class TransactionTests : IClassFixture<RecordStoreFixture>
 
         var response = await _store.TransactionAsync(new Bundle
         {
-            Type = "transaction",
+            Type = Bundle.BundleType.Transaction,
             Entry =
             [
-                new BundleEntry { Request = new BundleRequest { Method = "GET", Url = $"Patient/{kept.Id}" } },
-                new BundleEntry { Request = new BundleRequest { Method = "DELETE", Url = $"Patient/{doomed.Id}" } },
+                new Bundle.EntryComponent { Request = new Bundle.RequestComponent { Method = Bundle.HTTPVerb.GET, Url = $"Patient/{kept.Id}" } },
+                new Bundle.EntryComponent { Request = new Bundle.RequestComponent { Method = Bundle.HTTPVerb.DELETE, Url = $"Patient/{doomed.Id}" } },
                 Fhir.Entry(Fhir.Patient(value, "Relu", id: kept.Id), "PUT", $"Patient/{kept.Id}"),
             ],
         });
@@ -333,7 +389,7 @@ public class TransactionTests : IClassFixture<RecordStoreFixture>
     [Fact]
     public async Task A_bundle_of_another_type_posted_to_the_base_is_400()
     {
-        var (status, body, _) = await _store.SendAsync(Fhir.Request(HttpMethod.Post, "", new Bundle { Type = "collection", Entry = [] }));
+        var (status, body, _) = await _store.SendAsync(Fhir.Request(HttpMethod.Post, "", new Bundle { Type = Bundle.BundleType.Collection, Entry = [] }));
 
         status.Should().Be(400);
         body.ShouldBeOutcome("collection").Expression.Should().Contain("Bundle.type");

@@ -65,7 +65,7 @@ public partial class OfficialExpressionTests
         var context = new FhirEvaluationContext { ElementResolver = Resolve };
 
         var differences = new List<string>();
-        foreach (var parameter in Registry.For(ours.ResourceTypeName).Where(p => !p.IsRowColumn && !p.IsProjectOwn))
+        foreach (var parameter in Registry.For(ours.TypeName).Where(p => !p.IsRowColumn && !p.IsProjectOwn))
         {
             var compiled = parameter.Extract(ours).Select(Normalise).ToHashSet(StringComparer.Ordinal);
             var official = theirs.Select(parameter.Expression, context).OfType<FirelyModel.Base>().SelectMany(v => Normalise(parameter.Type, v))
@@ -84,7 +84,7 @@ public partial class OfficialExpressionTests
         foreach (var (_, _, json) in ExampleResources())
         {
             var ours = FhirJson.Parse(json);
-            foreach (var parameter in Registry.For(ours.ResourceTypeName).Where(p => !p.IsRowColumn && !p.IsProjectOwn))
+            foreach (var parameter in Registry.For(ours.TypeName).Where(p => !p.IsRowColumn && !p.IsProjectOwn))
                 if (parameter.Extract(ours).Any()) seen.Add(parameter.Type);
         }
         seen.Should().BeEquivalentTo([SearchParamType.Token, SearchParamType.String, SearchParamType.Date, SearchParamType.Reference]);
