@@ -12,51 +12,62 @@ public static class ReferenceRewriter
     /// <summary>The references of a resource already in FHIR JSON (no second serialization).</summary>
     public static IEnumerable<string> References(string resourceJson) => Collect(JsonNode.Parse(resourceJson));
 
-    /// <summary>A copy of the resource with each reference replaced by <paramref name="map"/>'s answer (null keeps it).</summary>
+    /// <summary>
+    /// A copy of the resource with each reference replaced by <paramref name="map"/>'s answer (null keeps it); the
+    /// resource itself when nothing changes. The copy is rewritten in place, element by element: no JSON round trip,
+    /// so a resource built in code is never parsed here (its dates are checked, with a 422, when it is stored).
+    /// </summary>
     public static Resource Rewrite(Resource resource, Func<string, string?> map)
     {
-        var node = JsonNode.Parse(FhirJson.Serialize(resource))!;
-        var changed = Walk(node, map);
-        return changed ? FhirJson.Parse(node.ToJsonString()) : resource;
+        var copy = (Resource)resource.DeepCopy();
+        return RewriteIn(copy, map) ? copy : resource;
     }
 
-    private static IEnumerable<string> Collect(JsonNode? node)
+    /// <summary>Every <c>reference</c> under <paramref name="element"/>, contained resources and extensions included.</summary>
+    private static bool RewriteIn(Base element, Func<string, string?> map)
+    {
+        var changed = false;
+        if (element is ResourceReference { Reference: { } reference } target && map(reference) is { } replacement && replacement != reference)
+        {
+            target.Reference = replacement;
+            changed = true;
+        }
+        foreach (var (_, value) in element.EnumerateElements())
+        {
+            switch (value)
+            {
+                case Base child:
+                    changed |= RewriteIn(child, map);
+                    break;
+                case IEnumerable<Base> children:
+                    foreach (var child in children) changed |= RewriteIn(child, map);
+                    break;
+            }
+        }
+        return changed;
+    }
+
+    private static List<string> Collect(JsonNode? node)
     {
         var found = new List<string>();
-        Walk(node, r => { found.Add(r); return null; });
+        Collect(node, found);
         return found;
     }
 
-    private static bool Walk(JsonNode? node, Func<string, string?> map)
+    private static void Collect(JsonNode? node, List<string> found)
     {
-        var changed = false;
         switch (node)
         {
             case JsonObject obj:
-                foreach (var (key, child) in obj.ToList())
+                foreach (var (key, child) in obj)
                 {
-                    if (key == "reference" && child is JsonValue v && v.TryGetValue<string>(out var reference))
-                    {
-                        var replacement = map(reference);
-                        if (replacement is not null && replacement != reference)
-                        {
-                            obj[key] = replacement;
-                            changed = true;
-                        }
-                    }
-                    else
-                    {
-                        changed |= Walk(child, map);
-                    }
+                    if (key == "reference" && child is JsonValue v && v.TryGetValue<string>(out var reference)) found.Add(reference);
+                    else Collect(child, found);
                 }
                 break;
             case JsonArray array:
-                foreach (var child in array)
-                {
-                    changed |= Walk(child, map);
-                }
+                foreach (var child in array) Collect(child, found);
                 break;
         }
-        return changed;
     }
 }

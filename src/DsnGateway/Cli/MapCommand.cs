@@ -95,6 +95,14 @@ public static class MapCommand
                     : new PatientIdentity(PatientIdentityKind.Mrn, layout.Establishment.MrnSystem, record.Patient.Mrn!);
                 var bundle = CsvBundleBuilder.Build(record, source, identity, mapper.IdentityIdentifiers(record.Patient));
                 if (record.Kind == CsvKind.Patients) CsvImporter.StampSourceTime(bundle, record.SourceTime ?? source.ImportedAt);
+                // The import's strict check (Firely's parse of the Bundle as it would be stored): such a row is rejected there.
+                var strict = StrictBundle.Check(bundle);
+                if (!strict.IsValid)
+                {
+                    rejected++;
+                    await Console.Error.WriteLineAsync($"line {record.Line}: {StrictBundle.Describe(strict.Issues)}");
+                    continue;
+                }
                 // The array opens with its first Bundle, so a file refused at its header prints nothing on stdout.
                 await output.WriteLineAsync(first ? "[" : ",");
                 first = false;
@@ -163,6 +171,13 @@ public static class MapCommand
         if (!mapped.IsSuccess)
         {
             Console.Error.WriteLine($"would be refused (AE): {mapped.Error}");
+            return 1;
+        }
+        // The intake's strict check (Firely's parse of the Bundle as it would be stored): such a message is answered AE.
+        var strict = StrictBundle.Check(mapped.Value!.Bundle);
+        if (!strict.IsValid)
+        {
+            Console.Error.WriteLine($"would be refused (AE): {StrictBundle.Describe(strict.Issues)}");
             return 1;
         }
         Console.Out.WriteLine(FhirJson.Serialize(mapped.Value!.Bundle, indented: true));

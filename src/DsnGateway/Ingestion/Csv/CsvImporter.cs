@@ -303,7 +303,8 @@ public sealed partial class CsvImporter(CodeMap codes, InboxWriter inbox, Patien
             var strict = StrictBundle.Check(bundle);
             if (!strict.IsValid)
             {
-                invalid = $"line {record.Line}: {StrictBundle.Describe(strict.Issues)}";
+                // The row is named by the reject's line, as for every other reason (the HTTP answer, the rejects file).
+                invalid = StrictBundle.Describe(strict.Issues);
                 return null;
             }
             invalid = null;
