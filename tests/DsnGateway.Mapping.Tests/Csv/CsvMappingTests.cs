@@ -56,6 +56,17 @@ public sealed class CsvMappingTests
     }
 
     [Fact]
+    public void A_code_FHIR_cannot_hold_rejects_its_row_with_the_column_and_the_value()
+    {
+        var results = Map("NIM", CsvKind.MedicationOrders,
+            "NAM;No dossier;No ordonnance;No pharmacie;Code médicament;Médicament;Dose;Unité;Voie;Posologie;Statut;Date de prescription;Permis prescripteur;Prescripteur\r\n" +
+            "BEAH85561512;;RX1;PH1;ACET  500;Acétaminophène;1,5;comprimé;orale;q6h;cessé;20/11/2026 09:15;95112;Dre Roy\r\n");
+
+        results.Single().Record.Should().BeNull();
+        results.Single().Reject!.Reason.Should().Be("Code médicament 'ACET  500' is not a valid FHIR code (no leading, trailing or repeated whitespace)");
+    }
+
+    [Fact]
     public void French_orders_read_decimal_commas_and_map_status_spellings_and_codes()
     {
         var results = Map("NIM", CsvKind.MedicationOrders,
