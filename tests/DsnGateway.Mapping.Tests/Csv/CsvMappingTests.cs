@@ -30,7 +30,9 @@ public sealed class CsvMappingTests
         var bytes = layout.Encoding.GetBytes(text);
         using var reader = new CsvFileReader(new MemoryStream(bytes), layout);
         var mapper = new CsvRowMapper(layout, Codes);
-        return reader.ReadRowsAsync().ToBlockingEnumerable().Select(mapper.Map).ToList();
+        var results = reader.ReadRowsAsync().ToBlockingEnumerable().Select(mapper.Map).ToList();
+        foreach (var record in results.Select(r => r.Record).OfType<CsvRecord>()) Validation.StrictRoundTripTests.AssertRoundTrip(record, layout);
+        return results;
     }
 
     private const string FrenchPatientHeader =

@@ -12,7 +12,8 @@ namespace DsnGateway.Mapping.Tests.Validation;
 /// What the mapping writes must be what Firely's strict parse reads back, unchanged: no empty string, no malformed
 /// date, no code outside its required value set or of a form FHIR refuses. Every sample the suites map (the shared
 /// HL7 v2 samples, the Quebec messages, every row of the sample CSV exports) is serialized, parsed strictly and
-/// serialized again; the second text must be the first.
+/// serialized again; the second text must be the first. The other suites' helpers run the same check on every
+/// message and row they map successfully (<see cref="AssertRoundTrip(Resource)"/>).
 /// </summary>
 public sealed class StrictRoundTripTests
 {
@@ -121,9 +122,25 @@ public sealed class StrictRoundTripTests
         check.Should().Throw<Xunit.Sdk.XunitException>().WithMessage("*strict parse refused*name[0].family*");
     }
 
-    internal static void AssertRoundTrip(Bundle bundle)
+    /// <summary>
+    /// The Bundle a validated CSV row becomes (as the importer builds it, its patient known by the row's NAM, else
+    /// MRN) round-trips. Built from a copy: the builder ties the row's resource to its patient entry.
+    /// </summary>
+    internal static void AssertRoundTrip(DsnGateway.Mapping.Csv.CsvRecord record, DsnGateway.Mapping.Csv.CsvLayout layout)
     {
-        var first = FhirJson.SerializeToUtf8Bytes(bundle);
+        var copy = record with { Resource = (Resource)record.Resource.DeepCopy() };
+        var identity = record.Patient.Nam is { } nam
+            ? new DsnGateway.Mapping.Patients.PatientIdentity(DsnGateway.Mapping.Patients.PatientIdentityKind.Nam, DsnGateway.Mapping.Identity.QuebecHealthNumber.System, nam)
+            : new DsnGateway.Mapping.Patients.PatientIdentity(DsnGateway.Mapping.Patients.PatientIdentityKind.Mrn, layout.Establishment.MrnSystem, record.Patient.Mrn!);
+        var source = new DsnGateway.Mapping.Csv.CsvSource(layout.Establishment, layout.Kind, "round-trip.csv", Received);
+        var mapper = new DsnGateway.Mapping.Csv.CsvRowMapper(layout, DsnGateway.Mapping.Codes.CodeMap.Empty);
+        AssertRoundTrip(DsnGateway.Mapping.Csv.CsvBundleBuilder.Build(copy, source, identity, mapper.IdentityIdentifiers(record.Patient)));
+    }
+
+    /// <summary>Serialized, parsed strictly and serialized again, the resource reads the same.</summary>
+    internal static void AssertRoundTrip(Resource resource)
+    {
+        var first = FhirJson.SerializeToUtf8Bytes(resource);
         Resource parsed;
         try
         {
@@ -132,9 +149,9 @@ public sealed class StrictRoundTripTests
         catch (FhirParseException ex)
         {
             throw new Xunit.Sdk.XunitException(
-                $"Firely's strict parse refused the mapped Bundle: {string.Join("; ", ex.Issues.Select(i => $"{i.ElementPath}: {i.Message}"))}");
+                $"Firely's strict parse refused the mapped {resource.TypeName}: {string.Join("; ", ex.Issues.Select(i => $"{i.ElementPath}: {i.Message}"))}");
         }
-        parsed.Should().BeOfType<Bundle>();
+        parsed.Should().BeOfType(resource.GetType());
         System.Text.Encoding.UTF8.GetString(FhirJson.SerializeToUtf8Bytes(parsed))
             .Should().Be(System.Text.Encoding.UTF8.GetString(first), "what is read back is what was written");
     }
