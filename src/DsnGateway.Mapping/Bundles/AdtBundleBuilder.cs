@@ -1,4 +1,5 @@
 using DsnGateway.Fhir.Model;
+using Hl7.Fhir.Model;
 using DsnGateway.Hl7v2;
 using DsnGateway.Hl7v2.Parsing;
 using DsnGateway.Hl7v2.Segments;
@@ -34,8 +35,8 @@ public sealed class AdtBundleBuilder
     private static readonly HashSet<string> TriggersRequiringPv1 = new(["A01", "A02", "A03", "A04", "A05", "A08"], StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Patient.link types of a merge (FHIR link-type): on the survivor, and on the record merged away.</summary>
-    public const string LinkReplaces = "replaces";
-    public const string LinkReplacedBy = "replaced-by";
+    public const Patient.LinkType LinkReplaces = Patient.LinkType.Replaces;
+    public const Patient.LinkType LinkReplacedBy = Patient.LinkType.ReplacedBy;
 
     /// <summary>The merge trigger.</summary>
     public const string MergeTrigger = "A40";
@@ -129,8 +130,8 @@ public sealed class AdtBundleBuilder
             var mergedIdentity = PatientIdentity.Of(merged.Value, source.Establishment)!;
             first ??= mergedIdentity;
             var mergedUrl = transaction.AddPatient(merged.Value, mergedIdentity, group.Number == 1 ? "MergedPatient" : $"MergedPatient#{group.Number}");
-            merged.Value.Link = [new PatientLink { Type = LinkReplacedBy, Other = new Reference { ReferenceValue = survivorUrl } }];
-            survivor.Link = [.. survivor.Link ?? [], new PatientLink { Type = LinkReplaces, Other = new Reference { ReferenceValue = mergedUrl } }];
+            merged.Value.Link = [new Patient.LinkComponent { Type = LinkReplacedBy, Other = new ResourceReference(survivorUrl) }];
+            survivor.Link.Add(new Patient.LinkComponent { Type = LinkReplaces, Other = new ResourceReference(mergedUrl) });
         }
         return MappingResult<PatientIdentity>.Success(first!);
     }

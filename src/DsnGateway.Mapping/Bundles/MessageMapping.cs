@@ -1,4 +1,4 @@
-using DsnGateway.Fhir.Model;
+using Hl7.Fhir.Model;
 using DsnGateway.Mapping.Codes;
 using DsnGateway.Mapping.Patients;
 

@@ -1,4 +1,4 @@
-using DsnGateway.Fhir.Model;
+using Hl7.Fhir.Model;
 using DsnGateway.Hl7v2.Parsing;
 using DsnGateway.Hl7v2.Segments;
 using DsnGateway.Mapping.Patients;

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using DsnGateway.Fhir.Model;
+using Hl7.Fhir.Model;
 using DsnGateway.Hl7v2;
 using DsnGateway.Hl7v2.Parsing;
 using DsnGateway.Hl7v2.Segments;
@@ -19,7 +19,7 @@ namespace DsnGateway.Mapping.Bundles;
 /// </summary>
 internal sealed class MessageTransaction(MessageSource source)
 {
-    private readonly List<BundleEntry> _entries = [];
+    private readonly List<Bundle.EntryComponent> _entries = [];
     private readonly List<string> _targets = [];
     private readonly HashSet<UnmappedCode> _unmapped = [];
 
@@ -37,7 +37,7 @@ internal sealed class MessageTransaction(MessageSource source)
 
     /// <summary>Adds the Patient entry (one person, one Patient: created on first sight, updated after, atomically).</summary>
     public string AddPatient(Patient patient, PatientIdentity identity, string entryName = "Patient") =>
-        Add(patient, entryName, "PUT", identity.ConditionalUrl);
+        Add(patient, entryName, Bundle.HTTPVerb.PUT, identity.ConditionalUrl);
 
     /// <summary>
     /// The error for a message whose code or trigger event this builder does not map (200 or 201), else null.
@@ -70,7 +70,7 @@ internal sealed class MessageTransaction(MessageSource source)
         foreach (var (resource, key, unmapped) in latest)
         {
             var entryName = $"{resourceType}|{key.System}|{key.Value}";
-            if (conditionOf?.Invoke(key) is { } condition) Add(resource, entryName, "PUT", condition);
+            if (conditionOf?.Invoke(key) is { } condition) Add(resource, entryName, Bundle.HTTPVerb.PUT, condition);
             else AddConditional(resource, entryName, key);
             Count(unmapped);
         }
@@ -78,12 +78,12 @@ internal sealed class MessageTransaction(MessageSource source)
 
     /// <summary>Adds an entry written by a conditional update on its business identifier.</summary>
     public string AddConditional(Resource resource, string entryName, Identifier key) =>
-        Add(resource, entryName, "PUT", ConditionalUrl(resource.ResourceTypeName, key));
+        Add(resource, entryName, Bundle.HTTPVerb.PUT, ConditionalUrl(resource.TypeName, key));
 
-    public string Add(Resource resource, string entryName, string method, string url)
+    public string Add(Resource resource, string entryName, Bundle.HTTPVerb method, string url)
     {
         var fullUrl = DeterministicUrn(Source, entryName);
-        _entries.Add(new BundleEntry { FullUrl = fullUrl, Resource = resource, Request = new BundleRequest { Method = method, Url = url } });
+        _entries.Add(new Bundle.EntryComponent { FullUrl = fullUrl, Resource = resource, Request = new Bundle.RequestComponent { Method = method, Url = url } });
         _targets.Add(fullUrl);
         return fullUrl;
     }
@@ -96,11 +96,11 @@ internal sealed class MessageTransaction(MessageSource source)
     /// <summary>The Bundle, with the Provenance of the message naming every entry added.</summary>
     public Bundle Complete(DateTimeOffset receivedAt)
     {
-        var entries = new List<BundleEntry>(_entries)
+        var entries = new List<Bundle.EntryComponent>(_entries)
         {
             SourceProvenance.Entry(DeterministicUrn(Source, "Provenance"), MessageProvenance.Create(Source, _targets, receivedAt)),
         };
-        return new Bundle { Type = "transaction", Entry = entries };
+        return new Bundle { Type = Bundle.BundleType.Transaction, Entry = entries };
     }
 
     public MessageMapping Mapping(DateTimeOffset receivedAt, Patient patient, PatientIdentity identity, bool carriesDemographics, PatientIdentity? merged = null) =>

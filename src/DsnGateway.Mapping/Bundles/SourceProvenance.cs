@@ -1,5 +1,4 @@
-using DsnGateway.Fhir.Model;
-using DsnGateway.Fhir.Primitives;
+using Hl7.Fhir.Model;
 using DsnGateway.Mapping.Establishments;
 
 namespace DsnGateway.Mapping.Bundles;
@@ -32,40 +31,40 @@ internal static class SourceProvenance
     {
         ArgumentNullException.ThrowIfNull(establishment);
         ArgumentNullException.ThrowIfNull(targets);
-        var organization = new Reference
+        var organization = new ResourceReference
         {
-            Type = Organization.TypeName,
+            Type = nameof(Organization),
             Identifier = new Identifier { System = Establishment.IdentifierSystem, Value = establishment.Code },
             Display = establishment.Name,
         };
         return new Provenance
         {
-            Target = targets.Select(t => new Reference { ReferenceValue = t }).ToList(),
-            OccurredDateTime = occurred,
-            Recorded = PartialDateTime.FormatInstant(recorded),
+            Target = targets.Select(t => new ResourceReference(t)).ToList(),
+            Occurred = occurred is null ? null : new FhirDateTime(occurred),
+            Recorded = ToMilliseconds(recorded.ToUniversalTime()),
             Activity = activity,
             Agent =
             [
                 // The establishment is the author of the information...
-                new ProvenanceAgent
+                new Provenance.AgentComponent
                 {
                     Type = Participant("author", "Author"),
                     Who = organization,
                 },
                 // ...what it runs assembled it on its behalf.
-                new ProvenanceAgent
+                new Provenance.AgentComponent
                 {
                     Type = Participant("assembler", "Assembler"),
-                    Who = new Reference { Type = "Device", Display = device },
+                    Who = new ResourceReference { Type = nameof(Device), Display = device },
                     OnBehalfOf = organization,
                 },
             ],
             Entity =
             [
-                new ProvenanceEntity
+                new Provenance.EntityComponent
                 {
-                    Role = "source",
-                    What = new Reference { Identifier = entity, Display = entityDisplay },
+                    Role = Provenance.ProvenanceEntityRole.Source,
+                    What = new ResourceReference { Identifier = entity, Display = entityDisplay },
                 },
             ],
         };
@@ -77,7 +76,7 @@ internal static class SourceProvenance
     /// once: a crash between the store's commit and the inbox's "delivered" mark) thus writes the same Provenance
     /// again, which the store keeps as it is (no change, no version), instead of adding a second one.
     /// </summary>
-    public static BundleEntry Entry(string fullUrl, Provenance provenance)
+    public static Bundle.EntryComponent Entry(string fullUrl, Provenance provenance)
     {
         ArgumentNullException.ThrowIfNull(fullUrl);
         ArgumentNullException.ThrowIfNull(provenance);
@@ -85,13 +84,17 @@ internal static class SourceProvenance
         if (!fullUrl.StartsWith(prefix, StringComparison.Ordinal))
             throw new ArgumentException($"A Provenance's fullUrl must be a urn:uuid, not '{fullUrl}'.", nameof(fullUrl));
         provenance.Id = fullUrl[prefix.Length..];
-        return new BundleEntry
+        return new Bundle.EntryComponent
         {
             FullUrl = fullUrl,
             Resource = provenance,
-            Request = new BundleRequest { Method = "PUT", Url = $"{Provenance.TypeName}/{provenance.Id}" },
+            Request = new Bundle.RequestComponent { Method = Bundle.HTTPVerb.PUT, Url = $"{provenance.TypeName}/{provenance.Id}" },
         };
     }
+
+    /// <summary>An instant to the millisecond, as the Provenance has always recorded it: finer ticks say nothing more.</summary>
+    private static DateTimeOffset ToMilliseconds(DateTimeOffset instant) =>
+        new(instant.Ticks - instant.Ticks % TimeSpan.TicksPerMillisecond, instant.Offset);
 
     private static CodeableConcept Participant(string code, string display) =>
         new() { Coding = [new Coding { System = ParticipantTypeSystem, Code = code, Display = display }] };

@@ -1,4 +1,4 @@
-using DsnGateway.Fhir.Model;
+using Hl7.Fhir.Model;
 
 namespace DsnGateway.Mapping.Codes;
 

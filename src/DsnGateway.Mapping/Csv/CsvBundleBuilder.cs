@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using DsnGateway.Fhir.Model;
+using Hl7.Fhir.Model;
 using DsnGateway.Mapping.Bundles;
 using DsnGateway.Mapping.Patients;
 
@@ -26,40 +26,40 @@ public static class CsvBundleBuilder
         var patientUrl = DeterministicUrn(source, record, "Patient");
         var patient = record.Resource as Patient ?? new Patient();
         patient.Identifier = patientIdentifiers;
-        var entries = new List<BundleEntry>
+        var entries = new List<Bundle.EntryComponent>
         {
-            new() { FullUrl = patientUrl, Resource = patient, Request = new BundleRequest { Method = "PUT", Url = identity.ConditionalUrl } },
+            new() { FullUrl = patientUrl, Resource = patient, Request = new Bundle.RequestComponent { Method = Bundle.HTTPVerb.PUT, Url = identity.ConditionalUrl } },
         };
         var targets = new List<string> { patientUrl };
 
         if (record.Resource is MedicationRequest or Procedure)
         {
-            var url = DeterministicUrn(source, record, record.Resource.ResourceTypeName);
-            var subject = new Reference { ReferenceValue = patientUrl };
+            var url = DeterministicUrn(source, record, record.Resource.TypeName);
+            var subject = new ResourceReference(patientUrl);
             Identifier key;
             if (record.Resource is MedicationRequest request)
             {
                 request.Subject = subject;
-                key = request.Identifier![0];
+                key = request.Identifier[0];
             }
             else
             {
                 var procedure = (Procedure)record.Resource;
                 procedure.Subject = subject;
-                key = procedure.Identifier![0];
+                key = procedure.Identifier[0];
             }
-            entries.Add(new BundleEntry
+            entries.Add(new Bundle.EntryComponent
             {
                 FullUrl = url,
                 Resource = record.Resource,
                 // Found again by its business identifier: a changed row updates the one resource, never adds a second.
-                Request = new BundleRequest { Method = "PUT", Url = $"{record.Resource.ResourceTypeName}?identifier={key.System}|{Uri.EscapeDataString(key.Value!)}" },
+                Request = new Bundle.RequestComponent { Method = Bundle.HTTPVerb.PUT, Url = $"{record.Resource.TypeName}?identifier={key.System}|{Uri.EscapeDataString(key.Value!)}" },
             });
             targets.Add(url);
         }
 
         entries.Add(SourceProvenance.Entry(DeterministicUrn(source, record, "Provenance"), CsvProvenance.Create(source, record, targets)));
-        return new Bundle { Type = "transaction", Entry = entries };
+        return new Bundle { Type = Bundle.BundleType.Transaction, Entry = entries };
     }
 
     /// <summary>A urn:uuid from the establishment, kind, control id and entry: the same row maps to the same Bundle.</summary>

@@ -1,5 +1,5 @@
 using System.Globalization;
-using DsnGateway.Fhir.Model;
+using Hl7.Fhir.Model;
 using DsnGateway.Fhir.Primitives;
 using DsnGateway.Mapping.Bundles;
 

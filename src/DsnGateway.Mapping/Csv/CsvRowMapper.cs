@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using DsnGateway.Fhir.Model;
+using Hl7.Fhir.Model;
 using DsnGateway.Hl7v2.Types;
 using DsnGateway.Mapping.Codes;
 using DsnGateway.Mapping.Identity;
@@ -85,8 +85,8 @@ public sealed class CsvRowMapper
         var patient = new Patient
         {
             Identifier = IdentityIdentifiers(reference),
-            Name = [new HumanName { Family = family, Given = row[CsvField.Given] is { } given ? [given] : null }],
-            Gender = gender,
+            Name = [new HumanName { Family = family, Given = row[CsvField.Given] is { } given ? [given] : [] }],
+            Gender = gender is null ? null : FhirCodes.Parse<AdministrativeGender>(gender),
             BirthDate = birth?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         };
         var line = row[CsvField.AddressLine];
@@ -95,9 +95,9 @@ public sealed class CsvRowMapper
         var postal = row[CsvField.PostalCode];
         if (line is not null || city is not null || province is not null || postal is not null)
         {
-            patient.Address = [new Address { Use = "home", Line = line is null ? null : [line], City = city, State = province, PostalCode = postal }];
+            patient.Address = [new Address { Use = Address.AddressUse.Home, Line = line is null ? [] : [line], City = city, State = province, PostalCode = postal }];
         }
-        if (row[CsvField.Phone] is { } phone) patient.Telecom = [new ContactPoint { System = "phone", Value = phone, Use = "home" }];
+        if (row[CsvField.Phone] is { } phone) patient.Telecom = [new ContactPoint { System = ContactPoint.ContactPointSystem.Phone, Value = phone, Use = ContactPoint.ContactPointUse.Home }];
 
         var key = reference.Nam is not null ? $"nam:{reference.Nam}" : $"mrn:{reference.Mrn}";
         return Success(row, key, reference, patient, sourceTime, []);
@@ -116,13 +116,13 @@ public sealed class CsvRowMapper
         var request = new MedicationRequest
         {
             Identifier = new[] { OrderIdentifiers.Placer(establishment, placer), OrderIdentifiers.Filler(establishment, filler) }.OfType<Identifier>().ToList(),
-            Intent = "order",
-            MedicationCodeableConcept = translation.Concept,
+            Intent = MedicationRequest.MedicationRequestIntent.Order,
+            Medication = translation.Concept,
         };
         var status = OrderStatusOf(row);
-        request.Status = status.Status;
+        request.Status = FhirCodes.Parse<MedicationRequest.MedicationrequestStatus>(status.Status);
         if (status.UnrecognizedCode is not null)
-            request.Extension = [new Extension { Url = MedicationRequestStatuses.UnrecognizedStatusExtension, ValueString = status.UnrecognizedCode }];
+            request.Extension = [new Extension(MedicationRequestStatuses.UnrecognizedStatusExtension, new FhirString(status.UnrecognizedCode))];
         if (row[CsvField.AuthoredOn] is { } authored)
             request.AuthoredOn = (_values.DateTime(authored) ?? throw NotA(CsvField.AuthoredOn, authored, "date", _layout.DateTimeFormats)).Fhir;
         request.Requester = PractitionerReferences.Create(row[CsvField.PrescriberLicence], _layout.LicenceAuthority, row[CsvField.PrescriberName], establishment);
@@ -144,7 +144,7 @@ public sealed class CsvRowMapper
                 {
                     Text = text,
                     Route = RouteOf(route),
-                    DoseAndRate = dose is null ? null : [new DosageDoseAndRate { DoseQuantity = dose }],
+                    DoseAndRate = dose is null ? [] : [new Dosage.DoseAndRateComponent { Dose = dose }],
                 },
             ];
         }
@@ -171,12 +171,12 @@ public sealed class CsvRowMapper
         var procedure = new Procedure
         {
             Identifier = [ProcedureIdentifiers.Given(establishment, id)!],
-            Status = status,
+            Status = FhirCodes.Parse<EventStatus>(status),
             Code = translation.Concept,
-            PerformedDateTime = performed.Fhir,
+            Performed = new FhirDateTime(performed.Fhir),
         };
         if (PractitionerReferences.Create(row[CsvField.SurgeonLicence], _layout.LicenceAuthority, row[CsvField.SurgeonName], establishment) is { } surgeon)
-            procedure.Performer = [new ProcedurePerformer { Function = SurgeonFunction, Actor = surgeon }];
+            procedure.Performer = [new Procedure.PerformerComponent { Function = (CodeableConcept)SurgeonFunction.DeepCopy(), Actor = surgeon }];
         return Success(row, $"procedure:{id}", reference, procedure, null, translation.Unmapped is { } u ? [u] : []);
     }
 

@@ -1,4 +1,4 @@
-using DsnGateway.Fhir.Model;
+using Hl7.Fhir.Model;
 using DsnGateway.Hl7v2.Segments;
 
 namespace DsnGateway.Mapping.Notes;
@@ -9,11 +9,10 @@ namespace DsnGateway.Mapping.Notes;
 /// </summary>
 public static class NoteAnnotations
 {
-    /// <summary>The notes as Annotations; null when there are none, so the resource has no empty <c>note</c>.</summary>
-    public static List<Annotation>? From(IEnumerable<Nte> notes)
+    /// <summary>The notes as Annotations; an empty list when there are none (an empty <c>note</c> is not written).</summary>
+    public static List<Annotation> From(IEnumerable<Nte> notes)
     {
         ArgumentNullException.ThrowIfNull(notes);
-        var annotations = notes.Select(n => n.Comment).OfType<string>().Select(text => new Annotation { Text = text }).ToList();
-        return annotations.Count == 0 ? null : annotations;
+        return notes.Select(n => n.Comment).OfType<string>().Select(text => new Annotation { Text = text }).ToList();
     }
 }

@@ -1,5 +1,5 @@
 using System.Globalization;
-using DsnGateway.Fhir.Model;
+using Hl7.Fhir.Model;
 using DsnGateway.Hl7v2;
 using DsnGateway.Hl7v2.Segments;
 using DsnGateway.Hl7v2.Types;
@@ -52,14 +52,14 @@ public sealed class MedicationRequestMapper(CodeMap codes)
         var request = new MedicationRequest
         {
             Identifier = new[] { placer, filler }.OfType<Identifier>().ToList(),
-            Status = status.Status,
-            Intent = "order",
-            MedicationCodeableConcept = medication.Concept,
-            Subject = new Reference { ReferenceValue = subject },
+            Status = FhirCodes.Parse<MedicationRequest.MedicationrequestStatus>(status.Status),
+            Intent = MedicationRequest.MedicationRequestIntent.Order,
+            Medication = medication.Concept,
+            Subject = new ResourceReference(subject),
             Requester = orc.OrderingProviders.Select(p => PractitionerReferences.From(p, establishment)).FirstOrDefault(r => r is not null),
         };
         if (status.UnrecognizedCode is { } unrecognized)
-            request.Extension = [new Extension { Url = MedicationRequestStatuses.UnrecognizedStatusExtension, ValueCode = unrecognized }];
+            request.Extension = [new Extension(MedicationRequestStatuses.UnrecognizedStatusExtension, new Code(unrecognized))];
 
         var authored = encoded && Clean(order.Rxe!.OriginalOrderDateTime) is { } original ? (Text: original, Field: "RXE-32", Location: At(32))
             : (Text: Clean(orc.TransactionDateTime), Field: "ORC-9", Location: new Hl7ErrorLocation("ORC", order.Position, 9));
@@ -87,7 +87,7 @@ public sealed class MedicationRequestMapper(CodeMap codes)
         {
             dosage.Timing = timing.Timing;
             dosage.Text = timing.Text;
-            if (timing.AsNeeded) dosage.AsNeededBoolean = true;
+            if (timing.AsNeeded) dosage.AsNeeded = new FhirBoolean(true);
         }
         request.DosageInstruction = [dosage];
         request.Note = NoteAnnotations.From(order.Notes);
@@ -110,27 +110,27 @@ public sealed class MedicationRequestMapper(CodeMap codes)
     }
 
     /// <summary>The dose: a quantity, or a range when a maximum different from the minimum is given.</summary>
-    private static MappingResult<List<DosageDoseAndRate>> Dose(string minimumText, string maximumText, Cwe units, Hl7ErrorLocation at, string segment, int field)
+    private static MappingResult<List<Dosage.DoseAndRateComponent>> Dose(string minimumText, string maximumText, Cwe units, Hl7ErrorLocation at, string segment, int field)
     {
         decimal? minimum = null, maximum = null;
         if (Clean(minimumText) is { } min)
         {
             if (!decimal.TryParse(min, NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v))
-                return MappingResult<List<DosageDoseAndRate>>.Failure(Hl7ErrorCodes.DataTypeError, at, $"{segment}-{field} (minimum dose) '{min}' is not a number");
+                return MappingResult<List<Dosage.DoseAndRateComponent>>.Failure(Hl7ErrorCodes.DataTypeError, at, $"{segment}-{field} (minimum dose) '{min}' is not a number");
             minimum = v;
         }
         if (Clean(maximumText) is { } max)
         {
             if (!decimal.TryParse(max, NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v))
-                return MappingResult<List<DosageDoseAndRate>>.Failure(Hl7ErrorCodes.DataTypeError, at with { Field = field + 1 }, $"{segment}-{field + 1} (maximum dose) '{max}' is not a number");
+                return MappingResult<List<Dosage.DoseAndRateComponent>>.Failure(Hl7ErrorCodes.DataTypeError, at with { Field = field + 1 }, $"{segment}-{field + 1} (maximum dose) '{max}' is not a number");
             maximum = v;
         }
-        var result = new List<DosageDoseAndRate>();
+        var result = new List<Dosage.DoseAndRateComponent>();
         if (minimum is { } low && maximum is { } high && high != low)
-            result.Add(new DosageDoseAndRate { DoseRange = new Fhir.Model.Range { Low = TableCodes.Quantity(low, units), High = TableCodes.Quantity(high, units) } });
+            result.Add(new Dosage.DoseAndRateComponent { Dose = new Hl7.Fhir.Model.Range { Low = TableCodes.Quantity(low, units), High = TableCodes.Quantity(high, units) } });
         else if ((minimum ?? maximum) is { } single)
-            result.Add(new DosageDoseAndRate { DoseQuantity = TableCodes.Quantity(single, units) });
-        return MappingResult<List<DosageDoseAndRate>>.Success(result);
+            result.Add(new Dosage.DoseAndRateComponent { Dose = TableCodes.Quantity(single, units) });
+        return MappingResult<List<Dosage.DoseAndRateComponent>>.Success(result);
     }
 
     private static string? Clean(string? value)

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using DsnGateway.Fhir.Model;
+using Hl7.Fhir.Model;
 using DsnGateway.Hl7v2.Parsing;
 using DsnGateway.Hl7v2.Segments;
 using DsnGateway.Hl7v2.Types;
@@ -44,7 +44,7 @@ public static partial class OrderTiming
         if (pattern.Length == 0 && text.Length == 0) return null;
 
         var timing = new Timing();
-        var repeat = new TimingRepeat();
+        var repeat = new Timing.RepeatComponent();
         var asNeeded = false;
         if (pattern.Length > 0)
         {
@@ -55,9 +55,9 @@ public static partial class OrderTiming
         if (times.Count > 0) repeat.TimeOfDay = times;
         var from = Instant(start, establishment);
         var to = Instant(end, establishment);
-        if (from is not null || to is not null) repeat.BoundsPeriod = new Period { Start = from, End = to };
+        if (from is not null || to is not null) repeat.Bounds = new Period { Start = from, End = to };
         if (int.TryParse(total.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count > 0) repeat.Count = count;
-        if (repeat.Frequency is not null || repeat.TimeOfDay is not null || repeat.BoundsPeriod is not null || repeat.Count is not null || repeat.When is not null)
+        if (repeat.Frequency is not null || repeat.TimeOfDay.Any() || repeat.Bounds is not null || repeat.Count is not null || repeat.When.Any())
             timing.Repeat = repeat;
 
         var original = string.Join(' ', new[] { pattern, string.Join(',', explicitTimes) }.Where(p => p.Length > 0));
@@ -66,9 +66,9 @@ public static partial class OrderTiming
     }
 
     /// <summary>Fills the repeat from a table 0335 pattern; true when the pattern means "as needed".</summary>
-    private static bool Read(string pattern, TimingRepeat repeat)
+    private static bool Read(string pattern, Timing.RepeatComponent repeat)
     {
-        void Every(int frequency, decimal period, string unit)
+        void Every(int frequency, decimal period, Timing.UnitsOfTime unit)
         {
             repeat.Frequency = frequency;
             repeat.Period = period;
@@ -77,25 +77,33 @@ public static partial class OrderTiming
 
         switch (pattern)
         {
-            case "QD": Every(1, 1, "d"); return false;
-            case "QOD": Every(1, 2, "d"); return false;
-            case "BID": Every(2, 1, "d"); return false;
-            case "TID": Every(3, 1, "d"); return false;
-            case "QID": Every(4, 1, "d"); return false;
-            case "QAM": Every(1, 1, "d"); repeat.When = ["MORN"]; return false;
-            case "QPM": Every(1, 1, "d"); repeat.When = ["EVE"]; return false;
-            case "QHS": Every(1, 1, "d"); repeat.When = ["HS"]; return false;
+            case "QD": Every(1, 1, Timing.UnitsOfTime.D); return false;
+            case "QOD": Every(1, 2, Timing.UnitsOfTime.D); return false;
+            case "BID": Every(2, 1, Timing.UnitsOfTime.D); return false;
+            case "TID": Every(3, 1, Timing.UnitsOfTime.D); return false;
+            case "QID": Every(4, 1, Timing.UnitsOfTime.D); return false;
+            case "QAM": Every(1, 1, Timing.UnitsOfTime.D); repeat.When = [Timing.EventTiming.MORN]; return false;
+            case "QPM": Every(1, 1, Timing.UnitsOfTime.D); repeat.When = [Timing.EventTiming.EVE]; return false;
+            case "QHS": Every(1, 1, Timing.UnitsOfTime.D); repeat.When = [Timing.EventTiming.HS]; return false;
             case "ONCE": repeat.Count = 1; return false;
         }
         if (pattern.StartsWith("PRN", StringComparison.Ordinal)) return true;
         if (TimesADay().Match(pattern) is { Success: true } xid)
         {
-            Every(int.Parse(xid.Groups[1].Value, CultureInfo.InvariantCulture), 1, "d");
+            Every(int.Parse(xid.Groups[1].Value, CultureInfo.InvariantCulture), 1, Timing.UnitsOfTime.D);
             return false;
         }
         if (EveryN().Match(pattern) is { Success: true } q && int.TryParse(q.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0)
         {
-            Every(1, n, q.Groups[2].Value switch { "S" => "s", "M" => "min", "H" => "h", "D" => "d", "W" => "wk", _ => "mo" });
+            Every(1, n, q.Groups[2].Value switch
+            {
+                "S" => Timing.UnitsOfTime.S,
+                "M" => Timing.UnitsOfTime.Min,
+                "H" => Timing.UnitsOfTime.H,
+                "D" => Timing.UnitsOfTime.D,
+                "W" => Timing.UnitsOfTime.Wk,
+                _ => Timing.UnitsOfTime.Mo,
+            });
         }
         return false;
     }

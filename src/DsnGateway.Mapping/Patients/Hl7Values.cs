@@ -14,9 +14,6 @@ internal static class Hl7Values
         return v.Length == 0 || v == "\"\"" ? null : v;
     }
 
-    public static List<string?>? ListOf(params string?[] values)
-    {
-        var list = values.Select(Clean).Where(v => v is not null).ToList();
-        return list.Count == 0 ? null : list;
-    }
+    /// <summary>The values that are not empty, in order (an empty list when none is).</summary>
+    public static List<string> ListOf(params string?[] values) => [.. values.Select(Clean).OfType<string>()];
 }

@@ -1,4 +1,4 @@
-using DsnGateway.Fhir.Model;
+using Hl7.Fhir.Model;
 using DsnGateway.Hl7v2.Types;
 
 namespace DsnGateway.Mapping.Patients;
@@ -15,13 +15,13 @@ internal static class PatientCodes
     /// U and N unknown. Another code is kept as unknown rather than refusing the whole message for it: the sex
     /// only decides the NAM check when it is M or F.
     /// </summary>
-    public static string? Gender(string? code) => Hl7Values.Clean(code)?.ToUpperInvariant() switch
+    public static AdministrativeGender? Gender(string? code) => Hl7Values.Clean(code)?.ToUpperInvariant() switch
     {
         null => null,
-        "F" => "female",
-        "M" => "male",
-        "O" or "A" => "other",
-        _ => "unknown",
+        "F" => AdministrativeGender.Female,
+        "M" => AdministrativeGender.Male,
+        "O" or "A" => AdministrativeGender.Other,
+        _ => AdministrativeGender.Unknown,
     };
 
     /// <summary>Table 0002 to v3 MaritalStatus (IG ConceptMap table-hl70002); an unknown code is kept as text only.</summary>
@@ -48,7 +48,7 @@ internal static class PatientCodes
         };
         return new CodeableConcept
         {
-            Coding = system is null ? null : [new Coding { System = system, Code = target, Display = display }],
+            Coding = system is null ? [] : [new Coding { System = system, Code = target, Display = display }],
             Text = system is null ? text ?? code : text,
         };
     }
@@ -57,7 +57,7 @@ internal static class PatientCodes
     /// PID-15 to a BCP 47 language: two-letter codes as they are, the ISO 639-2 and common local codes of
     /// Quebec senders (FRA, ANG...) translated; anything else kept as text so nothing is invented.
     /// </summary>
-    public static PatientCommunication? Communication(Cwe cwe)
+    public static Patient.CommunicationComponent? Communication(Cwe cwe)
     {
         var code = Hl7Values.Clean(cwe.Identifier);
         var text = Hl7Values.Clean(cwe.Text);
@@ -79,11 +79,11 @@ internal static class PatientCodes
             var c when c.Length == 2 && c.All(char.IsAsciiLetter) => c,
             _ => null,
         };
-        return new PatientCommunication
+        return new Patient.CommunicationComponent
         {
             Language = new CodeableConcept
             {
-                Coding = bcp47 is null ? null : [new Coding { System = LanguageSystem, Code = bcp47 }],
+                Coding = bcp47 is null ? [] : [new Coding { System = LanguageSystem, Code = bcp47 }],
                 Text = text ?? (bcp47 is null ? code : null),
             },
             // PID-15 is the primary language.

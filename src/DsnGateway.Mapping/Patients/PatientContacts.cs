@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using DsnGateway.Fhir.Model;
+using Hl7.Fhir.Model;
 using DsnGateway.Hl7v2.Parsing;
 using DsnGateway.Hl7v2.Types;
 
@@ -30,21 +30,21 @@ internal static partial class PatientContacts
                 Use = use,
                 Type = type,
             };
-            if (address.Line is null && address.City is null && address.State is null && address.PostalCode is null && address.Country is null) continue;
+            if (!address.Line.Any() && address.City is null && address.State is null && address.PostalCode is null && address.Country is null) continue;
             list.Add(address);
         }
         return list;
     }
 
     /// <summary>Table 0190 to Address.use / Address.type (IG ConceptMap table-hl70190).</summary>
-    internal static (string? Use, string? Type) AddressUseAndType(string? code) => Hl7Values.Clean(code)?.ToUpperInvariant() switch
+    internal static (Address.AddressUse? Use, Address.AddressType? Type) AddressUseAndType(string? code) => Hl7Values.Clean(code)?.ToUpperInvariant() switch
     {
-        "H" or "P" or "RH" => ("home", null),
-        "B" or "O" => ("work", null),
-        "C" or "V" => ("temp", null),
-        "BA" => ("old", null),
-        "BI" => ("billing", null),
-        "M" or "SH" => (null, "postal"),
+        "H" or "P" or "RH" => (Address.AddressUse.Home, null),
+        "B" or "O" => (Address.AddressUse.Work, null),
+        "C" or "V" => (Address.AddressUse.Temp, null),
+        "BA" => (Address.AddressUse.Old, null),
+        "BI" => (Address.AddressUse.Billing, null),
+        "M" or "SH" => (null, Address.AddressType.Postal),
         _ => (null, null),
     };
 
@@ -64,7 +64,7 @@ internal static partial class PatientContacts
     private static partial Regex CanadianPostalCode();
 
     /// <param name="defaultUse">home for PID-13, work for PID-14, when XTN.2 does not say.</param>
-    public static IEnumerable<ContactPoint> Telecom(IReadOnlyList<Hl7Repetition> repetitions, string defaultUse)
+    public static IEnumerable<ContactPoint> Telecom(IReadOnlyList<Hl7Repetition> repetitions, ContactPoint.ContactPointUse defaultUse)
     {
         foreach (var r in repetitions)
         {
@@ -78,18 +78,18 @@ internal static partial class PatientContacts
             if (value is null) continue;
             yield return new ContactPoint
             {
-                System = isEmail ? "email" : equipment switch
+                System = isEmail ? ContactPoint.ContactPointSystem.Email : equipment switch
                 {
-                    "FX" => "fax",
-                    "BP" => "pager",
-                    "TDD" or "TTY" or "MD" => "other",
-                    _ => "phone",
+                    "FX" => ContactPoint.ContactPointSystem.Fax,
+                    "BP" => ContactPoint.ContactPointSystem.Pager,
+                    "TDD" or "TTY" or "MD" => ContactPoint.ContactPointSystem.Other,
+                    _ => ContactPoint.ContactPointSystem.Phone,
                 },
                 Value = value,
-                Use = equipment == "CP" ? "mobile" : useCode switch
+                Use = equipment == "CP" ? ContactPoint.ContactPointUse.Mobile : useCode switch
                 {
-                    "PRN" or "ORN" or "VHN" => "home",
-                    "WPN" => "work",
+                    "PRN" or "ORN" or "VHN" => ContactPoint.ContactPointUse.Home,
+                    "WPN" => ContactPoint.ContactPointUse.Work,
                     _ => defaultUse,
                 },
             };

@@ -1,4 +1,4 @@
-using DsnGateway.Fhir.Model;
+using Hl7.Fhir.Model;
 using DsnGateway.Mapping.Establishments;
 using DsnGateway.Mapping.Identity;
 
@@ -38,7 +38,7 @@ public sealed record PatientIdentity(PatientIdentityKind Kind, string System, st
     public static PatientIdentity? Of(Patient patient, Establishment? sender = null)
     {
         ArgumentNullException.ThrowIfNull(patient);
-        var ids = patient.Identifier ?? [];
+        var ids = patient.Identifier;
         if (ids.FirstOrDefault(i => i.System == QuebecHealthNumber.System && !string.IsNullOrEmpty(i.Value)) is { } nam)
             return new PatientIdentity(PatientIdentityKind.Nam, nam.System!, nam.Value!);
         var mrns = ids.Where(i => i.System is not null && i.System.StartsWith(MrnPrefix, StringComparison.Ordinal) && !string.IsNullOrEmpty(i.Value)).ToList();

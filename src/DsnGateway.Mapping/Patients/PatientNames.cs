@@ -1,4 +1,4 @@
-using DsnGateway.Fhir.Model;
+using Hl7.Fhir.Model;
 using DsnGateway.Hl7v2.Parsing;
 using DsnGateway.Hl7v2.Types;
 
@@ -23,7 +23,7 @@ internal static class PatientNames
                 Suffix = Hl7Values.ListOf(xpn.Suffix, xpn.Degree, r.Value(14)),
                 Use = Use(xpn.NameTypeCode),
             };
-            if (name.Family is null && name.Given is null) continue;
+            if (name.Family is null && !name.Given.Any()) continue;
             names.Add(name);
         }
         return names;
@@ -33,15 +33,15 @@ internal static class PatientNames
     /// Table 0200 to name-use (IG ConceptMap table-hl70200-to-name-use, plus A = alias in v2.5.1, read as usual).
     /// Codes without a FHIR counterpart leave <c>use</c> empty rather than guessing.
     /// </summary>
-    internal static string? Use(string? code) => Hl7Values.Clean(code)?.ToUpperInvariant() switch
+    internal static HumanName.NameUse? Use(string? code) => Hl7Values.Clean(code)?.ToUpperInvariant() switch
     {
-        "L" => "official",
-        "D" or "A" => "usual",
-        "M" => "maiden",
-        "N" => "nickname",
-        "S" => "anonymous",
-        "TEMP" => "temp",
-        "BAD" or "NOUSE" => "old",
+        "L" => HumanName.NameUse.Official,
+        "D" or "A" => HumanName.NameUse.Usual,
+        "M" => HumanName.NameUse.Maiden,
+        "N" => HumanName.NameUse.Nickname,
+        "S" => HumanName.NameUse.Anonymous,
+        "TEMP" => HumanName.NameUse.Temp,
+        "BAD" or "NOUSE" => HumanName.NameUse.Old,
         _ => null,
     };
 }

@@ -1,4 +1,4 @@
-using DsnGateway.Fhir.Model;
+using Hl7.Fhir.Model;
 using DsnGateway.Hl7v2;
 using DsnGateway.Hl7v2.Segments;
 using DsnGateway.Hl7v2.Types;
@@ -57,9 +57,9 @@ public sealed class PidMapper(EstablishmentRegistry establishments)
             Name = names,
             BirthDate = birth?.ToFhirDate(),
             Gender = PatientCodes.Gender(sex),
-            Address = NullIfEmpty(PatientContacts.Addresses(pid.Segment.Repetitions(11))),
-            Telecom = NullIfEmpty(PatientContacts.Telecom(pid.Segment.Repetitions(13), "home")
-                .Concat(PatientContacts.Telecom(pid.Segment.Repetitions(14), "work")).ToList()),
+            Address = PatientContacts.Addresses(pid.Segment.Repetitions(11)),
+            Telecom = [.. PatientContacts.Telecom(pid.Segment.Repetitions(13), ContactPoint.ContactPointUse.Home),
+                .. PatientContacts.Telecom(pid.Segment.Repetitions(14), ContactPoint.ContactPointUse.Work)],
             MaritalStatus = PatientCodes.MaritalStatus(pid.MaritalStatus),
         };
         if (PatientCodes.Communication(pid.PrimaryLanguage) is { } language) patient.Communication = [language];
@@ -68,14 +68,14 @@ public sealed class PidMapper(EstablishmentRegistry establishments)
         if (Hl7Values.Clean(pid.DeathDateTime) is { } deathText)
         {
             if (!Hl7DateTime.TryParse(deathText, out var death, out var error)) return Fail(Hl7ErrorCodes.DataTypeError, At(29), $"PID-29 (death date/time): {error!.Message}");
-            patient.DeceasedDateTime = death.ToFhir(sender.Zone);
+            patient.Deceased = new FhirDateTime(death.ToFhir(sender.Zone));
         }
         else
         {
-            patient.DeceasedBoolean = Hl7Values.Clean(pid.DeathIndicator)?.ToUpperInvariant() switch
+            patient.Deceased = Hl7Values.Clean(pid.DeathIndicator)?.ToUpperInvariant() switch
             {
-                "Y" => true,
-                "N" => false,
+                "Y" => new FhirBoolean(true),
+                "N" => new FhirBoolean(false),
                 _ => null,
             };
         }
@@ -88,8 +88,6 @@ public sealed class PidMapper(EstablishmentRegistry establishments)
         Hl7DateTimePrecision.Month => new PartialDate(d.Year, d.Month, null),
         _ => new PartialDate(d.Year, d.Month, d.Day),
     };
-
-    private static List<T>? NullIfEmpty<T>(List<T> list) => list.Count == 0 ? null : list;
 
     private static MappingResult<Patient> Fail(int code, Hl7ErrorLocation location, string message) => MappingResult<Patient>.Failure(code, location, message);
 }

@@ -1,4 +1,4 @@
-using DsnGateway.Fhir.Model;
+using Hl7.Fhir.Model;
 using DsnGateway.Hl7v2.Types;
 using DsnGateway.Mapping.Establishments;
 
@@ -19,7 +19,7 @@ public static class PractitionerReferences
         LicencePrefix + Uri.EscapeDataString(authority.Trim().ToLowerInvariant());
 
     /// <summary>From an XCN; null when it names nobody (no id and no name).</summary>
-    public static Reference? From(Xcn xcn, Establishment establishment)
+    public static ResourceReference? From(Xcn xcn, Establishment establishment)
     {
         ArgumentNullException.ThrowIfNull(xcn);
         if (xcn.IsEmpty) return null;
@@ -29,15 +29,15 @@ public static class PractitionerReferences
     }
 
     /// <summary>From a licence number, its authority and a name (any may be missing; null when all are).</summary>
-    public static Reference? Create(string? licence, string? authority, string? display, Establishment establishment)
+    public static ResourceReference? Create(string? licence, string? authority, string? display, Establishment establishment)
     {
         ArgumentNullException.ThrowIfNull(establishment);
         var number = licence?.Trim();
         var name = string.IsNullOrWhiteSpace(display) ? null : display.Trim();
         if (string.IsNullOrEmpty(number) && name is null) return null;
-        return new Reference
+        return new ResourceReference
         {
-            Type = Practitioner.TypeName,
+            Type = nameof(Practitioner),
             Identifier = string.IsNullOrEmpty(number) ? null : new Identifier
             {
                 System = LicenceSystem(string.IsNullOrWhiteSpace(authority) ? establishment.Code : authority),

@@ -1,5 +1,5 @@
 using System.Globalization;
-using DsnGateway.Fhir.Model;
+using Hl7.Fhir.Model;
 using DsnGateway.Hl7v2;
 using DsnGateway.Hl7v2.Segments;
 using DsnGateway.Hl7v2.Types;
@@ -59,9 +59,9 @@ public sealed class ProcedureMapper(CodeMap codes)
 
         var procedure = new Procedure
         {
-            Status = string.Equals(Clean(pr1.Segment.Component(20, 1)), "D", StringComparison.OrdinalIgnoreCase) ? "entered-in-error" : "completed",
+            Status = string.Equals(Clean(pr1.Segment.Component(20, 1)), "D", StringComparison.OrdinalIgnoreCase) ? EventStatus.EnteredInError : EventStatus.Completed,
             Code = translation.Concept,
-            Subject = new Reference { ReferenceValue = context.Subject },
+            Subject = new ResourceReference(context.Subject),
         };
 
         string? timeText = null;
@@ -74,7 +74,7 @@ public sealed class ProcedureMapper(CodeMap codes)
             {
                 if (!int.TryParse(minutesText, NumberStyles.None, CultureInfo.InvariantCulture, out var minutes))
                     return Fail(Hl7ErrorCodes.DataTypeError, At(7), $"PR1-7 (procedure minutes) '{minutesText}' is not a whole number");
-                procedure.PerformedPeriod = new Period
+                procedure.Performed = new Period
                 {
                     Start = time.ToFhir(establishment.Zone),
                     End = FhirInstants.WithOffset(time.ToDateTimeOffset(establishment.Zone).AddMinutes(minutes)),
@@ -82,14 +82,14 @@ public sealed class ProcedureMapper(CodeMap codes)
             }
             else
             {
-                procedure.PerformedDateTime = time.ToFhir(establishment.Zone);
+                procedure.Performed = new FhirDateTime(time.ToFhir(establishment.Zone));
             }
         }
 
-        var performers = new List<ProcedurePerformer>();
+        var performers = new List<Procedure.PerformerComponent>();
         foreach (var surgeon in pr1.Surgeons) Add(performers, surgeon, SurgeonFunction, establishment);
         foreach (var practitioner in pr1.ProcedurePractitioners) Add(performers, practitioner, ProcedurePractitionerFunction, establishment);
-        procedure.Performer = performers.Count == 0 ? null : performers;
+        procedure.Performer = performers;
         procedure.Note = NoteAnnotations.From(notes ?? []);
 
         var key = KeyOf(pr1, position, context, local.Code, timeText);
@@ -134,10 +134,10 @@ public sealed class ProcedureMapper(CodeMap codes)
 
     private static string SetId(Pr1 pr1, int position) => Clean(pr1.SetId) ?? position.ToString(CultureInfo.InvariantCulture);
 
-    private static void Add(List<ProcedurePerformer> performers, Xcn xcn, Coding function, Establishment establishment)
+    private static void Add(List<Procedure.PerformerComponent> performers, Xcn xcn, Coding function, Establishment establishment)
     {
         if (PractitionerReferences.From(xcn, establishment) is not { } actor) return;
-        performers.Add(new ProcedurePerformer
+        performers.Add(new Procedure.PerformerComponent
         {
             Function = new CodeableConcept { Coding = [new Coding { System = function.System, Code = function.Code, Display = function.Display }], Text = function.Display },
             Actor = actor,
