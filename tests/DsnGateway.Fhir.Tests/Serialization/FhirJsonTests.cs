@@ -232,9 +232,10 @@ public class FhirJsonTests
     {
         var patient = FhirJson.Parse<Patient>(json);
 
-        (patient.Deceased as FhirBoolean)?.Value.Should().Be(deceasedBoolean);
-        (patient.Deceased as FhirDateTime)?.Value.Should().Be(deceasedDateTime);
-        patient.Deceased.Should().BeOfType(deceasedBoolean is null ? typeof(FhirDateTime) : typeof(FhirBoolean));
+        if (deceasedBoolean is not null)
+            patient.Deceased.Should().BeOfType<FhirBoolean>().Which.Value.Should().Be(deceasedBoolean);
+        else
+            patient.Deceased.Should().BeOfType<FhirDateTime>().Which.Value.Should().Be(deceasedDateTime);
         AssertRoundTrip(json, patient);
     }
 
