@@ -145,12 +145,19 @@ public class FhirJsonRefusalTests
     [InlineData("""{"resourceType":"Patient","contact":[{"foo":{"a":1}}]}""", "Patient.contact[0].foo")]
     [InlineData("""{"resourceType":"Patient","contact":[{"gender":"male"},{"name":{"family":"X","foo":[1,2]}}]}""", "Patient.contact[1].name.foo[2]")]
     [InlineData("""{"resourceType":"Patient","_birthDate":{"foo":1}}""", "Patient.birthDate.foo")]
+    [InlineData("""{"resourceType":"Patient","name":[{"family":"X","_given":[null,{"foo":true}]}]}""", "Patient.name[0].given[1].foo")]
     [InlineData("""{"resourceType":"Bundle","type":"collection","entry":[{"resource":{"resourceType":"Patient","foo":1}}]}""", "Bundle.entry[0].resource.foo")]
     [InlineData("""{"resourceType":"Bundle","type":"collection","entry":[{"resource":{"resourceType":"Patient","contact":[{"foo":1}]}}]}""", "Bundle.entry[0].resource.contact[0].foo")]
     [InlineData("""{"resourceType":"Bundle","type":"collection","entry":[{"fullUrl":"urn:uuid:1"},{"resource":{"resourceType":"Patient","name":[{"foo":1}]}}]}""", "Bundle.entry[1].resource.name[0].foo")]
     [InlineData("""{"resourceType":"Patient","contained":[{"resourceType":"Organization","id":"o1","foo":1}]}""", "Patient.contained[0].foo")]
     [InlineData("""{"resourceType":"Bundle","type":"collection","entry":[{"resource":{"resourceType":"Bundle","type":"collection","entry":[{"resource":{"resourceType":"Patient","foo":1}}]}}]}""", "Bundle.entry[0].resource.entry[0].resource.foo")]
-    public void An_unknown_element_is_refused_with_its_path(string json, string path) => AssertRefused(json, path);
+    public void An_unknown_element_is_refused_with_its_path(string json, string path)
+    {
+        AssertRefused(json, path);
+
+        var name = path.Split('.')[^1].Split('[')[0];
+        Refuse(json).Issues.Should().Contain(i => i.ElementPath == path && i.Message.Contains($"'{name}'"));
+    }
 
     [Theory]
     [InlineData("""{"id":"p1","active":true}""")]
