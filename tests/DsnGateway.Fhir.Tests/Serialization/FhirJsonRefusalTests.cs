@@ -100,8 +100,9 @@ public class FhirJsonRefusalTests
     {
         var ex = Refuse(json);
 
-        // Firely checks cardinality when the object is read, and names the resource "$this" then: the element is at the end.
-        ex.Issues.Should().Contain(i => i.ElementPath.EndsWith("." + element, StringComparison.Ordinal));
+        // Firely checks cardinality once the object is read and names it "$this" then; for a lone resource that is its type.
+        var type = json.Split('"')[3];
+        ex.Issues.Should().Contain(i => i.ElementPath == type + "." + element);
     }
 
     [Fact]
@@ -112,29 +113,39 @@ public class FhirJsonRefusalTests
         ex.Message.Should().Contain("Empty FHIR elements are invalid");
     }
 
-    // ---- refused by the own serializer, ACCEPTED by Firely: FhirJson must refuse them itself -----
-    // Firely matches element names and resource types ignoring case and keeps the first of two resourceType
-    // properties; it writes the canonical names back, so nothing is lost, but a client that sends non-conformant
-    // JSON is not told. Kept as the refusals they were; skipped until FhirJson (src/DsnGateway.Fhir) refuses them.
+    // ---- names in the wrong case: Firely's default mode binds them, FhirJson's strict mode refuses them ----
 
-    private const string CaseInsensitive = "Firely matches names ignoring case: FhirJson does not refuse this yet (src/DsnGateway.Fhir)";
-
-    [Theory(Skip = CaseInsensitive)]
+    [Theory]
     [InlineData("""{"resourceType":"Patient","Active":true}""", "Patient.Active")]
     [InlineData("""{"resourceType":"Patient","NAME":[{"family":"X"}]}""", "Patient.NAME")]
     [InlineData("""{"resourceType":"Patient","name":[{"FAMILY":"X"}]}""", "Patient.name[0].FAMILY")]
-    public void An_element_name_in_the_wrong_case_is_refused(string json, string path) => AssertRefused(json, path);
+    public void An_element_name_in_the_wrong_case_is_refused(string json, string path) =>
+        // Firely counts the array's index one too far after a wrong name (Patient.NAME[1]): the element is what matters.
+        Refuse(json).Issues.Should().Contain(i => i.ElementPath.StartsWith(path, StringComparison.Ordinal) && i.Message.Contains("incorrect casing"));
 
-    [Fact(Skip = CaseInsensitive)]
+    [Fact]
     public void A_resource_type_in_the_wrong_case_is_refused() => AssertRefused("""{"resourceType":"patient","id":"p1"}""", "(root)");
 
-    [Fact(Skip = "Firely keeps the first resourceType and ignores a second one: FhirJson does not refuse this yet (src/DsnGateway.Fhir)")]
+    [Fact]
     public void A_second_resourceType_that_disagrees_is_refused()
     {
         var ex = Refuse("""{"resourceType":"Patient","id":"p1","resourceType":"Practitioner"}""");
 
         ex.Message.Should().Contain("Practitioner");
     }
+
+    [Fact]
+    public void A_second_resourceType_inside_a_Bundle_entry_is_refused()
+    {
+        var ex = Refuse("""{"resourceType":"Bundle","type":"collection","entry":[{"resource":{"resourceType":"Patient","id":"p1","resourceType":"Practitioner"}}]}""");
+
+        ex.Message.Should().Contain("twice");
+    }
+
+    [Fact]
+    public void ResourceType_once_per_object_at_every_depth_is_accepted() =>
+        FhirJson.Parse("""{"resourceType":"Bundle","type":"collection","entry":[{"resource":{"resourceType":"Patient","id":"p1"}},{"resource":{"resourceType":"Patient","id":"p2"}}]}""")
+            .Should().BeOfType<Hl7.Fhir.Model.Bundle>();
 
     // ---- refused before, refused still --------------------------------------------------------
 
