@@ -1,19 +1,19 @@
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
-using DsnGateway.Fhir.Model;
 using DsnGateway.Fhir.Serialization;
 using DsnGateway.Fhir.Validation;
 using DsnGateway.Hl7v2.Parsing;
 using DsnGateway.Mapping.Bundles;
 using DsnGateway.Mapping.Establishments;
 using DsnGateway.Testing;
+using Hl7.Fhir.Model;
 
 namespace DsnGateway.Benchmarks;
 
 /// <summary>
 /// What Firely's validator costs per resource (issue 12), to decide whether it may run in the write path: the 12
 /// Quebec ADT messages of <see cref="QuebecAdt"/> mapped once at setup; each op validates one resource as
-/// <see cref="ResourceValidator"/> does (serialise our model, parse strictly with Firely, validate): a Patient against
+/// <see cref="ResourceValidator"/> does (the mapped Firely POCO as it is, no serialise and parse between): a Patient against
 /// the CA Baseline Patient profile, a Provenance against base R4. The validator is built and warmed at setup (its first
 /// call reads specification.zip and snapshots the profiles, seconds that a long-running process pays once).
 /// </summary>
@@ -34,14 +34,14 @@ public class FirelyValidationBenchmarks
         _validator = new ResourceValidator(SharedData.Path("quebec", "ca-baseline"));
         var builder = new AdtBundleBuilder(SenderConfiguration.Load(Path.Combine(RepositoryRoot(), "config", "senders.json")));
         var bundles = QuebecAdt.Messages().Select(bytes => builder.Build(Hl7Parser.Parse(bytes).Message!, ReceivedAt).Value!.Bundle).ToList();
-        _patients = bundles.Select(b => b.Entry!.Select(e => e.Resource).OfType<Patient>().Single()).ToArray();
-        _provenances = bundles.Select(b => b.Entry!.Select(e => e.Resource).OfType<Provenance>().Single()).ToArray();
+        _patients = bundles.Select(b => b.Entry.Select(e => e.Resource).OfType<Patient>().Single()).ToArray();
+        _provenances = bundles.Select(b => b.Entry.Select(e => e.Resource).OfType<Provenance>().Single()).ToArray();
         if (_patients.Length != Messages || _provenances.Length != Messages)
             throw new InvalidOperationException($"Expected {Messages} mapped messages, got {_patients.Length}.");
         // A benchmark of invalid resources would measure the error path: every one must be valid.
         foreach (var resource in _patients.Cast<Resource>().Concat(_provenances))
             if (_validator.Validate(resource).FirstOrDefault(i => i.IsError) is { } error)
-                throw new InvalidOperationException($"{resource.ResourceTypeName} is not valid: {error.Path}: {error.Message}");
+                throw new InvalidOperationException($"{resource.TypeName} is not valid: {error.Path}: {error.Message}");
     }
 
     private static string RepositoryRoot()

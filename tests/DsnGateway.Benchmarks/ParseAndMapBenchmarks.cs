@@ -81,7 +81,7 @@ public class ParseAndMapBenchmarks
         foreach (var bytes in _mapSet)
         {
             var mapped = _builder.Build(Hl7Parser.Parse(bytes).Message!, ReceivedAt);
-            entries += mapped.Value!.Bundle.Entry!.Count;
+            entries += mapped.Value!.Bundle.Entry.Count;
         }
         return entries;
     }

@@ -9,7 +9,7 @@ namespace DsnGateway.Fhir.Serialization;
 /// <summary>
 /// FHIR R4 JSON through Firely's System.Text.Json converters: the one way this product reads and writes resources.
 /// Parsing is Firely's strict default: an unknown element, an empty string, a code outside its required value set,
-/// a malformed date or two variants of one choice element are errors, never dropped or repaired (docs/arch/0019).
+/// a malformed date, two variants of one choice element, a name in the wrong case or unsafe narrative XHTML are errors, never dropped or repaired (docs/arch/0019).
 /// </summary>
 public static class FhirJson
 {
@@ -23,7 +23,10 @@ public static class FhirJson
             MaxDepth = 128,
             // Accents in names and addresses are written as themselves, not \u escapes.
             Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        }.ForFhir();
+        }.ForFhir()
+            // Firely's default mode forgives names in the wrong case ("Active", "patient") and binds them; the strict
+            // mode refuses them, as this product always has, and also checks narrative XHTML against FHIR's rules.
+            .UsingMode(DeserializationMode.Strict);
         if (writeIndented)
             options = options.Pretty();
         options.MakeReadOnly(populateMissingResolver: true);
@@ -61,6 +64,8 @@ public static class FhirJson
         }
         if (resource is null)
             throw new FhirParseException([new FhirParseIssue("(root)", "The body is JSON null, not a resource.")]);
+        if (SecondResourceType(utf8Json) is { } second)
+            throw new FhirParseException([new FhirParseIssue("(root)", $"An object gives its resourceType twice; the second says '{second}'.")]);
         return resource as T ?? throw new FhirParseException(
             [new FhirParseIssue("resourceType", $"Expected a {ModelInfo.GetFhirTypeNameForType(typeof(T)) ?? typeof(T).Name} but the resourceType is {resource.TypeName}.")]);
     }
@@ -76,6 +81,30 @@ public static class FhirJson
 
     /// <summary>A deep copy, so that stored and returned objects never share state.</summary>
     public static T DeepCopy<T>(T resource) where T : Resource => (T)resource.DeepCopy();
+
+    // Firely keeps the first of two resourceType properties and drops the second without a word; a body that says
+    // it is two things is refused instead. One forward pass over the bytes, on writes only.
+    private static string? SecondResourceType(ReadOnlySpan<byte> utf8Json)
+    {
+        var reader = new Utf8JsonReader(utf8Json, new JsonReaderOptions { MaxDepth = 128 });
+        Span<bool> seen = stackalloc bool[130];
+        while (reader.Read())
+        {
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.StartObject:
+                    seen[reader.CurrentDepth] = false;
+                    break;
+                case JsonTokenType.PropertyName when reader.ValueTextEquals("resourceType"u8):
+                    var depth = reader.CurrentDepth - 1;
+                    if (seen[depth])
+                        return reader.Read() && reader.TokenType == JsonTokenType.String ? reader.GetString() : reader.TokenType.ToString();
+                    seen[depth] = true;
+                    break;
+            }
+        }
+        return null;
+    }
 
     private static string JsonPath(string? path) =>
         string.IsNullOrEmpty(path) || path == "$" ? "(root)" : path.TrimStart('$').TrimStart('.');

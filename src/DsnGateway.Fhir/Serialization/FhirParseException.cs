@@ -26,8 +26,16 @@ public sealed class FhirParseException : Exception
 
     internal static FhirParseException From(DeserializationFailedException failed)
     {
+        // Problems found once an object has been read (a required element missing) are named from "$this": where
+        // the resource read is a single one, that is its type; inside a Bundle or beside contained resources Firely's
+        // path is all there is, and it is kept as it is.
+        var root = failed.PartialResult is Hl7.Fhir.Model.Resource resource
+            && (resource is not Hl7.Fhir.Model.Bundle bundle || bundle.Entry.All(e => e.Resource is null))
+            && (resource is not Hl7.Fhir.Model.DomainResource domain || domain.Contained.Count == 0)
+            ? resource.TypeName
+            : null;
         var issues = failed.Exceptions.Select(e => e is ExtendedCodedException coded
-                ? new FhirParseIssue(PathOf(coded.InstancePath), coded.BaseErrorMessage)
+                ? new FhirParseIssue(PathOf(coded.InstancePath, root), coded.BaseErrorMessage)
                 : new FhirParseIssue("(root)", e.Message))
             // Firely adds "empty element" beside an unknown resource type: the first says it all.
             .DistinctBy(i => (i.ElementPath, i.Message))
@@ -36,6 +44,10 @@ public sealed class FhirParseException : Exception
     }
 
     // Firely names the root "$this" when it has not yet learnt the resource type, and nothing when there is no object.
-    private static string PathOf(string? instancePath) =>
-        string.IsNullOrEmpty(instancePath) || instancePath == "$this" ? "(root)" : instancePath;
+    private static string PathOf(string? instancePath, string? root) => instancePath switch
+    {
+        null or "" or "$this" => "(root)",
+        _ when root is not null && instancePath.StartsWith("$this.", StringComparison.Ordinal) => root + instancePath[5..],
+        _ => instancePath,
+    };
 }

@@ -43,7 +43,7 @@ public sealed class AdtBundleBuilder
 
     /// <summary>
     /// True for the entry of a merge Bundle that names the record merged away, and for a stored record a merge retired
-    /// (<see cref="Patient.IsRetired"/>: inactive with a replaced-by link).
+    /// (<see cref="PatientExtensions.IsRetired"/>: inactive with a replaced-by link).
     /// </summary>
     public static bool IsMergedRecord(Patient patient) => patient is not null && patient.IsRetired();
 

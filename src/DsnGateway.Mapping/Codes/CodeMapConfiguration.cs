@@ -81,6 +81,9 @@ public static class CodeMapConfiguration
                         var standard = Text(item, standardField) ?? throw new CodeMapConfigurationException($"{where} has no \"{standardField}\".");
                         if (kind == CodeKind.Drug && (standard.Length != 8 || !standard.All(char.IsAsciiDigit)))
                             throw new CodeMapConfigurationException($"{where}: DIN '{standard}' is not 8 digits.");
+                        // It is written as a FHIR code: one FHIR cannot hold would make every Bundle using it unreadable.
+                        if (!FhirCodes.IsCode(standard))
+                            throw new CodeMapConfigurationException($"{where}: {FhirCodes.NotACode(standardField.ToUpperInvariant(), standard)}.");
                         entries.Add(new CodeMapEntry(known.Code, kind, code, Text(item, "system"), standard, Text(item, "display")));
                     }
                 }

@@ -110,7 +110,7 @@ public sealed class CsvRowMapper
         var filler = row[CsvField.Filler];
         if (placer is null && filler is null) throw Missing(CsvField.Placer, CsvField.Filler);
         var establishment = _layout.Establishment;
-        var drug = new LocalCode(Required(row, CsvField.DrugCode), row[CsvField.DrugDisplay], row[CsvField.DrugSystem] ?? CodeSystemOf(CsvField.DrugCode));
+        var drug = new LocalCode(Code(row, CsvField.DrugCode), row[CsvField.DrugDisplay], row[CsvField.DrugSystem] ?? CodeSystemOf(CsvField.DrugCode));
         var translation = _codes.Translate(establishment, CodeKind.Drug, drug);
 
         var request = new MedicationRequest
@@ -157,7 +157,7 @@ public sealed class CsvRowMapper
         var reference = PatientReference(row, null, null);
         var id = Required(row, CsvField.ProcedureId);
         var establishment = _layout.Establishment;
-        var code = new LocalCode(Required(row, CsvField.Code), row[CsvField.Display], row[CsvField.CodeSystem] ?? CodeSystemOf(CsvField.Code));
+        var code = new LocalCode(Code(row, CsvField.Code), row[CsvField.Display], row[CsvField.CodeSystem] ?? CodeSystemOf(CsvField.Code));
         var translation = _codes.Translate(establishment, CodeKind.Procedure, code);
         var performedText = Required(row, CsvField.Performed);
         var performed = _values.DateTime(performedText) ?? throw NotA(CsvField.Performed, performedText, "date", _layout.DateTimeFormats);
@@ -245,6 +245,13 @@ public sealed class CsvRowMapper
 
     private string Required(CsvRow row, CsvField field) => row[field] ?? throw Missing(field);
 
+    /// <summary>A required column that becomes a FHIR code: a value FHIR cannot hold as one rejects the row.</summary>
+    private string Code(CsvRow row, CsvField field)
+    {
+        var value = Required(row, field);
+        return FhirCodes.IsCode(value) ? value : throw Bad(FhirCodes.NotACode(_layout.Label(field), value));
+    }
+
     private RowRejected Missing(params CsvField[] fields)
     {
         var columns = fields.Where(_layout.Has).Select(_layout.Label).Distinct().ToList();
@@ -266,6 +273,7 @@ public sealed class CsvRowMapper
     {
         if (route is null) return null;
         if (_layout.Rule(CsvField.Route)?.CodeSystem is not { } system) return new CodeableConcept { Text = route };
+        if (!FhirCodes.IsCode(route.Trim())) throw Bad(FhirCodes.NotACode(_layout.Label(CsvField.Route), route));
         return TableCodes.Concept(new Cwe(route, "", system, "", "", ""), "0162", _layout.Establishment);
     }
 

@@ -68,7 +68,7 @@ public static class SenderConfiguration
             if (Hl7DateTime.FindZone(zone) is null) throw new SenderConfigurationException($"{source}: establishment {code} has an unknown time zone '{zone}' (an IANA id such as America/Toronto).");
             if (!string.IsNullOrWhiteSpace(e.DefaultCharacterSet) && !Hl7CharacterSets.IsKnown(e.DefaultCharacterSet))
                 throw new SenderConfigurationException($"{source}: establishment {code} has an unknown default character set '{e.DefaultCharacterSet}' (an MSH-18 name such as 8859/1 or UNICODE UTF-8).");
-            var establishment = new Establishment(code, e.Name?.Trim() ?? code, string.IsNullOrWhiteSpace(e.Facility) ? code : e.Facility.Trim(), zone,
+            var establishment = new Establishment(code, string.IsNullOrWhiteSpace(e.Name) ? code : e.Name.Trim(), string.IsNullOrWhiteSpace(e.Facility) ? code : e.Facility.Trim(), zone,
                 string.IsNullOrWhiteSpace(e.DefaultCharacterSet) ? null : e.DefaultCharacterSet.Trim());
             establishments.Add(establishment);
             foreach (var s in e.Senders ?? [])

@@ -46,6 +46,8 @@ public sealed class MedicationRequestMapper(CodeMap codes)
 
         if (LocalCode.From(drug) is not { } local)
             return Fail(Hl7ErrorCodes.RequiredFieldMissing, At(codeField), $"{segment}-{codeField} (the drug) is required");
+        if (!FhirCodes.IsCode(local.Code))
+            return Fail(Hl7ErrorCodes.DataTypeError, At(codeField), FhirCodes.NotACode($"{segment}-{codeField} (the drug)", local.Code));
         var medication = _codes.Translate(establishment, CodeKind.Drug, local);
 
         var status = MedicationRequestStatuses.From(orc.OrderStatus, orc.OrderControl);
@@ -59,7 +61,14 @@ public sealed class MedicationRequestMapper(CodeMap codes)
             Requester = orc.OrderingProviders.Select(p => PractitionerReferences.From(p, establishment)).FirstOrDefault(r => r is not null),
         };
         if (status.UnrecognizedCode is { } unrecognized)
+        {
+            // Kept as a code, so one FHIR cannot hold as a code is refused like any malformed field, never written invalid.
+            var field = Clean(orc.OrderStatus) is null ? 1 : 5;
+            if (!FhirCodes.IsCode(unrecognized))
+                return Fail(Hl7ErrorCodes.DataTypeError, new Hl7ErrorLocation("ORC", order.Position, field),
+                    FhirCodes.NotACode($"ORC-{field} ({(field == 5 ? "order status" : "order control")})", unrecognized));
             request.Extension = [new Extension(MedicationRequestStatuses.UnrecognizedStatusExtension, new Code(unrecognized))];
+        }
 
         var authored = encoded && Clean(order.Rxe!.OriginalOrderDateTime) is { } original ? (Text: original, Field: "RXE-32", Location: At(32))
             : (Text: Clean(orc.TransactionDateTime), Field: "ORC-9", Location: new Hl7ErrorLocation("ORC", order.Position, 9));
@@ -78,6 +87,12 @@ public sealed class MedicationRequestMapper(CodeMap codes)
         var routes = encoded && order.EncodedRoutes.Count > 0 ? order.EncodedRoutes : order.RequestedRoutes;
         if (routes.FirstOrDefault() is { } rxr)
         {
+            foreach (var (cwe, field, what) in new[] { (rxr.Route, 1, "route"), (rxr.AdministrationSite, 2, "site"), (rxr.AdministrationMethod, 4, "method") })
+            {
+                var code = cwe.Identifier.Trim();
+                if (code.Length > 0 && !FhirCodes.IsCode(code))
+                    return Fail(Hl7ErrorCodes.DataTypeError, new Hl7ErrorLocation("RXR", null, field), FhirCodes.NotACode($"RXR-{field} ({what})", code));
+            }
             dosage.Route = TableCodes.Concept(rxr.Route, "0162", establishment);
             dosage.Site = TableCodes.Concept(rxr.AdministrationSite, "0163", establishment);
             dosage.Method = TableCodes.Concept(rxr.AdministrationMethod, "0165", establishment);

@@ -48,7 +48,10 @@ public static partial class OrderTiming
         var asNeeded = false;
         if (pattern.Length > 0)
         {
-            timing.Code = new CodeableConcept { Coding = [new Coding { System = TableCodes.TableSystem("0335"), Code = pattern }], Text = pattern };
+            // A pattern FHIR cannot hold as a code (a run of spaces inside) is kept as text: timing is read as best it can be.
+            timing.Code = FhirCodes.IsCode(pattern)
+                ? new CodeableConcept { Coding = [new Coding { System = TableCodes.TableSystem("0335"), Code = pattern }], Text = pattern }
+                : new CodeableConcept { Text = pattern };
             asNeeded = Read(pattern.ToUpperInvariant(), repeat);
         }
         var times = explicitTimes.Select(TimeOfDay).Where(t => t is not null).ToList();

@@ -29,6 +29,9 @@ internal static class PatientIdentifiers
             if (value is null) continue;
             var authority = Hl7Values.Clean(cx.AssigningAuthority.NamespaceId) ?? Hl7Values.Clean(cx.AssigningAuthority.UniversalId);
             var type = Hl7Values.Clean(cx.IdentifierTypeCode)?.ToUpperInvariant();
+            if (type is not null && !FhirCodes.IsCode(type))
+                return MappingResult<List<Identifier>>.Failure(Hl7ErrorCodes.DataTypeError, location with { Component = 5 },
+                    FhirCodes.NotACode("the identifier type (CX.5)", type));
 
             Identifier identifier;
             if (IsNam(authority, type))

@@ -55,6 +55,8 @@ public sealed class ProcedureMapper(CodeMap codes)
         var description = Clean(pr1.ProcedureDescription);
         if (LocalCode.From(cwe) is not { } local)
             return Fail(Hl7ErrorCodes.RequiredFieldMissing, At(3), "PR1-3 (procedure code) is required");
+        if (!FhirCodes.IsCode(local.Code))
+            return Fail(Hl7ErrorCodes.DataTypeError, At(3), FhirCodes.NotACode("PR1-3 (procedure code)", local.Code));
         var translation = _codes.Translate(establishment, CodeKind.Procedure, local with { Display = local.Display ?? description });
 
         var procedure = new Procedure

@@ -3,7 +3,7 @@ using DsnGateway.Fhir.Primitives;
 
 namespace DsnGateway.Fhir.Tests.Primitives;
 
-public class FhirDateTimeTests
+public class PartialDateTimeTests
 {
     private static DateTimeOffset Utc(string roundTrip) =>
         DateTimeOffset.Parse(roundTrip, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);

@@ -1,9 +1,15 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
-using DsnGateway.Fhir.Model;
 using DsnGateway.Fhir.Serialization;
+using Hl7.Fhir.Model;
+using Task = System.Threading.Tasks.Task;
 
 namespace DsnGateway.Fhir.Tests.Serialization;
 
+/// <summary>
+/// FhirJson over Firely's converters: what it writes, what it keeps exactly, and what it accepts.
+/// What it refuses (and where it says the problem is) is in <see cref="FhirJsonRefusalTests"/>.
+/// </summary>
 public class FhirJsonTests
 {
     // ---- resourceType ----------------------------------------------------------------------
@@ -11,7 +17,7 @@ public class FhirJsonTests
     [Fact]
     public void ResourceType_is_written_first()
     {
-        var patient = new Patient { Id = "p1", Active = true, Gender = "female" };
+        var patient = new Patient { Id = "p1", Active = true, Gender = AdministrativeGender.Female };
 
         var json = FhirJson.Serialize(patient);
 
@@ -33,10 +39,10 @@ public class FhirJsonTests
     {
         var bundle = new Bundle
         {
-            Type = "collection",
+            Type = Bundle.BundleType.Collection,
             Entry =
             [
-                new BundleEntry
+                new Bundle.EntryComponent
                 {
                     FullUrl = "urn:uuid:1",
                     Resource = new Patient { Id = "p1", Contained = [new Organization { Id = "o1", Name = "NIM" }] },
@@ -68,26 +74,25 @@ public class FhirJsonTests
         System.Text.Encoding.UTF8.GetString(stream.ToArray()).Should().Be(expected);
     }
 
-    [Theory]
-    [InlineData("{\"id\":\"p1\",\"active\":true}")]
-    [InlineData("{}")]
-    public void ResourceType_is_required(string json)
+    [Fact]
+    public void The_options_serialize_like_FhirJson_itself()
     {
-        var act = () => FhirJson.Parse(json);
+        var patient = new Patient { Id = "p1", Name = [new HumanName { Family = "Tremblay" }] };
 
-        act.Should().Throw<FhirParseException>().WithMessage("*resourceType*");
+        JsonSerializer.Serialize(patient, FhirJson.Options).Should().Be(FhirJson.Serialize(patient));
+        JsonSerializer.Serialize(patient, FhirJson.IndentedOptions).Should().Be(FhirJson.Serialize(patient, indented: true));
     }
 
     [Fact]
-    public void ResourceType_is_required_on_a_contained_resource()
+    public void The_span_and_the_string_overloads_parse_alike()
     {
-        const string json = """{"resourceType":"Patient","contained":[{"id":"o1","name":"NIM"}]}""";
+        const string json = """{"resourceType":"Patient","id":"p1","active":true}""";
 
-        var act = () => FhirJson.Parse(json);
+        var fromBytes = FhirJson.Parse(System.Text.Encoding.UTF8.GetBytes(json));
+        var typedFromBytes = FhirJson.Parse<Patient>(System.Text.Encoding.UTF8.GetBytes(json));
 
-        act.Should().Throw<FhirParseException>()
-            .WithMessage("*resourceType*")
-            .Which.ElementPath.Should().Be("contained[0]");
+        FhirJson.Serialize(fromBytes).Should().Be(json);
+        FhirJson.Serialize(typedFromBytes).Should().Be(json);
     }
 
     [Theory]
@@ -115,79 +120,32 @@ public class FhirJsonTests
     }
 
     [Fact]
-    public void Parse_of_T_rejects_another_resource_type()
-    {
-        const string json = """{"resourceType":"Patient","id":"p1"}""";
-
-        var act = () => FhirJson.Parse<MedicationRequest>(json);
-
-        var ex = act.Should().Throw<FhirParseException>().Which;
-        ex.Message.Should().Contain("MedicationRequest").And.Contain("Patient");
-        ex.ElementPath.Should().Be("resourceType");
-    }
-
-    [Fact]
     public void Parse_of_T_returns_the_typed_resource()
     {
-        var request = FhirJson.Parse<MedicationRequest>("""{"resourceType":"MedicationRequest","id":"m1","status":"active"}""");
+        var request = FhirJson.Parse<MedicationRequest>(
+            """{"resourceType":"MedicationRequest","id":"m1","status":"active","intent":"order","medicationCodeableConcept":{"text":"saline"},"subject":{"reference":"Patient/p1"}}""");
 
         request.Id.Should().Be("m1");
-        request.Status.Should().Be("active");
+        request.Status.Should().Be(MedicationRequest.MedicationrequestStatus.Active);
+        request.Intent.Should().Be(MedicationRequest.MedicationRequestIntent.Order);
+        request.Subject.Reference.Should().Be("Patient/p1");
     }
 
     [Fact]
     public void Parse_of_the_base_type_accepts_any_resource()
     {
-        FhirJson.Parse<Resource>("""{"resourceType":"Procedure","id":"x"}""").Should().BeOfType<Procedure>();
+        FhirJson.Parse<Resource>("""{"resourceType":"Procedure","id":"x","status":"completed","subject":{"reference":"Patient/p1"}}""").Should().BeOfType<Procedure>();
         FhirJson.Parse<DomainResource>("""{"resourceType":"Patient","id":"x"}""").Should().BeOfType<Patient>();
     }
 
     [Fact]
-    public void A_second_resourceType_that_disagrees_is_rejected()
+    public void Every_R4_resource_type_is_known_now_not_only_the_ones_the_own_model_carried()
     {
-        const string json = """{"resourceType":"Patient","id":"p1","resourceType":"Practitioner"}""";
+        // The own generated model carried a handful of types and refused the others (Observation among them);
+        // Firely carries all of R4. Which types the gateway serves is decided by its routes, not by the parser.
+        var resource = FhirJson.Parse("""{"resourceType":"Observation","id":"o1","status":"final","code":{"text":"glucose"}}""");
 
-        var act = () => FhirJson.Parse(json);
-
-        act.Should().Throw<FhirParseException>().WithMessage("*Practitioner*");
-    }
-
-    [Theory]
-    [InlineData("""{"resourceType":"Observation","id":"o1","status":"final"}""", "Observation")]
-    [InlineData("""{"resourceType":"patient","id":"p1"}""", "patient")]
-    [InlineData("""{"resourceType":"","id":"p1"}""", "")]
-    public void An_unsupported_resource_type_gives_a_clear_error(string json, string type)
-    {
-        var act = () => FhirJson.Parse(json);
-
-        var ex = act.Should().Throw<FhirParseException>().Which;
-        ex.Message.Should().Be($"Resource type '{type}' is not supported.");
-        ex.InnerException.Should().BeOfType<FhirUnsupportedResourceTypeException>()
-            .Which.ResourceType.Should().Be(type);
-    }
-
-    [Fact]
-    public void An_unsupported_resource_type_in_a_bundle_entry_names_where_it_is()
-    {
-        const string json = """
-            {"resourceType":"Bundle","type":"collection","entry":[
-              {"resource":{"resourceType":"Patient","id":"p1"}},
-              {"resource":{"resourceType":"Observation","id":"o1"}}]}
-            """;
-
-        var act = () => FhirJson.Parse(json);
-
-        var ex = act.Should().Throw<FhirParseException>().Which;
-        ex.Message.Should().Contain("'Observation' is not supported");
-        ex.ElementPath.Should().Be("entry[1].resource");
-    }
-
-    [Fact]
-    public void A_resourceType_that_is_not_a_string_is_rejected()
-    {
-        var act = () => FhirJson.Parse("""{"resourceType":5,"id":"p1"}""");
-
-        act.Should().Throw<FhirParseException>().WithMessage("*resourceType must be a string*");
+        resource.Should().BeOfType<Observation>().Which.Status.Should().Be(ObservationStatus.Final);
     }
 
     // ---- choice types ----------------------------------------------------------------------
@@ -203,8 +161,7 @@ public class FhirJsonTests
 
         var request = FhirJson.Parse<MedicationRequest>(json);
 
-        request.MedicationCodeableConcept!.Coding![0].Code.Should().Be("582620");
-        request.MedicationReference.Should().BeNull();
+        request.Medication.Should().BeOfType<CodeableConcept>().Which.Coding[0].Code.Should().Be("582620");
         AssertRoundTrip(json, request);
         var written = JsonNode.Parse(FhirJson.Serialize(request))!.AsObject();
         written.ContainsKey("medicationReference").Should().BeFalse();
@@ -221,8 +178,7 @@ public class FhirJsonTests
 
         var request = FhirJson.Parse<MedicationRequest>(json);
 
-        request.MedicationReference!.ReferenceValue.Should().Be("#med1");
-        request.MedicationCodeableConcept.Should().BeNull();
+        request.Medication.Should().BeOfType<ResourceReference>().Which.Reference.Should().Be("#med1");
         AssertRoundTrip(json, request);
     }
 
@@ -231,10 +187,10 @@ public class FhirJsonTests
     {
         var request = new MedicationRequest
         {
-            Status = "active",
-            Intent = "order",
-            MedicationReference = new Reference { ReferenceValue = "Medication/m1" },
-            Subject = new Reference { ReferenceValue = "Patient/p1" },
+            Status = MedicationRequest.MedicationrequestStatus.Active,
+            Intent = MedicationRequest.MedicationRequestIntent.Order,
+            Medication = new ResourceReference("Medication/m1"),
+            Subject = new ResourceReference("Patient/p1"),
         };
 
         var node = JsonNode.Parse(FhirJson.Serialize(request))!;
@@ -250,24 +206,21 @@ public class FhirJsonTests
 
         var procedure = FhirJson.Parse<Procedure>(json);
 
-        procedure.PerformedDateTime.Should().Be("2024-03-01T10:15:00-05:00");
-        procedure.PerformedPeriod.Should().BeNull();
+        procedure.Performed.Should().BeOfType<FhirDateTime>().Which.Value.Should().Be("2024-03-01T10:15:00-05:00");
         AssertRoundTrip(json, procedure);
     }
 
     [Fact]
     public void Choice_performedPeriod_reads_and_writes_under_its_name()
     {
-        const string json = """{"resourceType":"Procedure","status":"completed","subject":{"reference":"Patient/p1"},"performedPeriod":{"start":"2024-03-01T10:15:00-05:00","end":"2024-03-01T11"}}""";
+        const string json = """{"resourceType":"Procedure","status":"completed","subject":{"reference":"Patient/p1"},"performedPeriod":{"start":"2024-03-01T10:15:00-05:00","end":"2024-03-01T11:40:00-05:00"}}""";
 
-        // "2024-03-01T11" is not a valid dateTime, but the model keeps dates as text: it must not matter here.
-        var act = () => FhirJson.Parse<Procedure>(json.Replace("2024-03-01T11", "2024-03-01T11:40:00-05:00"));
+        var procedure = FhirJson.Parse<Procedure>(json);
 
-        var procedure = act.Should().NotThrow().Subject;
-        procedure.PerformedPeriod!.Start.Should().Be("2024-03-01T10:15:00-05:00");
-        procedure.PerformedPeriod.End.Should().Be("2024-03-01T11:40:00-05:00");
-        procedure.PerformedDateTime.Should().BeNull();
-        AssertRoundTrip(json.Replace("2024-03-01T11", "2024-03-01T11:40:00-05:00"), procedure);
+        var period = procedure.Performed.Should().BeOfType<Period>().Subject;
+        period.Start.Should().Be("2024-03-01T10:15:00-05:00");
+        period.End.Should().Be("2024-03-01T11:40:00-05:00");
+        AssertRoundTrip(json, procedure);
     }
 
     [Theory]
@@ -279,17 +232,11 @@ public class FhirJsonTests
     {
         var patient = FhirJson.Parse<Patient>(json);
 
-        patient.DeceasedBoolean.Should().Be(deceasedBoolean);
-        patient.DeceasedDateTime.Should().Be(deceasedDateTime);
+        if (deceasedBoolean is not null)
+            patient.Deceased.Should().BeOfType<FhirBoolean>().Which.Value.Should().Be(deceasedBoolean);
+        else
+            patient.Deceased.Should().BeOfType<FhirDateTime>().Which.Value.Should().Be(deceasedDateTime);
         AssertRoundTrip(json, patient);
-    }
-
-    [Fact]
-    public void A_choice_element_without_its_type_suffix_is_unknown()
-    {
-        var act = () => FhirJson.Parse("""{"resourceType":"Patient","deceased":true}""");
-
-        act.Should().Throw<FhirParseException>().Which.ElementPath.Should().Be("deceased");
     }
 
     // ---- primitive extensions --------------------------------------------------------------
@@ -307,7 +254,7 @@ public class FhirJsonTests
         patient.BirthDate.Should().Be("1985-06-15");
         var extension = patient.BirthDateElement!.Extension.Should().ContainSingle().Subject;
         extension.Url.Should().Be("http://hl7.org/fhir/StructureDefinition/patient-birthTime");
-        extension.ValueDateTime.Should().Be("1985-06-15T14:35:45-05:00");
+        extension.Value.Should().BeOfType<FhirDateTime>().Which.Value.Should().Be("1985-06-15T14:35:45-05:00");
         AssertRoundTrip(json, patient);
     }
 
@@ -322,13 +269,14 @@ public class FhirJsonTests
         var patient = FhirJson.Parse<Patient>(json);
 
         patient.BirthDate.Should().BeNull();
-        patient.BirthDateElement!.Extension![0].ValueCode.Should().Be("unknown");
+        patient.BirthDateElement!.Extension[0].Value.Should().BeOfType<Code>().Which.Value.Should().Be("unknown");
         AssertRoundTrip(json, patient);
     }
 
     [Fact]
     public void Primitive_array_with_a_null_aligned_to_its_extension_round_trips()
     {
+        // A null in a primitive array is allowed where the same index of its _array carries an id or extensions.
         const string json = """
             {"resourceType":"Patient","name":[{"family":"Chalmers",
               "given":["Jim",null],
@@ -337,11 +285,12 @@ public class FhirJsonTests
 
         var patient = FhirJson.Parse<Patient>(json);
 
-        var name = patient.Name![0];
-        name.Given.Should().Equal("Jim", null);
+        var name = patient.Name[0];
         name.GivenElement.Should().HaveCount(2);
-        name.GivenElement![0].Should().BeNull();
-        name.GivenElement[1]!.Extension![0].ValueString.Should().Be("Jimmy");
+        name.GivenElement[0].Value.Should().Be("Jim");
+        name.GivenElement[0].Extension.Should().BeEmpty();
+        name.GivenElement[1].Value.Should().BeNull();
+        name.GivenElement[1].Extension[0].Value.Should().BeOfType<FhirString>().Which.Value.Should().Be("Jimmy");
         AssertRoundTrip(json, patient);
     }
 
@@ -355,18 +304,22 @@ public class FhirJsonTests
 
         var patient = FhirJson.Parse<Patient>(json);
 
-        patient.Name![0].GivenElement![0]!.Id.Should().Be("g1");
+        patient.Name[0].GivenElement[0].ElementId.Should().Be("g1");
+        patient.Name[0].Given.Should().Equal("Peter", "James");
         AssertRoundTrip(json, patient);
     }
 
     [Fact]
-    public void Primitive_array_with_nulls_can_be_built_in_code()
+    public void Primitive_array_with_a_valueless_item_can_be_built_in_code()
     {
         var name = new HumanName
         {
             Family = "Chalmers",
-            Given = ["Jim", null],
-            GivenElement = [null, new Element { Extension = [new Extension { Url = "http://example.org/nickname", ValueString = "Jimmy" }] }],
+            GivenElement =
+            [
+                new FhirString("Jim"),
+                new FhirString { Extension = [new Extension("http://example.org/nickname", new FhirString("Jimmy"))] },
+            ],
         };
 
         var node = JsonNode.Parse(FhirJson.Serialize(new Patient { Name = [name] }))!;
@@ -376,7 +329,7 @@ public class FhirJsonTests
         node["name"]![0]!["_given"]![1]!["extension"]![0]!["valueString"]!.GetValue<string>().Should().Be("Jimmy");
     }
 
-    // ---- no nulls, no empty arrays ---------------------------------------------------------
+    // ---- no nulls, no empty arrays, definition order ---------------------------------------
 
     [Fact]
     public void Null_properties_are_not_written()
@@ -387,13 +340,13 @@ public class FhirJsonTests
     }
 
     [Fact]
-    public void Inherited_elements_are_written_before_a_type_s_own()
+    public void Elements_are_written_in_the_order_of_the_FHIR_definition()
     {
         var patient = new Patient
         {
-            Gender = "male",
-            Name = [new HumanName { Family = "Tremblay", Extension = [new Extension { Url = "http://example.org/x", ValueBoolean = true }], Id = "n1" }],
-            Extension = [new Extension { Url = "http://example.org/y", ValueString = "y" }],
+            Gender = AdministrativeGender.Male,
+            Name = [new HumanName { Family = "Tremblay", Extension = [new Extension("http://example.org/x", new FhirBoolean(true))], ElementId = "n1" }],
+            Extension = [new Extension("http://example.org/y", new FhirString("y"))],
             Meta = new Meta { VersionId = "3" },
             Id = "p1",
         };
@@ -414,7 +367,7 @@ public class FhirJsonTests
             Contained = [],
             Extension = [],
             ModifierExtension = [],
-            Name = [new HumanName { Family = "Tremblay", Given = [], GivenElement = [], Prefix = [], Extension = [] }],
+            Name = [new HumanName { Family = "Tremblay", Given = [], Prefix = [], Extension = [] }],
             Telecom = [],
         };
 
@@ -427,7 +380,7 @@ public class FhirJsonTests
     [Fact]
     public void An_empty_list_on_a_bundle_is_not_written()
     {
-        var json = FhirJson.Serialize(new Bundle { Type = "searchset", Total = 0, Entry = [], Link = [] });
+        var json = FhirJson.Serialize(new Bundle { Type = Bundle.BundleType.Searchset, Total = 0, Entry = [], Link = [] });
 
         json.Should().Be("""{"resourceType":"Bundle","type":"searchset","total":0}""");
     }
@@ -436,7 +389,7 @@ public class FhirJsonTests
     public void Default_values_of_value_types_are_written_when_set()
     {
         // false and 0 are values, not absences: only null means absent.
-        var json = FhirJson.Serialize(new Patient { Active = false, DeceasedBoolean = false });
+        var json = FhirJson.Serialize(new Patient { Active = false, Deceased = new FhirBoolean(false) });
 
         json.Should().Be("""{"resourceType":"Patient","active":false,"deceasedBoolean":false}""");
     }
@@ -454,7 +407,7 @@ public class FhirJsonTests
     [InlineData("123456789012345678.0123456789")]
     public void Decimals_are_kept_exactly(string number)
     {
-        var json = """{"resourceType":"MedicationRequest","status":"active","intent":"order","subject":{"reference":"Patient/p1"},"dispenseRequest":{"quantity":{"value":"""
+        var json = """{"resourceType":"MedicationRequest","status":"active","intent":"order","medicationCodeableConcept":{"text":"saline"},"subject":{"reference":"Patient/p1"},"dispenseRequest":{"quantity":{"value":"""
             + number + ""","unit":"mL"}}}""";
 
         var request = FhirJson.Parse<MedicationRequest>(json);
@@ -467,8 +420,10 @@ public class FhirJsonTests
     [Fact]
     public void A_decimal_set_in_code_is_written_at_its_scale()
     {
-        var quantity = new Quantity { Value = 1.50m, Unit = "mg" };
-        var request = new MedicationRequest { DispenseRequest = new MedicationRequestDispenseRequest { Quantity = quantity } };
+        var request = new MedicationRequest
+        {
+            DispenseRequest = new MedicationRequest.DispenseRequestComponent { Quantity = new Quantity { Value = 1.50m, Unit = "mg" } },
+        };
 
         FhirJson.Serialize(request).Should().Contain("\"value\":1.50,");
     }
@@ -500,7 +455,7 @@ public class FhirJsonTests
 
         var procedure = FhirJson.Parse<Procedure>(json);
 
-        procedure.PerformedDateTime.Should().Be(dateTime);
+        procedure.Performed.Should().BeOfType<FhirDateTime>().Which.Value.Should().Be(dateTime);
         FhirJson.Serialize(procedure).Should().Be(json);
     }
 
@@ -518,111 +473,6 @@ public class FhirJsonTests
         const string json = """{"resourceType":"Organization","name":"CIUSSS du Nord-de-l'Île-de-Montréal"}""";
 
         FhirJson.Serialize(FhirJson.Parse(json)).Should().Be(json);
-    }
-
-    // ---- unknown elements ------------------------------------------------------------------
-
-    [Theory]
-    [InlineData("""{"resourceType":"Patient","foo":1}""", "foo")]
-    [InlineData("""{"foo":"bar","resourceType":"Patient"}""", "foo")]
-    [InlineData("""{"resourceType":"Patient","Active":true}""", "Active")]
-    [InlineData("""{"resourceType":"Patient","contact":[{"foo":{"a":1}}]}""", "contact[0].foo")]
-    [InlineData("""{"resourceType":"Patient","contact":[{"gender":"male"},{"name":{"family":"X","foo":[1,2]}}]}""", "contact[1].name.foo")]
-    [InlineData("""{"resourceType":"Patient","name":[{"family":"X","_given":[null,{"foo":true}]}]}""", "name[0]._given[1].foo")]
-    [InlineData("""{"resourceType":"Patient","_birthDate":{"foo":1}}""", "_birthDate.foo")]
-    [InlineData("""{"resourceType":"Bundle","type":"collection","entry":[{"resource":{"resourceType":"Patient","foo":1}}]}""", "entry[0].resource.foo")]
-    [InlineData("""{"resourceType":"Bundle","type":"collection","entry":[{"fullUrl":"urn:uuid:1"},{"resource":{"resourceType":"Patient","name":[{"foo":1}]}}]}""", "entry[1].resource.name[0].foo")]
-    [InlineData("""{"resourceType":"Patient","contained":[{"resourceType":"Organization","id":"o1","foo":1}]}""", "contained[0].foo")]
-    [InlineData("""{"resourceType":"Bundle","type":"collection","entry":[{"resource":{"resourceType":"Patient","contained":[{"resourceType":"Organization"},{"resourceType":"Practitioner","name":[{"foo":1}]}]}}]}""", "entry[0].resource.contained[1].name[0].foo")]
-    [InlineData("""{"resourceType":"Bundle","type":"collection","entry":[{"resource":{"resourceType":"Bundle","type":"collection","entry":[{"resource":{"resourceType":"Patient","foo":1}}]}}]}""", "entry[0].resource.entry[0].resource.foo")]
-    public void An_unknown_element_is_rejected_with_its_path(string json, string path)
-    {
-        var act = () => FhirJson.Parse(json);
-
-        var ex = act.Should().Throw<FhirParseException>().Which;
-        ex.ElementPath.Should().Be(path);
-        var property = path[(path.LastIndexOf('.') + 1)..];
-        ex.Message.Should().Be($"Unknown element '{property}' at {path}.");
-    }
-
-    // ---- malformed JSON and wrong value types ----------------------------------------------
-
-    [Theory]
-    [InlineData("")]
-    [InlineData("   ")]
-    [InlineData("{")]
-    [InlineData("{\"resourceType\":\"Patient\",")]
-    [InlineData("{\"resourceType\":\"Patient\" \"id\":\"p1\"}")]
-    [InlineData("{\"resourceType\":\"Patient\",\"id\":'p1'}")]
-    [InlineData("{\"resourceType\":\"Patient\",\"active\":tru}")]
-    [InlineData("{\"resourceType\":\"Patient\"}}")]
-    [InlineData("{\"resourceType\":\"Patient\",\"name\":[{\"family\":\"X\"]}")]
-    [InlineData("{\"resourceType\":\"Patient\",} ")]
-    [InlineData("not json")]
-    public void Malformed_json_gives_a_FhirParseException(string json)
-    {
-        var act = () => FhirJson.Parse(json);
-
-        act.Should().Throw<FhirParseException>().Which.InnerException.Should().BeAssignableTo<System.Text.Json.JsonException>();
-    }
-
-    [Theory]
-    [InlineData("[]")]
-    [InlineData("\"Patient\"")]
-    [InlineData("42")]
-    public void A_body_that_is_not_an_object_gives_a_FhirParseException(string json)
-    {
-        var act = () => FhirJson.Parse(json);
-
-        act.Should().Throw<FhirParseException>().WithMessage("*must be a JSON object*");
-    }
-
-    [Fact]
-    public void A_json_null_body_gives_a_FhirParseException()
-    {
-        var act = () => FhirJson.Parse("null");
-
-        act.Should().Throw<FhirParseException>().WithMessage("*null*");
-    }
-
-    [Theory]
-    [InlineData("""{"resourceType":"Patient","active":"true"}""", "active")]
-    [InlineData("""{"resourceType":"Patient","active":1}""", "active")]
-    [InlineData("""{"resourceType":"Patient","id":5}""", "id")]
-    [InlineData("""{"resourceType":"Patient","birthDate":1985}""", "birthDate")]
-    [InlineData("""{"resourceType":"Patient","name":{"family":"X"}}""", "name")]
-    [InlineData("""{"resourceType":"Patient","name":[{"given":"Jim"}]}""", "name[0].given")]
-    [InlineData("""{"resourceType":"Patient","name":[{"family":["X"]}]}""", "name[0].family")]
-    [InlineData("""{"resourceType":"Patient","multipleBirthInteger":1.5}""", "multipleBirthInteger")]
-    [InlineData("""{"resourceType":"Patient","multipleBirthInteger":"2"}""", "multipleBirthInteger")]
-    [InlineData("""{"resourceType":"Bundle","total":"3"}""", "total")]
-    [InlineData("""{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"Patient","active":"yes"}}]}""", "entry[0].resource.active")]
-    [InlineData("""{"resourceType":"Patient","contained":[{"resourceType":"Organization","active":"yes"}]}""", "contained[0].active")]
-    public void A_value_of_the_wrong_type_gives_a_FhirParseException_with_its_path(string json, string path)
-    {
-        var act = () => FhirJson.Parse(json);
-
-        var ex = act.Should().Throw<FhirParseException>().Which;
-        ex.ElementPath.Should().Be(path);
-        ex.Message.Should().Contain(path);
-    }
-
-    [Fact]
-    public void A_decimal_beyond_the_range_of_the_model_gives_a_FhirParseException()
-    {
-        const string json = """{"resourceType":"MedicationRequest","dispenseRequest":{"quantity":{"value":1e40}}}""";
-
-        var act = () => FhirJson.Parse(json);
-
-        act.Should().Throw<FhirParseException>().Which.ElementPath.Should().Be("dispenseRequest.quantity.value");
-    }
-
-    [Fact]
-    public void A_contained_resource_that_is_not_an_object_gives_a_FhirParseException()
-    {
-        var act = () => FhirJson.Parse("""{"resourceType":"Patient","contained":["Organization/o1"]}""");
-
-        act.Should().Throw<FhirParseException>().Which.ElementPath.Should().Be("contained[0]");
     }
 
     // ---- DeepCopy --------------------------------------------------------------------------
@@ -643,19 +493,19 @@ public class FhirJsonTests
         copy.Should().NotBeSameAs(original);
         FhirJson.Serialize(copy).Should().Be(FhirJson.Serialize(original));
         copy.Name.Should().NotBeSameAs(original.Name);
-        copy.Name![0].Should().NotBeSameAs(original.Name![0]);
+        copy.Name[0].Should().NotBeSameAs(original.Name[0]);
         copy.Meta.Should().NotBeSameAs(original.Meta);
-        copy.Contained![0].Should().NotBeSameAs(original.Contained![0]);
+        copy.Contained[0].Should().NotBeSameAs(original.Contained[0]);
 
         copy.Name[0].Family = "Gagnon";
-        copy.Name[0].Given!.Add("Louise");
+        copy.Name[0].GivenElement.Add(new FhirString("Louise"));
         copy.Meta!.VersionId = "2";
         ((Organization)copy.Contained[0]).Name = "MCQ";
         copy.Name.Add(new HumanName { Family = "Other" });
 
         original.Name.Should().ContainSingle();
         original.Name[0].Family.Should().Be("Tremblay");
-        original.Name[0].Given.Should().Equal("Marie", null);
+        original.Name[0].GivenElement.Select(g => g.Value).Should().Equal("Marie", null);
         original.Meta!.VersionId.Should().Be("1");
         ((Organization)original.Contained[0]).Name.Should().Be("NIM");
         AssertRoundTrip(json, original);
@@ -664,16 +514,16 @@ public class FhirJsonTests
     [Fact]
     public void DeepCopy_keeps_the_static_type()
     {
-        Resource resource = new Procedure { Id = "pr1", Status = "completed" };
+        Resource resource = new Procedure { Id = "pr1", Status = EventStatus.Completed };
 
         var copy = FhirJson.DeepCopy(resource);
 
-        copy.Should().BeOfType<Procedure>().Which.Status.Should().Be("completed");
+        copy.Should().BeOfType<Procedure>().Which.Status.Should().Be(EventStatus.Completed);
     }
 
     // ---- helpers ---------------------------------------------------------------------------
 
-    private static void AssertRoundTrip(string expectedJson, Resource resource)
+    internal static void AssertRoundTrip(string expectedJson, Resource resource)
     {
         var written = FhirJson.Serialize(resource);
         JsonSemantics.FirstDifference(JsonNode.Parse(expectedJson), JsonNode.Parse(written)).Should().BeNull(written);

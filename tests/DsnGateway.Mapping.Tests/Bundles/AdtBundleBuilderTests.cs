@@ -18,6 +18,7 @@ public class AdtBundleBuilderTests
     {
         var result = _builder.Build(Parse(er7), Received);
         result.IsSuccess.Should().BeTrue(result.Error?.ToString());
+        Validation.StrictRoundTripTests.AssertRoundTrip(result.Value!.Bundle);
         return result.Value!;
     }
 

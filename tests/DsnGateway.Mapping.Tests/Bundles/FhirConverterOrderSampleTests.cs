@@ -37,6 +37,7 @@ public class FhirConverterOrderSampleTests
         parsed.IsSuccess.Should().BeTrue(parsed.Error?.ToString());
         var result = new MessageBundleBuilder(Senders, CodeMap.Empty).Build(parsed.Message!, Received);
         result.IsSuccess.Should().BeTrue(result.Error?.ToString());
+        Validation.StrictRoundTripTests.AssertRoundTrip(result.Value!.Bundle);
         return result.Value!;
     }
 

@@ -65,6 +65,7 @@ public class FhirConverterSampleTests
     {
         var result = new AdtBundleBuilder(Senders).Build(Sample(name), Received);
         result.IsSuccess.Should().BeTrue(result.Error?.ToString());
+        Validation.StrictRoundTripTests.AssertRoundTrip(result.Value!.Bundle);
         var ours = result.Value!.Patient;
         var expected = ExpectedPatient(name);
 

@@ -86,6 +86,7 @@ public class CodeMapTests
     [InlineData("{ \"NIM\": { \"drugs\": [ { \"din\": \"02229873\" } ] } }", "has no \"code\"")]
     [InlineData("{ \"NIM\": { \"drugs\": [ { \"code\": \"A\", \"din\": \"123\" } ] } }", "is not 8 digits")]
     [InlineData("{ \"NIM\": { \"procedures\": [ { \"code\": \"A\" } ] } }", "has no \"cci\"")]
+    [InlineData("{ \"NIM\": { \"procedures\": [ { \"code\": \"A\", \"cci\": \"1.NT  89.DA\" } ] } }", "CCI '1.NT  89.DA' is not a valid FHIR code")]
     [InlineData("{ \"NIM\": { \"drugs\": [ { \"code\": \"A\", \"din\": \"12345678\" }, { \"code\": \"A\", \"din\": \"87654321\" } ] } }", "mapped twice")]
     [InlineData("{ not json", "not valid JSON")]
     public void A_wrong_code_map_file_is_refused_with_what_to_fix(string json, string problem)

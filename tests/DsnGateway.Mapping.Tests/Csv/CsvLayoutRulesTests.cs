@@ -28,7 +28,9 @@ public sealed class CsvLayoutRulesTests
     {
         using var reader = new CsvFileReader(new MemoryStream(layout.Encoding.GetBytes(text)), layout);
         var mapper = new CsvRowMapper(layout, Codes);
-        return reader.ReadRowsAsync().ToBlockingEnumerable().Select(mapper.Map).ToList();
+        var results = reader.ReadRowsAsync().ToBlockingEnumerable().Select(mapper.Map).ToList();
+        foreach (var record in results.Select(r => r.Record).OfType<CsvRecord>()) Validation.StrictRoundTripTests.AssertRoundTrip(record, layout);
+        return results;
     }
 
     [Fact]

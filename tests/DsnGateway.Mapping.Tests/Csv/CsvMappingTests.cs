@@ -30,7 +30,9 @@ public sealed class CsvMappingTests
         var bytes = layout.Encoding.GetBytes(text);
         using var reader = new CsvFileReader(new MemoryStream(bytes), layout);
         var mapper = new CsvRowMapper(layout, Codes);
-        return reader.ReadRowsAsync().ToBlockingEnumerable().Select(mapper.Map).ToList();
+        var results = reader.ReadRowsAsync().ToBlockingEnumerable().Select(mapper.Map).ToList();
+        foreach (var record in results.Select(r => r.Record).OfType<CsvRecord>()) Validation.StrictRoundTripTests.AssertRoundTrip(record, layout);
+        return results;
     }
 
     private const string FrenchPatientHeader =
@@ -53,6 +55,17 @@ public sealed class CsvMappingTests
         patient.Gender.Should().Be(AdministrativeGender.Female);
         patient.Address![0].Line.Should().Equal("12 rue de l'Église");
         record.SourceTime.Should().Be(new DateTimeOffset(2026, 11, 20, 8, 30, 0, TimeSpan.FromHours(-5)));
+    }
+
+    [Fact]
+    public void A_code_FHIR_cannot_hold_rejects_its_row_with_the_column_and_the_value()
+    {
+        var results = Map("NIM", CsvKind.MedicationOrders,
+            "NAM;No dossier;No ordonnance;No pharmacie;Code médicament;Médicament;Dose;Unité;Voie;Posologie;Statut;Date de prescription;Permis prescripteur;Prescripteur\r\n" +
+            "BEAH85561512;;RX1;PH1;ACET  500;Acétaminophène;1,5;comprimé;orale;q6h;cessé;20/11/2026 09:15;95112;Dre Roy\r\n");
+
+        results.Single().Record.Should().BeNull();
+        results.Single().Reject!.Reason.Should().Be("Code médicament 'ACET  500' is not a valid FHIR code (no leading, trailing or repeated whitespace)");
     }
 
     [Fact]

@@ -40,6 +40,9 @@ public class SenderConfigurationTests
 
         var tst = senders.Establishments.ByCode("TST")!;
         tst.Facility.Should().Be("TST");
+        tst.Name.Should().Be("Test");
+        SenderConfiguration.Parse("""{ "establishments": [ { "code": "TST", "name": " " } ] }""").Establishments.ByCode("TST")!.Name
+            .Should().Be("TST", "a blank name would be an empty display in every Provenance: the code stands in");
         tst.TimeZone.Should().Be("America/Toronto");
         tst.DefaultEncoding!.WebName.Should().Be("iso-8859-1");
         var pharm = senders.Find("pharm", "tst")!;

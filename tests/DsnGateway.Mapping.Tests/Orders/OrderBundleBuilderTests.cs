@@ -18,6 +18,7 @@ public class OrderBundleBuilderTests
     {
         var result = _builder.Build(message, Received);
         result.IsSuccess.Should().BeTrue(result.Error?.ToString());
+        Validation.StrictRoundTripTests.AssertRoundTrip(result.Value!.Bundle);
         return result.Value!;
     }
 

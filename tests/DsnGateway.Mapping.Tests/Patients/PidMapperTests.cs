@@ -23,6 +23,7 @@ public class PidMapperTests
     private static Patient Ok(MappingResult<Patient> result)
     {
         result.IsSuccess.Should().BeTrue(result.Error?.ToString());
+        Validation.StrictRoundTripTests.AssertRoundTrip(result.Value!);
         return result.Value!;
     }
 

@@ -17,6 +17,7 @@ public class ProcedureBundleTests
     {
         var result = _builder.Build(message, Received);
         result.IsSuccess.Should().BeTrue(result.Error?.ToString());
+        Validation.StrictRoundTripTests.AssertRoundTrip(result.Value!.Bundle);
         return result.Value!;
     }
 

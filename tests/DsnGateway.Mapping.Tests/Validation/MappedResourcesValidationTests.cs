@@ -51,7 +51,7 @@ public sealed class MappedResourcesValidationTests
         return data;
     }
 
-    private static Bundle? MapShared(string path)
+    internal static Bundle? MapShared(string path)
     {
         var parsed = Hl7Parser.Parse(File.ReadAllBytes(path));
         if (!parsed.IsSuccess) return null;
@@ -60,7 +60,7 @@ public sealed class MappedResourcesValidationTests
     }
 
     /// <summary>The Quebec messages of these tests, one of each kind the gateway maps.</summary>
-    private static readonly Dictionary<string, Func<Hl7Message>> QuebecMessages = new()
+    internal static readonly Dictionary<string, Func<Hl7Message>> QuebecMessages = new()
     {
         ["ADT^A01 NIM (Marie Côté)"] = () => QuebecFixtures.Parse(QuebecFixtures.MarieA01()),
         ["ADT^A08 NIM"] = () => QuebecFixtures.Parse(QuebecFixtures.MarieA01("A08", "NIM-0002")),
@@ -87,17 +87,22 @@ public sealed class MappedResourcesValidationTests
 
     [Theory]
     [MemberData(nameof(QuebecMessageNames))]
-    public void A_Quebec_message_maps_to_valid_resources(string name)
+    public void A_Quebec_message_maps_to_valid_resources(string name) => AssertValid(name, [MapQuebec(name)]);
+
+    /// <summary>The Bundle of a Quebec message of <see cref="QuebecMessages"/>, mapped with the repository's senders and code maps.</summary>
+    internal static Bundle MapQuebec(string name)
     {
-        var senders = QuebecFixtures.DefaultSenders();
-        var result = new MessageBundleBuilder(senders, DefaultCodes()).Build(QuebecMessages[name](), Received);
+        var result = new MessageBundleBuilder(QuebecFixtures.DefaultSenders(), DefaultCodes()).Build(QuebecMessages[name](), Received);
         result.IsSuccess.Should().BeTrue(result.Error?.ToString());
-        AssertValid(name, [result.Value!.Bundle]);
+        return result.Value!.Bundle;
     }
 
     [Theory]
     [MemberData(nameof(SampleCsvFiles))]
-    public async Task Every_row_of_a_sample_export_maps_to_valid_resources(string file)
+    public async Task Every_row_of_a_sample_export_maps_to_valid_resources(string file) => AssertValid(file, await MapSampleCsv(file));
+
+    /// <summary>Every row of a sample export as the Bundle the importer builds for it (none may be rejected).</summary>
+    internal static async Task<List<Bundle>> MapSampleCsv(string file)
     {
         var senders = QuebecFixtures.DefaultSenders();
         var layouts = CsvLayoutConfiguration.Load(Path.Combine(ConfigDirectory, CsvLayoutConfiguration.FileName), senders.Establishments);
@@ -121,7 +126,7 @@ public sealed class MappedResourcesValidationTests
             bundles.Add(CsvBundleBuilder.Build(record, source, identity, mapper.IdentityIdentifiers(record.Patient)));
         }
         bundles.Should().NotBeEmpty();
-        AssertValid(file, bundles);
+        return bundles;
     }
 
     [Fact]
