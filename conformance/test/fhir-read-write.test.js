@@ -392,31 +392,34 @@ describe('errors are OperationOutcomes', () => {
     assertOperationOutcome(body, '400 unknown search parameter');
   });
 
-  test('422 for a Patient with a gender outside the value set', async () => {
+  test('400 (strict parse, docs/arch/0019) for a Patient with a gender outside the value set', async () => {
     const { status, body } = await expectHttpError(
       client.create({ resourceType: 'Patient', body: newPatient('Invalid', { gender: 'banana' }) }),
     );
-    assert.equal(status, 422);
-    assertOperationOutcome(body, '422 gender');
+    assert.equal(status, 400);
+    assertOperationOutcome(body, '400 Patient.gender');
+    assert.ok(body.issue.some((i) => (i.expression ?? []).includes('Patient.gender')), 'the issue names Patient.gender');
   });
 
-  test('422 for a Patient with an impossible birthDate', async () => {
+  test('400 (strict parse, docs/arch/0019) for a Patient with an impossible birthDate', async () => {
     const { status, body } = await expectHttpError(
       client.create({ resourceType: 'Patient', body: newPatient('Invalid', { birthDate: '1985-13-45' }) }),
     );
-    assert.equal(status, 422);
-    assertOperationOutcome(body, '422 birthDate');
+    assert.equal(status, 400);
+    assertOperationOutcome(body, '400 Patient.birthDate');
+    assert.ok(body.issue.some((i) => (i.expression ?? []).includes('Patient.birthDate')), 'the issue names Patient.birthDate');
   });
 
-  test('422 for a MedicationRequest without its required status', async () => {
+  test('400 (strict parse, docs/arch/0019) for a MedicationRequest without its required status', async () => {
     const { status, body } = await expectHttpError(
       client.create({
         resourceType: 'MedicationRequest',
         body: { resourceType: 'MedicationRequest', intent: 'order', subject: { reference: 'Patient/sample-nim-tremblay' } },
       }),
     );
-    assert.equal(status, 422);
-    assertOperationOutcome(body, '422 MedicationRequest.status');
+    assert.equal(status, 400);
+    assertOperationOutcome(body, '400 MedicationRequest.status');
+    assert.ok(body.issue.some((i) => (i.expression ?? []).includes('MedicationRequest.status')), 'the issue names MedicationRequest.status');
   });
 
   test('400 or 422 for structurally invalid JSON resources (wrong JSON type, unknown element)', async () => {
