@@ -35,7 +35,7 @@ public sealed class FhirParseException : Exception
             ? resource.TypeName
             : null;
         var issues = failed.Exceptions.Select(e => e is ExtendedCodedException coded
-                ? new FhirParseIssue(PathOf(coded.InstancePath, root), coded.BaseErrorMessage)
+                ? new FhirParseIssue(PathOf(coded.InstancePath, root), root is null ? coded.BaseErrorMessage : coded.BaseErrorMessage.Replace("'$this", "'" + root, StringComparison.Ordinal))
                 : new FhirParseIssue("(root)", e.Message))
             // Firely adds "empty element" beside an unknown resource type: the first says it all.
             .DistinctBy(i => (i.ElementPath, i.Message))

@@ -187,48 +187,6 @@ public static class RecordStoreEndpoints
         return ParseBody(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
     }
 
-    /// <summary>
-    /// Firely's strict parse of a client's resource. Firely names the root resource <c>$this</c> in the paths of its
-    /// cardinality checks on the root (<c>$this.status</c>), where every other path names it by its type
-    /// (<c>MedicationRequest.subject.reference</c>); the client is told the type's name here, as everywhere else.
-    /// </summary>
-    private static Resource ParseBody(ReadOnlySpan<byte> body)
-    {
-        try
-        {
-            return FhirJson.Parse(body);
-        }
-        catch (FhirParseException ex) when (ex.Issues.Any(i => i.ElementPath.StartsWith(RootAlias, StringComparison.Ordinal))
-            && RootResourceType(body) is { } type)
-        {
-            throw new FhirParseException(ex.Issues.Select(i => i with
-            {
-                ElementPath = i.ElementPath.StartsWith(RootAlias, StringComparison.Ordinal) ? type + i.ElementPath[RootAlias.Length..] : i.ElementPath,
-                Message = i.Message.Replace("'" + RootAlias, "'" + type, StringComparison.Ordinal),
-            }).ToList(), ex);
-        }
-    }
-
-    private const string RootAlias = "$this";
-
-    /// <summary>The top-level <c>resourceType</c> of a JSON object, if it has one.</summary>
-    private static string? RootResourceType(ReadOnlySpan<byte> body)
-    {
-        var reader = new System.Text.Json.Utf8JsonReader(body);
-        try
-        {
-            if (!reader.Read() || reader.TokenType != System.Text.Json.JsonTokenType.StartObject) return null;
-            while (reader.Read() && reader.TokenType == System.Text.Json.JsonTokenType.PropertyName)
-            {
-                var isType = reader.ValueTextEquals("resourceType"u8);
-                if (!reader.Read()) return null;
-                if (isType) return reader.TokenType == System.Text.Json.JsonTokenType.String ? reader.GetString() : null;
-                reader.Skip();
-            }
-        }
-        catch (System.Text.Json.JsonException)
-        {
-        }
-        return null;
-    }
+    /// <summary>Firely's strict parse of a client's resource (FhirJson names a lone resource's missing elements by its type).</summary>
+    private static Resource ParseBody(ReadOnlySpan<byte> body) => FhirJson.Parse(body);
 }
