@@ -12,7 +12,8 @@ namespace DsnGateway.Tests.Audit;
 
 /// <summary>
 /// The JSON the audit stores and hashes is exactly what Firely's serializer (<see cref="FhirJson"/>) writes, for the events
-/// the factory makes and for every event a real gateway records, and the chain hashes it the same.
+/// the factory makes and for every event a real gateway records, and the chain hashes it the same; those events are
+/// written by the audit's own writer (the read path's fast one), anything else by Firely's.
 /// </summary>
 public class AuditEventJsonTests
 {
@@ -63,6 +64,7 @@ public class AuditEventJsonTests
         AuditEventJson.Write(new AuditEventFactory().Create(AuditTestData.Search("x", "y", "z")), buffer);
         var reused = AuditEventJson.Write(auditEvent, buffer).ToArray();
 
+        AuditEventJson.IsPlain(auditEvent).Should().BeTrue("what the factory builds is written by hand, not by Firely's serializer");
         Encoding.UTF8.GetString(written).Should().Be(FhirJson.Serialize(auditEvent), because);
         reused.Should().Equal(written, because);
         AuditChain.Hash(AuditChain.Genesis, written).Should().Be(AuditChain.Hash(AuditChain.Genesis, FhirJson.Serialize(auditEvent)));
@@ -76,6 +78,7 @@ public class AuditEventJsonTests
         auditEvent.Language = "fr-CA";
         auditEvent.Agent[0].Extension = [new Extension { Url = "urn:x", Value = new FhirString("kept") }];
         auditEvent.Entity[0].What!.Identifier!.Period = new Period { Start = "2025-01-01" };
+        AuditEventJson.IsPlain(auditEvent).Should().BeFalse();
 
         Encoding.UTF8.GetString(AuditEventJson.SerializeToUtf8Bytes(auditEvent)).Should().Be(FhirJson.Serialize(auditEvent))
             .And.Contain("\"kept\"").And.Contain("fr-CA").And.Contain("2025-01-01");
@@ -89,6 +92,7 @@ public class AuditEventJsonTests
         auditEvent.Id = "44";
         auditEvent.ActionElement!.Extension.Add(new Extension { Url = "urn:x:action", Value = new Code("kept-action") });
         auditEvent.Agent.Single(a => a.Requestor == true).Who!.ReferenceElement!.ElementId = "who-1";
+        AuditEventJson.IsPlain(auditEvent).Should().BeFalse();
 
         var written = Encoding.UTF8.GetString(AuditEventJson.SerializeToUtf8Bytes(auditEvent));
 
@@ -138,6 +142,7 @@ public class AuditEventJsonTests
                 var auditEvent = FhirJson.Parse<AuditEvent>(record.Json);
                 record.Json.Should().Be(FhirJson.Serialize(auditEvent), "record {0} is Firely's JSON", record.Seq);
                 Encoding.UTF8.GetString(AuditEventJson.SerializeToUtf8Bytes(auditEvent)).Should().Be(record.Json, "record {0} again", record.Seq);
+                AuditEventJson.IsPlain(auditEvent).Should().BeTrue("record {0} takes the hand-written path", record.Seq);
             }
         }
         finally
