@@ -43,7 +43,12 @@ public class EntraIdModeTests(EntraIdModeTests.EntraIdGateway gateway) : IClassF
     private TestOpenIdProvider Provider => gateway.Provider;
 
     /// <summary>An Entra v2.0 access token as a clinician's app gets it: tid, scp as one string, roles as an array, no establishment claim.</summary>
-    private string EntraToken(string scp = "Clinical.Read", string[]? roles = null, string tenant = Tenant, string? issuerTenant = null, Action<Dictionary<string, object>>? change = null)
+    private string EntraToken(string scp = "Clinical.Read", string[]? roles = null, string tenant = Tenant, string? issuerTenant = null, Action<Dictionary<string, object>>? change = null) =>
+        IssueEntraToken(Provider, scp, roles, tenant, issuerTenant, change);
+
+    /// <summary>An Entra v2.0 access token of <paramref name="provider"/> for the gateway's audience, signed with <paramref name="key"/> (the current key by default).</summary>
+    internal static string IssueEntraToken(TestOpenIdProvider provider, string scp = "Clinical.Read", string[]? roles = null, string tenant = Tenant,
+        string? issuerTenant = null, Action<Dictionary<string, object>>? change = null, Microsoft.IdentityModel.Tokens.SecurityKey? key = null)
     {
         var claims = new Dictionary<string, object>
         {
@@ -57,7 +62,7 @@ public class EntraIdModeTests(EntraIdModeTests.EntraIdGateway gateway) : IClassF
         };
         if (scp.Length > 0) claims["scp"] = scp;
         change?.Invoke(claims);
-        return Provider.Issue(claims, issuer: $"https://login.microsoftonline.com/{issuerTenant ?? tenant}/v2.0", audience: Audience, tokenType: "JWT");
+        return provider.Issue(claims, key: key, issuer: $"https://login.microsoftonline.com/{issuerTenant ?? tenant}/v2.0", audience: Audience, tokenType: "JWT");
     }
 
     [Fact]

@@ -7,19 +7,14 @@ using DsnGateway.Ingestion;
 using DsnGateway.Tests.Authentication;
 using DsnGateway.Tests.Ingestion;
 using DsnGateway.Tests.Observability;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace DsnGateway.Tests.Proxy;
 
 /// <summary>
-/// A remote record store that requires the gateway's own token: the <c>store</c> command in a process of its own with
-/// Store:Authentication (audience dsn-store) against a real OpenID provider, and a gateway (Kestrel, Remote mode) whose
-/// RecordStore:Credentials are a client of that provider. Between them a <see cref="StoreTap"/> notes the Authorization
-/// header the store was sent.
+/// A remote record store that requires the gateway's own token (<see cref="CredentialedStoreRig"/>, audience dsn-store,
+/// a real OpenID provider), and a gateway whose RecordStore:Credentials are a client of that provider.
 /// </summary>
 public sealed class CredentialedRemoteStoreTests : IAsyncLifetime
 {
@@ -27,72 +22,38 @@ public sealed class CredentialedRemoteStoreTests : IAsyncLifetime
     private const string Secret = "client-secret-that-must-never-be-logged";
     private const string StoreAudience = "dsn-store";
 
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "dsn-credentials", Guid.NewGuid().ToString("N"));
-    private TestOpenIdProvider _provider = null!;
-    private GatewayProcess _store = null!;
-    private Uri _storeUri = null!;
-    private StoreTap _tap = null!;
-    private WebApplication? _gateway;
-    private HttpClient _clinician = null!;
-    private string _clinicianToken = "";
-
-    private string GatewayData => Path.Combine(_directory, "gateway");
+    private CredentialedStoreRig _rig = null!;
 
     public async Task InitializeAsync()
     {
-        Directory.CreateDirectory(_directory);
-        _provider = await TestOpenIdProvider.StartAsync();
-        _provider.RegisterClient(ClientId, Secret, "some-other-api");
-        _store = GatewayProcess.Start(["store", "--urls", "http://127.0.0.1:0", "--data-dir", Path.Combine(_directory, "store")], variables: new Dictionary<string, string>
+        var provider = await TestOpenIdProvider.StartAsync();
+        provider.RegisterClient(ClientId, Secret, "some-other-api");
+        _rig = await CredentialedStoreRig.StartAsync("dsn-credentials", provider, new Dictionary<string, string>
         {
-            ["DSN_Store__Authentication__Authority"] = _provider.Issuer,
+            ["DSN_Store__Authentication__Authority"] = provider.Issuer,
             ["DSN_Store__Authentication__Audience"] = StoreAudience,
             ["DSN_Store__Authentication__RequireHttpsMetadata"] = "false",
         });
-        _storeUri = await _store.WaitUntilListeningAsync();
-        _tap = await StoreTap.StartAsync(_storeUri);
     }
+
+    public async Task DisposeAsync() => await _rig.DisposeAsync();
 
     /// <summary>The gateway, started by each test with the renewal it needs.</summary>
-    private async Task StartGatewayAsync(int renewBeforeSeconds = 60, string audience = StoreAudience)
-    {
-        _gateway = await GatewayFixture.StartAsync(GatewayData, new Dictionary<string, string?>
+    private Task StartGatewayAsync(int renewBeforeSeconds = 60, string audience = StoreAudience) =>
+        _rig.StartGatewayAsync(new Dictionary<string, string?>
         {
-            ["RecordStore:Mode"] = "Remote",
-            ["RecordStore:RemoteUrl"] = _tap.Url,
-            ["RecordStore:Credentials:Authority"] = _provider.Issuer,
-            ["RecordStore:Credentials:ClientId"] = ClientId,
-            ["RecordStore:Credentials:ClientSecret"] = Secret,
-            ["RecordStore:Credentials:Audience"] = audience,
-            ["RecordStore:Credentials:Scope"] = "system/*.cruds",
-            ["RecordStore:Credentials:RenewBeforeSeconds"] = renewBeforeSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["RecordStore:Credentials:RetryAfterFailureSeconds"] = "0",
-        }, loadSampleData: false);
-        var address = _gateway.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        _clinicianToken = GatewayFixture.IssueToken(_gateway.Services);
-        _clinician = new HttpClient { BaseAddress = new Uri(address.TrimEnd('/') + "/") };
-        _clinician.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _clinicianToken);
-    }
-
-    public async Task DisposeAsync()
-    {
-        _clinician?.Dispose();
-        if (_gateway is not null)
-        {
-            await _gateway.StopAsync();
-            await _gateway.DisposeAsync();
-        }
-        await _tap.DisposeAsync();
-        await _store.DisposeAsync();
-        await _provider.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try { Directory.Delete(_directory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-    }
+            ["Authority"] = _rig.Provider.Issuer,
+            ["ClientId"] = ClientId,
+            ["ClientSecret"] = Secret,
+            ["Audience"] = audience,
+            ["Scope"] = "system/*.cruds",
+            ["RenewBeforeSeconds"] = renewBeforeSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
 
     private async Task<string> CreatePatientAsync()
     {
         var patient = new Patient { Name = [new HumanName { Family = "Distant" }], Identifier = [new Identifier { System = "urn:dsn:mrn:nim", Value = Guid.NewGuid().ToString("N") }] };
-        using var created = await _clinician.PostAsync("fhir/Patient", GatewayFixture.Json(patient));
+        using var created = await _rig.Clinician.PostAsync("fhir/Patient", GatewayFixture.Json(patient));
         created.StatusCode.Should().Be(HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
         return created.Headers.Location!.ToString().Split("/Patient/")[1].Split('/')[0];
     }
@@ -104,18 +65,18 @@ public sealed class CredentialedRemoteStoreTests : IAsyncLifetime
         var id = await CreatePatientAsync();
         for (var i = 0; i < 3; i++)
         {
-            using var read = await _clinician.GetAsync($"fhir/Patient/{id}");
+            using var read = await _rig.Clinician.GetAsync($"fhir/Patient/{id}");
             read.StatusCode.Should().Be(HttpStatusCode.OK);
             FhirJson.Parse<Patient>(await read.Content.ReadAsStringAsync()).Name![0].Family.Should().Be("Distant");
         }
-        (await _clinician.GetAsync("readyz")).StatusCode.Should().Be(HttpStatusCode.OK, "readiness reaches the store with the token too");
-        _provider.TokenRequests.Should().Be(1, "the token is cached across requests and doors (checks, proxy, readiness)");
+        (await _rig.Clinician.GetAsync("readyz")).StatusCode.Should().Be(HttpStatusCode.OK, "readiness reaches the store with the token too");
+        _rig.Provider.TokenRequests.Should().Be(1, "the token is cached across requests and doors (checks, proxy, readiness)");
     }
 
     [Fact]
     public async Task The_store_refuses_a_request_without_a_token_and_one_for_another_audience()
     {
-        using var direct = new HttpClient { BaseAddress = _storeUri };
+        using var direct = new HttpClient { BaseAddress = _rig.StoreUri };
         using (var none = await direct.GetAsync("metadata"))
         {
             none.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
@@ -125,12 +86,12 @@ public sealed class CredentialedRemoteStoreTests : IAsyncLifetime
         var claims = new Dictionary<string, object> { ["sub"] = ClientId, ["client_id"] = ClientId };
         using (var other = new HttpRequestMessage(HttpMethod.Get, "metadata"))
         {
-            other.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _provider.Issue(claims, audience: "dsn-gateway"));
+            other.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _rig.Provider.Issue(claims, audience: "dsn-gateway"));
             (await direct.SendAsync(other)).StatusCode.Should().Be(HttpStatusCode.Unauthorized, "a token for the gateway (a clinician's audience) is not the store's");
         }
         using (var own = new HttpRequestMessage(HttpMethod.Get, "metadata"))
         {
-            own.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _provider.Issue(claims, audience: StoreAudience));
+            own.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _rig.Provider.Issue(claims, audience: StoreAudience));
             (await direct.SendAsync(own)).StatusCode.Should().Be(HttpStatusCode.OK, "the same provider's token for its audience passes");
         }
     }
@@ -142,19 +103,19 @@ public sealed class CredentialedRemoteStoreTests : IAsyncLifetime
         var id = await CreatePatientAsync();
         using (var read = new HttpRequestMessage(HttpMethod.Get, $"fhir/Patient/{id}"))
         {
-            (await _clinician.SendAsync(read)).StatusCode.Should().Be(HttpStatusCode.OK);
+            (await _rig.Clinician.SendAsync(read)).StatusCode.Should().Be(HttpStatusCode.OK);
         }
-        (await _clinician.GetAsync("fhir/Patient?_count=5")).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await _rig.Clinician.GetAsync("fhir/Patient?_count=5")).StatusCode.Should().Be(HttpStatusCode.OK);
 
-        _tap.Saw.Should().NotBeEmpty();
-        _tap.Saw.Should().OnlyContain(h => h.StartsWith("Bearer ", StringComparison.Ordinal));
-        _tap.Saw.Should().NotContain(h => h.Contains(_clinicianToken, StringComparison.Ordinal));
-        foreach (var header in _tap.Saw.Distinct())
+        _rig.Tap.Saw.Should().NotBeEmpty();
+        _rig.Tap.Saw.Should().OnlyContain(h => h.StartsWith("Bearer ", StringComparison.Ordinal));
+        _rig.Tap.Saw.Should().NotContain(h => h.Contains(_rig.ClinicianToken, StringComparison.Ordinal));
+        foreach (var header in _rig.Tap.Saw.Distinct())
         {
             var token = new JsonWebToken(header["Bearer ".Length..]);
             token.Audiences.Should().Equal(StoreAudience);
             token.Subject.Should().Be(ClientId);
-            token.Issuer.Should().Be(_provider.Issuer);
+            token.Issuer.Should().Be(_rig.Provider.Issuer);
         }
     }
 
@@ -162,58 +123,58 @@ public sealed class CredentialedRemoteStoreTests : IAsyncLifetime
     public async Task Many_clinicians_at_once_make_one_token_request()
     {
         await StartGatewayAsync();
-        _provider.TokenRequests.Should().Be(0, "no token is fetched before it is needed");
+        _rig.Provider.TokenRequests.Should().Be(0, "no token is fetched before it is needed");
         Task<HttpResponseMessage>[] reads;
-        using (_provider.HoldTokenAnswers())
+        using (_rig.Provider.HoldTokenAnswers())
         {
-            reads = Enumerable.Range(0, 20).Select(_ => _clinician.GetAsync("fhir/Patient?_count=1")).ToArray();
-            await _provider.WaitForTokenRequestsAsync(1);
+            reads = Enumerable.Range(0, 20).Select(_ => _rig.Clinician.GetAsync("fhir/Patient?_count=1")).ToArray();
+            await _rig.Provider.WaitForTokenRequestsAsync(1);
         }
         var answers = await Task.WhenAll(reads);
         answers.Should().OnlyContain(r => r.StatusCode == HttpStatusCode.OK);
-        _provider.TokenRequests.Should().Be(1);
+        _rig.Provider.TokenRequests.Should().Be(1);
         foreach (var answer in answers) answer.Dispose();
     }
 
     [Fact]
     public async Task A_token_near_its_expiry_is_renewed_before_it_is_used()
     {
-        _provider.ClientTokenLifetime = TimeSpan.FromSeconds(90);
+        _rig.Provider.ClientTokenLifetime = TimeSpan.FromSeconds(90);
         await StartGatewayAsync(renewBeforeSeconds: 120); // every token is already inside its renewal window
-        (await _clinician.GetAsync("fhir/Patient?_count=1")).StatusCode.Should().Be(HttpStatusCode.OK);
-        var afterFirst = _provider.TokenRequests;
-        (await _clinician.GetAsync("fhir/Patient?_count=1")).StatusCode.Should().Be(HttpStatusCode.OK);
-        _provider.TokenRequests.Should().BeGreaterThan(afterFirst, "a token about to expire is never reused");
-        _tap.Saw.Distinct().Count().Should().BeGreaterThan(1);
+        (await _rig.Clinician.GetAsync("fhir/Patient?_count=1")).StatusCode.Should().Be(HttpStatusCode.OK);
+        var afterFirst = _rig.Provider.TokenRequests;
+        (await _rig.Clinician.GetAsync("fhir/Patient?_count=1")).StatusCode.Should().Be(HttpStatusCode.OK);
+        _rig.Provider.TokenRequests.Should().BeGreaterThan(afterFirst, "a token about to expire is never reused");
+        _rig.Tap.Saw.Distinct().Count().Should().BeGreaterThan(1);
     }
 
     [Fact]
     public async Task Without_a_token_reads_answer_503_and_ingested_messages_wait_in_the_inbox_until_one_can_be_had()
     {
         await StartGatewayAsync();
-        _provider.TokenEndpointDown = true;
+        _rig.Provider.TokenEndpointDown = true;
 
-        using (var read = await _clinician.GetAsync("fhir/Patient?_count=1"))
+        using (var read = await _rig.Clinician.GetAsync("fhir/Patient?_count=1"))
         {
             read.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
             var outcome = await read.Content.ReadAsStringAsync();
             outcome.Should().Contain("\"resourceType\":\"OperationOutcome\"").And.Contain("credentials");
         }
-        using (var byId = await _clinician.GetAsync("fhir/Patient/some-id"))
+        using (var byId = await _rig.Clinician.GetAsync("fhir/Patient/some-id"))
         {
             byId.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
             (await byId.Content.ReadAsStringAsync()).Should().Contain("\"resourceType\":\"OperationOutcome\"");
         }
-        (await _clinician.GetAsync("readyz")).StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
+        (await _rig.Clinician.GetAsync("readyz")).StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
 
         var mrn = "NIMCRED" + Guid.NewGuid().ToString("N")[..8];
-        var endpoint = await _gateway!.Services.GetRequiredService<MllpListener>().BoundEndpoint;
+        var endpoint = await _rig.Gateway!.Services.GetRequiredService<MllpListener>().BoundEndpoint;
         await using (var sender = await MllpTestClient.ConnectAsync(endpoint))
         {
             var ack = await sender.SendAsync(AdtMessages.Utf8(AdtMessages.A01("ADT_NIM", "NIM", "CRED" + mrn, $"{mrn}^^^NIM^MR", "Jeton^Absent", "1980", "U")));
             AdtMessages.AckCode(ack).Should().Be("AA", "the inbox holds it while the store cannot be reached");
         }
-        var inbox = _gateway.Services.GetRequiredService<InboxStore>();
+        var inbox = _rig.Gateway!.Services.GetRequiredService<InboxStore>();
         StoredMessage message;
         for (var attempt = 0; ; attempt++)
         {
@@ -225,40 +186,40 @@ public sealed class CredentialedRemoteStoreTests : IAsyncLifetime
         message.LastError.Should().Contain("access token");
         (await inbox.ListDeadLettersAsync()).Should().BeEmpty();
 
-        _provider.TokenEndpointDown = false;
+        _rig.Provider.TokenEndpointDown = false;
         for (var attempt = 0; attempt < 600 && message.State == InboxMessageState.Pending; attempt++)
         {
             await Task.Delay(100);
             message = (await inbox.ListMessagesAsync(CancellationToken.None)).Single();
         }
         message.State.Should().Be(InboxMessageState.Delivered, "it is delivered by itself once a token can be had");
-        using var search = await _clinician.GetAsync($"fhir/Patient?identifier=urn:dsn:mrn:nim|{mrn}");
+        using var search = await _rig.Clinician.GetAsync($"fhir/Patient?identifier=urn:dsn:mrn:nim|{mrn}");
         search.StatusCode.Should().Be(HttpStatusCode.OK);
         FhirJson.Parse<Bundle>(await search.Content.ReadAsStringAsync()).Entry.Should().ContainSingle();
 
-        var logs = LogFiles.ReadAll(GatewayData);
+        var logs = LogFiles.ReadAll(_rig.GatewayData);
         logs.Should().Contain("no access token", "the outage is logged");
         logs.Should().NotContain(Secret);
-        foreach (var header in _tap.Saw.Distinct().Where(h => h.Length > 7)) logs.Should().NotContain(header["Bearer ".Length..]);
+        foreach (var header in _rig.Tap.Saw.Distinct().Where(h => h.Length > 7)) logs.Should().NotContain(header["Bearer ".Length..]);
     }
 
     [Fact]
     public async Task When_the_store_refuses_the_gateways_token_the_clinician_is_not_told_to_log_in_again()
     {
         await StartGatewayAsync(audience: "some-other-api"); // a misconfigured client: the store refuses every token it gets
-        using var read = await _clinician.GetAsync("fhir/Patient?_count=1");
+        using var read = await _rig.Clinician.GetAsync("fhir/Patient?_count=1");
         read.StatusCode.Should().Be(HttpStatusCode.BadGateway, "the clinician's token is fine: a 401 would send their app to log in again");
         read.Headers.WwwAuthenticate.Should().BeEmpty();
         (await read.Content.ReadAsStringAsync()).Should().Contain("\"resourceType\":\"OperationOutcome\"").And.Contain("refused the gateway's credentials");
-        _provider.TokenRequests.Should().Be(2, "the refused token was replaced once, then the request given up");
+        _rig.Provider.TokenRequests.Should().Be(2, "the refused token was replaced once, then the request given up");
 
-        var endpoint = await _gateway!.Services.GetRequiredService<MllpListener>().BoundEndpoint;
+        var endpoint = await _rig.Gateway!.Services.GetRequiredService<MllpListener>().BoundEndpoint;
         await using (var sender = await MllpTestClient.ConnectAsync(endpoint))
         {
             var ack = await sender.SendAsync(AdtMessages.Utf8(AdtMessages.A01("ADT_NIM", "NIM", "REFUSED1", "NIMREFUSED1^^^NIM^MR", "Refus^Jeton", "1980", "U")));
             AdtMessages.AckCode(ack).Should().Be("AA");
         }
-        var inbox = _gateway.Services.GetRequiredService<InboxStore>();
+        var inbox = _rig.Gateway!.Services.GetRequiredService<InboxStore>();
         StoredMessage message;
         for (var attempt = 0; ; attempt++)
         {
@@ -277,25 +238,25 @@ public sealed class CredentialedRemoteStoreTests : IAsyncLifetime
         var remote = new Dictionary<string, string>
         {
             ["DSN_RecordStore__Mode"] = "Remote",
-            ["DSN_RecordStore__RemoteUrl"] = _tap.Url,
+            ["DSN_RecordStore__RemoteUrl"] = _rig.Tap.Url,
         };
-        await using (var open = GatewayProcess.Start(["import", "NIM", "patients", file, "--data-dir", Path.Combine(_directory, "open")], variables: remote))
+        await using (var open = GatewayProcess.Start(["import", "NIM", "patients", file, "--data-dir", Path.Combine(_rig.Directory, "open")], variables: remote))
         {
             (await open.WaitForExitAsync()).Should().Be(1, "without credentials the store refuses the import's lookups");
         }
-        _tap.Saw.Should().OnlyContain(h => h.Length == 0);
+        _rig.Tap.Saw.Should().OnlyContain(h => h.Length == 0);
 
         var credentialed = new Dictionary<string, string>(remote)
         {
-            ["DSN_RecordStore__Credentials__Authority"] = _provider.Issuer,
+            ["DSN_RecordStore__Credentials__Authority"] = _rig.Provider.Issuer,
             ["DSN_RecordStore__Credentials__ClientId"] = ClientId,
             ["DSN_RecordStore__Credentials__ClientSecret"] = Secret,
             ["DSN_RecordStore__Credentials__Audience"] = StoreAudience,
         };
-        await using var import = GatewayProcess.Start(["import", "NIM", "patients", file, "--data-dir", Path.Combine(_directory, "credentialed")], variables: credentialed);
+        await using var import = GatewayProcess.Start(["import", "NIM", "patients", file, "--data-dir", Path.Combine(_rig.Directory, "credentialed")], variables: credentialed);
         (await import.WaitForExitAsync()).Should().Be(0, import.Output);
-        _provider.TokenRequests.Should().Be(1);
-        var sent = _tap.Saw.Where(h => h.Length > 0).Select(h => new JsonWebToken(h["Bearer ".Length..]).Audiences.Single()).ToList();
+        _rig.Provider.TokenRequests.Should().Be(1);
+        var sent = _rig.Tap.Saw.Where(h => h.Length > 0).Select(h => new JsonWebToken(h["Bearer ".Length..]).Audiences.Single()).ToList();
         sent.Should().NotBeEmpty().And.OnlyContain(audience => audience == StoreAudience);
         import.Output.Should().NotContain(Secret);
     }

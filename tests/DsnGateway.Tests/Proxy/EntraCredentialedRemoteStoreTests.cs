@@ -1,15 +1,10 @@
 using System.Net;
-using System.Net.Http.Headers;
 using Hl7.Fhir.Model;
 using Task = System.Threading.Tasks.Task;
 using DsnGateway.Fhir.Serialization;
 using DsnGateway.Tests.Authentication;
 using DsnGateway.Tests.Observability;
 using DsnGateway.Tests.StoreCredentials;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace DsnGateway.Tests.Proxy;
@@ -27,56 +22,41 @@ public sealed class EntraCredentialedRemoteStoreTests : IAsyncLifetime
     private const string Secret = "entra-client-secret-that-must-never-be-logged";
     private const string StoreAudience = "api://dsn-store";
 
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "dsn-entra-credentials", Guid.NewGuid().ToString("N"));
-    private TestOpenIdProvider _provider = null!;
     private AppCertificateFiles _certificate = null!;
-    private GatewayProcess _store = null!;
-    private StoreTap _tap = null!;
-    private WebApplication? _gateway;
-    private HttpClient _clinician = null!;
-
-    private string GatewayData => Path.Combine(_directory, "gateway");
+    private CredentialedStoreRig _rig = null!;
 
     public async Task InitializeAsync()
     {
-        Directory.CreateDirectory(_directory);
-        _provider = await TestOpenIdProvider.StartEntraShapedAsync(Tenant);
-        _certificate = AppCertificateFiles.Create(Path.Combine(_directory, "app-certificate"));
-        _provider.RegisterEntraClient(AppId, Secret, X509CertificateLoaderPublic(_certificate));
-        _store = GatewayProcess.Start(["store", "--urls", "http://127.0.0.1:0", "--data-dir", Path.Combine(_directory, "store")], variables: new Dictionary<string, string>
+        var provider = await TestOpenIdProvider.StartEntraShapedAsync(Tenant);
+        _certificate = AppCertificateFiles.Create(Path.Combine(Path.GetTempPath(), "dsn-entra-app-certificate", Guid.NewGuid().ToString("N")));
+        provider.RegisterEntraClient(AppId, Secret, X509CertificateLoaderPublic(_certificate));
+        _rig = await CredentialedStoreRig.StartAsync("dsn-entra-credentials", provider, new Dictionary<string, string>
         {
             // The tenant's v2.0 metadata, as the store would read Entra's; the store process trusts the provider's
             // development certificate through OpenSSL's SSL_CERT_FILE (that process alone).
-            ["DSN_Store__Authentication__Authority"] = $"{_provider.BaseAddress}/{Tenant}/v2.0",
+            ["DSN_Store__Authentication__Authority"] = $"{provider.BaseAddress}/{Tenant}/v2.0",
             ["DSN_Store__Authentication__Audience"] = StoreAudience,
-            ["SSL_CERT_FILE"] = _provider.CertificatePath!,
+            ["SSL_CERT_FILE"] = provider.CertificatePath!,
         });
-        _tap = await StoreTap.StartAsync(await _store.WaitUntilListeningAsync());
     }
 
     /// <summary>What the provider keeps of the app's certificate: the public part only.</summary>
     private static System.Security.Cryptography.X509Certificates.X509Certificate2 X509CertificateLoaderPublic(AppCertificateFiles files) =>
         System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificate(files.Certificate.RawData);
 
-    private async Task StartGatewayAsync(Dictionary<string, string?> credential)
+    private Task StartGatewayAsync(Dictionary<string, string?> credential)
     {
         var configuration = new Dictionary<string, string?>
         {
-            ["RecordStore:Mode"] = "Remote",
-            ["RecordStore:RemoteUrl"] = _tap.Url,
-            ["RecordStore:Credentials:Mode"] = "EntraId",
-            ["RecordStore:Credentials:Instance"] = _provider.BaseAddress + "/",
-            ["RecordStore:Credentials:TenantId"] = Tenant,
-            ["RecordStore:Credentials:ClientId"] = AppId,
-            ["RecordStore:Credentials:Scope"] = StoreAudience + "/.default",
-            ["RecordStore:Credentials:ProviderCertificate"] = _provider.CertificatePath,
-            ["RecordStore:Credentials:RetryAfterFailureSeconds"] = "0",
+            ["Mode"] = "EntraId",
+            ["Instance"] = _rig.Provider.BaseAddress + "/",
+            ["TenantId"] = Tenant,
+            ["ClientId"] = AppId,
+            ["Scope"] = StoreAudience + "/.default",
+            ["ProviderCertificate"] = _rig.Provider.CertificatePath,
         };
-        foreach (var (key, value) in credential) configuration["RecordStore:Credentials:" + key] = value;
-        _gateway = await GatewayFixture.StartAsync(GatewayData, configuration, loadSampleData: false);
-        var address = _gateway.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        _clinician = new HttpClient { BaseAddress = new Uri(address.TrimEnd('/') + "/") };
-        _clinician.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", GatewayFixture.IssueToken(_gateway.Services));
+        foreach (var (key, value) in credential) configuration[key] = value;
+        return _rig.StartGatewayAsync(configuration);
     }
 
     private Dictionary<string, string?> WithSecret(string secret = Secret) => new() { ["ClientSecret"] = secret };
@@ -87,34 +67,25 @@ public sealed class EntraCredentialedRemoteStoreTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        _clinician?.Dispose();
-        if (_gateway is not null)
-        {
-            await _gateway.StopAsync();
-            await _gateway.DisposeAsync();
-        }
-        await _tap.DisposeAsync();
-        await _store.DisposeAsync();
-        await _provider.DisposeAsync();
+        await _rig.DisposeAsync();
         _certificate.Dispose();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try { Directory.Delete(_directory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        try { Directory.Delete(_certificate.Directory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 
     private async Task ReadsThroughTheStoreAsync()
     {
         var patient = new Patient { Name = [new HumanName { Family = "Nuage" }], Identifier = [new Identifier { System = "urn:dsn:mrn:nim", Value = Guid.NewGuid().ToString("N") }] };
-        using var created = await _clinician.PostAsync("fhir/Patient", GatewayFixture.Json(patient));
+        using var created = await _rig.Clinician.PostAsync("fhir/Patient", GatewayFixture.Json(patient));
         created.StatusCode.Should().Be(HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
         var id = created.Headers.Location!.ToString().Split("/Patient/")[1].Split('/')[0];
-        using var read = await _clinician.GetAsync($"fhir/Patient/{id}");
+        using var read = await _rig.Clinician.GetAsync($"fhir/Patient/{id}");
         read.StatusCode.Should().Be(HttpStatusCode.OK);
         FhirJson.Parse<Patient>(await read.Content.ReadAsStringAsync()).Name![0].Family.Should().Be("Nuage");
 
-        LogFiles.ReadAll(GatewayData).Should().NotContain("outside the configured instance",
+        LogFiles.ReadAll(_rig.GatewayData).Should().NotContain("outside the configured instance",
             "instance discovery is off: MSAL asks nothing of login.microsoftonline.com");
-        _tap.Saw.Should().NotBeEmpty().And.OnlyContain(h => h.StartsWith("Bearer ", StringComparison.Ordinal));
-        foreach (var header in _tap.Saw.Distinct())
+        _rig.Tap.Saw.Should().NotBeEmpty().And.OnlyContain(h => h.StartsWith("Bearer ", StringComparison.Ordinal));
+        foreach (var header in _rig.Tap.Saw.Distinct())
         {
             var token = new JsonWebToken(header["Bearer ".Length..]);
             token.Audiences.Should().Equal(StoreAudience);
@@ -128,9 +99,9 @@ public sealed class EntraCredentialedRemoteStoreTests : IAsyncLifetime
     {
         await StartGatewayAsync(WithSecret());
         await ReadsThroughTheStoreAsync();
-        _provider.TokenRequests.Should().Be(1, "the token is cached across requests and doors");
-        _provider.ClientAssertions.Should().BeEmpty("a secret, not a certificate, was configured");
-        LogFiles.ReadAll(GatewayData).Should().NotContain(Secret);
+        _rig.Provider.TokenRequests.Should().Be(1, "the token is cached across requests and doors");
+        _rig.Provider.ClientAssertions.Should().BeEmpty("a secret, not a certificate, was configured");
+        LogFiles.ReadAll(_rig.GatewayData).Should().NotContain(Secret);
     }
 
     [Theory]
@@ -140,12 +111,12 @@ public sealed class EntraCredentialedRemoteStoreTests : IAsyncLifetime
     {
         await StartGatewayAsync(format == "pfx" ? WithPfx() : WithPem());
         await ReadsThroughTheStoreAsync();
-        _provider.TokenRequests.Should().Be(1);
+        _rig.Provider.TokenRequests.Should().Be(1);
         // The provider verified each assertion's signature with the certificate's public key before it issued a token.
-        var assertion = new JsonWebToken(_provider.ClientAssertions.Should().ContainSingle().Subject);
+        var assertion = new JsonWebToken(_rig.Provider.ClientAssertions.Should().ContainSingle().Subject);
         assertion.Issuer.Should().Be(AppId);
-        assertion.Audiences.Should().Equal($"{_provider.BaseAddress}/{Tenant}/oauth2/v2.0/token");
-        LogFiles.ReadAll(GatewayData).Should().NotContain(AppCertificateFiles.Password);
+        assertion.Audiences.Should().Equal($"{_rig.Provider.BaseAddress}/{Tenant}/oauth2/v2.0/token");
+        LogFiles.ReadAll(_rig.GatewayData).Should().NotContain(AppCertificateFiles.Password);
     }
 
     [Fact]
@@ -153,12 +124,12 @@ public sealed class EntraCredentialedRemoteStoreTests : IAsyncLifetime
     {
         const string wrong = "a-wrong-secret-also-never-logged";
         await StartGatewayAsync(WithSecret(wrong));
-        using var read = await _clinician.GetAsync("fhir/Patient?_count=1");
+        using var read = await _rig.Clinician.GetAsync("fhir/Patient?_count=1");
         read.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
         (await read.Content.ReadAsStringAsync()).Should().Contain("\"resourceType\":\"OperationOutcome\"").And.Contain("credentials");
-        _tap.Saw.Should().BeEmpty("nothing reaches the store without a token");
+        _rig.Tap.Saw.Should().BeEmpty("nothing reaches the store without a token");
 
-        var logs = LogFiles.ReadAll(GatewayData);
+        var logs = LogFiles.ReadAll(_rig.GatewayData);
         logs.Should().Contain("invalid_client", "the refusal is logged in OAuth's words");
         logs.Should().NotContain(wrong).And.NotContain(Secret);
     }
@@ -168,14 +139,14 @@ public sealed class EntraCredentialedRemoteStoreTests : IAsyncLifetime
     {
         await StartGatewayAsync(WithPfx());
         Task<HttpResponseMessage>[] reads;
-        using (_provider.HoldTokenAnswers())
+        using (_rig.Provider.HoldTokenAnswers())
         {
-            reads = Enumerable.Range(0, 20).Select(_ => _clinician.GetAsync("fhir/Patient?_count=1")).ToArray();
-            await _provider.WaitForTokenRequestsAsync(1);
+            reads = Enumerable.Range(0, 20).Select(_ => _rig.Clinician.GetAsync("fhir/Patient?_count=1")).ToArray();
+            await _rig.Provider.WaitForTokenRequestsAsync(1);
         }
         var answers = await Task.WhenAll(reads);
         answers.Should().OnlyContain(r => r.StatusCode == HttpStatusCode.OK);
-        _provider.TokenRequests.Should().Be(1);
+        _rig.Provider.TokenRequests.Should().Be(1);
         foreach (var answer in answers) answer.Dispose();
     }
 
@@ -183,14 +154,38 @@ public sealed class EntraCredentialedRemoteStoreTests : IAsyncLifetime
     public async Task A_token_the_store_refuses_is_replaced_by_a_new_one_from_Entra_not_MSALs_cached_one()
     {
         await StartGatewayAsync(WithSecret());
-        (await _clinician.GetAsync("fhir/Patient?_count=1")).StatusCode.Should().Be(HttpStatusCode.OK);
-        _provider.TokenRequests.Should().Be(1);
+        (await _rig.Clinician.GetAsync("fhir/Patient?_count=1")).StatusCode.Should().Be(HttpStatusCode.OK);
+        _rig.Provider.TokenRequests.Should().Be(1);
 
-        _tap.RefuseNext();
-        using var read = await _clinician.GetAsync("fhir/Patient?_count=1");
+        _rig.Tap.RefuseNext();
+        using var read = await _rig.Clinician.GetAsync("fhir/Patient?_count=1");
 
         read.StatusCode.Should().Be(HttpStatusCode.OK, "the refused read is sent again with a new token");
-        _provider.TokenRequests.Should().Be(2, "the 401 forced a request to Entra ID");
-        _tap.Saw.Distinct().Should().HaveCount(2, "the retry carries the new token, not the refused one");
+        _rig.Provider.TokenRequests.Should().Be(2, "the 401 forced a request to Entra ID");
+        _rig.Tap.Saw.Distinct().Should().HaveCount(2, "the retry carries the new token, not the refused one");
+    }
+
+    [Fact]
+    public async Task While_Entras_token_endpoint_is_down_reads_answer_503_and_recover_by_themselves_when_it_returns()
+    {
+        await StartGatewayAsync(WithSecret());
+        _rig.Provider.TokenEndpointDown = true;
+
+        using (var read = await _rig.Clinician.GetAsync("fhir/Patient?_count=1"))
+        {
+            read.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable, "no token can be had: the store is not tried without one");
+            (await read.Content.ReadAsStringAsync()).Should().Contain("\"resourceType\":\"OperationOutcome\"").And.Contain("credentials");
+        }
+        (await _rig.Clinician.GetAsync("readyz")).StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
+        _rig.Tap.Saw.Should().BeEmpty("nothing reaches the store without a token");
+
+        _rig.Provider.TokenEndpointDown = false;
+        using (var read = await _rig.Clinician.GetAsync("fhir/Patient?_count=1"))
+        {
+            read.StatusCode.Should().Be(HttpStatusCode.OK, "the next read gets a token from Entra ID without a restart");
+        }
+        (await _rig.Clinician.GetAsync("readyz")).StatusCode.Should().Be(HttpStatusCode.OK);
+        _rig.Tap.Saw.Should().NotBeEmpty().And.OnlyContain(h => h.StartsWith("Bearer ", StringComparison.Ordinal));
+        LogFiles.ReadAll(_rig.GatewayData).Should().NotContain(Secret);
     }
 }
