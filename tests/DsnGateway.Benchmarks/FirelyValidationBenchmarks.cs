@@ -32,7 +32,7 @@ public class FirelyValidationBenchmarks
     public void Setup()
     {
         _validator = new ResourceValidator(SharedData.Path("quebec", "ca-baseline"));
-        var builder = new AdtBundleBuilder(SenderConfiguration.Load(Path.Combine(RepositoryRoot(), "config", "senders.json")));
+        var builder = new AdtBundleBuilder(SenderConfiguration.Load(Path.Combine(DsnGateway.Testing.Repository.Root, "config", "senders.json")));
         var bundles = QuebecAdt.Messages().Select(bytes => builder.Build(Hl7Parser.Parse(bytes).Message!, ReceivedAt).Value!.Bundle).ToList();
         _patients = bundles.Select(b => b.Entry.Select(e => e.Resource).OfType<Patient>().Single()).ToArray();
         _provenances = bundles.Select(b => b.Entry.Select(e => e.Resource).OfType<Provenance>().Single()).ToArray();
@@ -44,12 +44,6 @@ public class FirelyValidationBenchmarks
                 throw new InvalidOperationException($"{resource.TypeName} is not valid: {error.Path}: {error.Message}");
     }
 
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (dir.GetFiles("DsnGateway.sln").Length > 0) return dir.FullName;
-        throw new DirectoryNotFoundException("Could not find the repository root (DsnGateway.sln) above the benchmark binaries.");
-    }
 
     /// <summary>The serialisation alone, to tell apart what validation adds to what the intake already does.</summary>
     [Benchmark(Baseline = true, OperationsPerInvoke = Messages)]

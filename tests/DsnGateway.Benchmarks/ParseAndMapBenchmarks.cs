@@ -33,7 +33,7 @@ public class ParseAndMapBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _builder = new AdtBundleBuilder(SenderConfiguration.Load(Path.Combine(RepositoryRoot(), "config", "senders.json")));
+        _builder = new AdtBundleBuilder(SenderConfiguration.Load(Path.Combine(DsnGateway.Testing.Repository.Root, "config", "senders.json")));
 
         var samples = Directory.GetFiles(SharedData.Path("hl7v2", "fhir-converter", "samples"), "ADT*")
             .Order(StringComparer.Ordinal)
@@ -58,13 +58,6 @@ public class ParseAndMapBenchmarks
                           $"ParseAndMap and ParseAndMapAndSerialize {_mapSet.Length} Quebec messages.");
     }
 
-    // The checkout the binaries were built in (BenchmarkDotNet runs them from a generated folder under bin/).
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (dir.GetFiles("DsnGateway.sln").Length > 0) return dir.FullName;
-        throw new DirectoryNotFoundException("Could not find the repository root (DsnGateway.sln) above the benchmark binaries.");
-    }
 
     [Benchmark]
     public int Parse()
