@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Before/after comparison of two source trees of the gateway (issue 12: "CPU per operation over at least three
-# interleaved before/after runs"). Builds both in Release once, then runs ROUNDS rounds, each measuring the before
-# tree and then the after tree, so that the machine's changing load falls on both alike:
+# interleaved before/after runs"). Builds both in Release once, then runs ROUNDS rounds, each measuring both trees,
+# before first in odd rounds and after first in even ones, so that the machine's changing load falls on both alike:
 #   read      the tree's own tests/load/read-throughput.sh (store alone and audited gateway read: req/s, CPU µs/req)
 #   mllp      `serve` (Development, embedded store, sample data), MLLP_MESSAGES distinct ADT^A01/A08 over
 #             MLLP_CONNECTIONS connections (tests/load/mllp-send.py); ACKed/s until the last AA, applied/s until
@@ -152,10 +152,15 @@ for row in csv.DictReader(open(f, encoding="utf-8-sig")):
 PY
 }
 
+# Odd rounds measure before first, even rounds after first: a load that rises or falls during a round then
+# favours each build alike instead of always the one measured second.
 for r in $(seq 1 "$rounds"); do
   for m in $measures; do
-    measure_$m "$r" before "$before_dir"
-    measure_$m "$r" after "$after_dir"
+    if [ $((r % 2)) = 1 ]; then
+      measure_$m "$r" before "$before_dir"; measure_$m "$r" after "$after_dir"
+    else
+      measure_$m "$r" after "$after_dir"; measure_$m "$r" before "$before_dir"
+    fi
   done
 done
 
