@@ -86,7 +86,7 @@ public static class AuditEventJson
         }
         if (e.Source is { } source)
         {
-            Plain(Bare(source));
+            Plain(Bare(source) && source.ModifierExtension.Count == 0);
             w.WriteStartObject("source"u8);
             String(w, "site"u8, source.SiteElement);
             Object(w, "observer"u8, source.Observer);
