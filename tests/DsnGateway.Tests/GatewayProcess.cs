@@ -114,10 +114,11 @@ public sealed partial class GatewayProcess : IAsyncDisposable
         throw new TimeoutException("The gateway did not report its MLLP port:\n" + Output);
     }
 
-    public async Task<int> WaitForExitAsync()
+    /// <param name="timeout">How long before the command is taken for hung (a minute unless said otherwise).</param>
+    public async Task<int> WaitForExitAsync(TimeSpan? timeout = null)
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await _process.WaitForExitAsync(timeout.Token);
+        using var deadline = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
+        await _process.WaitForExitAsync(deadline.Token);
         // The asynchronous readers may still be draining; WaitForExit() without a timeout waits for them.
         _process.WaitForExit();
         return _process.ExitCode;

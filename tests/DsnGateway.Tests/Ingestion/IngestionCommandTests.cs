@@ -7,6 +7,10 @@ namespace DsnGateway.Tests.Ingestion;
 /// <summary>The integration team's commands: map (onboarding a sender) and the dead letters (list, replay).</summary>
 public sealed class IngestionCommandTests : IDisposable
 {
+    // `map --validate` loads the whole R4 specification and the profiles before it checks anything: on a loaded
+    // 2-core machine that alone took over a minute (seen with three other builds running), not a hang.
+    private static readonly TimeSpan ValidationTimeout = TimeSpan.FromMinutes(4);
+
     private readonly string _root = Path.Combine(Path.GetTempPath(), "dsn-ingest-cli", Guid.NewGuid().ToString("N"));
 
     public IngestionCommandTests() => Directory.CreateDirectory(_root);
@@ -70,7 +74,7 @@ public sealed class IngestionCommandTests : IDisposable
 
         await using var map = GatewayProcess.Start(["map", file, "--validate", "--profiles", SharedData.Path("quebec", "ca-baseline"), "--data-dir", Path.Combine(_root, "data")]);
 
-        (await map.WaitForExitAsync()).Should().Be(0, map.Output);
+        (await map.WaitForExitAsync(ValidationTimeout)).Should().Be(0, map.Output);
         map.Output.Should().Contain("validation: 2 resources, 0 errors");
         DsnGateway.Fhir.Serialization.FhirJson.Parse<global::Hl7.Fhir.Model.Bundle>(map.StandardOutput).Type.Should().Be(global::Hl7.Fhir.Model.Bundle.BundleType.Transaction);
     }
@@ -83,7 +87,7 @@ public sealed class IngestionCommandTests : IDisposable
 
         await using var map = GatewayProcess.Start(["map", file, "--validate", "--data-dir", Path.Combine(_root, "data")]);
 
-        (await map.WaitForExitAsync()).Should().Be(0, map.Output);
+        (await map.WaitForExitAsync(ValidationTimeout)).Should().Be(0, map.Output);
         map.Output.Should().Contain("CA Baseline not checked").And.Contain("validation: 2 resources, 0 errors");
     }
 
@@ -104,7 +108,7 @@ public sealed class IngestionCommandTests : IDisposable
 
         await using var map = GatewayProcess.Start(["map", file, "--validate", "--profiles", profiles, "--data-dir", Path.Combine(_root, "data")]);
 
-        (await map.WaitForExitAsync()).Should().Be(1, map.Output);
+        (await map.WaitForExitAsync(ValidationTimeout)).Should().Be(1, map.Output);
         map.Output.Should().MatchRegex(@"entry\[0\] Patient error Patient[^\n]*birthDate");
         map.Output.Should().Contain("validation: 2 resources, 1 errors");
     }
@@ -117,7 +121,7 @@ public sealed class IngestionCommandTests : IDisposable
 
         await using var map = GatewayProcess.Start(["map", file, "--validate", "--profiles", Path.Combine(_root, "none"), "--data-dir", Path.Combine(_root, "data")]);
 
-        (await map.WaitForExitAsync()).Should().Be(1);
+        (await map.WaitForExitAsync(ValidationTimeout)).Should().Be(1);
         map.Output.Should().Contain("CA Baseline profiles");
     }
 
