@@ -52,7 +52,7 @@ public sealed class RecordsSchemaTests : IAsyncLifetime
         fromHl7.Entry.Should().ContainSingle().Which.Resource.Should().BeOfType<Patient>().Which.Name[0].Family.Should().Be("Lavoie");
         var created = await SearchAsync(client, "Patient?name=belanger");
         created.Entry.Should().ContainSingle().Which.Resource.Should().BeOfType<Patient>().Which.Name[0].Given.Should().Equal("Éloïse");
-        var history = await SearchAsync(client, $"Patient/{created.Entry[0].Resource.Id}/_history");
+        var history = await SearchAsync(client, $"Patient/{created.Entry[0].Resource!.Id}/_history");
         history.Entry.Should().NotBeEmpty();
         using var write = await client.PostAsync("Patient", RecordStoreFixture.Json(new Patient { Name = [new HumanName { Family = "Nouveau" }] }));
         ((int)write.StatusCode).Should().Be(201, "the adopted file takes writes");
