@@ -9,6 +9,7 @@ namespace DsnGateway.RecordStore.Storage;
 /// </summary>
 public interface IResourceRepository
 {
+    /// <summary>Creates the database, or brings its schema to this build's version (ADR 0013); call once before serving.</summary>
     Task InitializeAsync(CancellationToken cancellationToken);
 
     Task<StoredResource?> ReadAsync(string type, string id, CancellationToken cancellationToken);

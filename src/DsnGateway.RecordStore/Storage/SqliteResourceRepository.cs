@@ -2,6 +2,7 @@ using System.Data.Common;
 using Dapper;
 using DsnGateway.RecordStore.Indexing;
 using DsnGateway.RecordStore.Search;
+using DsnGateway.Sqlite.Migrations;
 using Microsoft.Data.Sqlite;
 
 namespace DsnGateway.RecordStore.Storage;
@@ -50,37 +51,18 @@ public sealed class SqliteResourceRepository : IResourceRepository
         return connection;
     }
 
-    public async Task InitializeAsync(CancellationToken cancellationToken)
+    /// <summary>records.db's versioned layout: the scripts of Storage/Migrations (ADR 0013).</summary>
+    public static readonly DatabaseSchema Schema = DatabaseSchema.FromResources("records", typeof(SqliteResourceRepository).Assembly);
+
+    public async Task InitializeAsync(CancellationToken cancellationToken) => await MigrateAsync(cancellationToken);
+
+    /// <summary>Creates the file or brings it to the newest schema version, under SQLite's write lock.</summary>
+    /// <exception cref="SchemaVersionException">the file is newer than this build, or not a records database.</exception>
+    public async Task<SchemaUpgrade> MigrateAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(Schema, cancellationToken: cancellationToken));
+        return await Schema.MigrateAsync(connection, cancellationToken);
     }
-
-    private const string Schema = """
-        PRAGMA journal_mode = WAL;
-        CREATE TABLE IF NOT EXISTS resource (
-            type TEXT NOT NULL, id TEXT NOT NULL, version INTEGER NOT NULL, last_updated INTEGER NOT NULL,
-            deleted INTEGER NOT NULL, json TEXT, seq INTEGER NOT NULL,
-            PRIMARY KEY (type, id));
-        CREATE UNIQUE INDEX IF NOT EXISTS ix_resource_seq ON resource (seq);
-        CREATE INDEX IF NOT EXISTS ix_resource_updated ON resource (type, last_updated);
-        CREATE TABLE IF NOT EXISTS resource_version (
-            type TEXT NOT NULL, id TEXT NOT NULL, version INTEGER NOT NULL, last_updated INTEGER NOT NULL,
-            deleted INTEGER NOT NULL, method TEXT NOT NULL, json TEXT,
-            PRIMARY KEY (type, id, version));
-        CREATE TABLE IF NOT EXISTS search_token (type TEXT NOT NULL, id TEXT NOT NULL, param TEXT NOT NULL, system TEXT NOT NULL, code TEXT NOT NULL);
-        CREATE INDEX IF NOT EXISTS ix_token ON search_token (type, param, code, system);
-        CREATE INDEX IF NOT EXISTS ix_token_resource ON search_token (type, id);
-        CREATE TABLE IF NOT EXISTS search_string (type TEXT NOT NULL, id TEXT NOT NULL, param TEXT NOT NULL, folded TEXT NOT NULL, exact TEXT NOT NULL);
-        CREATE INDEX IF NOT EXISTS ix_string ON search_string (type, param, folded);
-        CREATE INDEX IF NOT EXISTS ix_string_resource ON search_string (type, id);
-        CREATE TABLE IF NOT EXISTS search_date (type TEXT NOT NULL, id TEXT NOT NULL, param TEXT NOT NULL, low INTEGER NOT NULL, high INTEGER NOT NULL);
-        CREATE INDEX IF NOT EXISTS ix_date ON search_date (type, param, low);
-        CREATE INDEX IF NOT EXISTS ix_date_resource ON search_date (type, id);
-        CREATE TABLE IF NOT EXISTS search_reference (type TEXT NOT NULL, id TEXT NOT NULL, param TEXT NOT NULL, target_type TEXT NOT NULL, target_id TEXT NOT NULL);
-        CREATE INDEX IF NOT EXISTS ix_reference_target ON search_reference (target_type, target_id, param);
-        CREATE INDEX IF NOT EXISTS ix_reference_resource ON search_reference (type, id);
-        """;
 
     public async Task<StoredResource?> ReadAsync(string type, string id, CancellationToken cancellationToken)
     {

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Text;
 using Dapper;
+using DsnGateway.Sqlite.Migrations;
 using DsnGateway.Storage;
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Utility;
@@ -35,36 +36,19 @@ public sealed class AuditStore
     /// <summary>Closes this database's idle pooled connections (so the file can be moved, deleted or copied).</summary>
     public void ReleaseConnections() => _file.ReleaseConnections();
 
-    public async Task InitializeAsync(CancellationToken cancellationToken)
+    /// <summary>audit.db's versioned layout: the scripts of Audit/Migrations (ADR 0013).</summary>
+    public static readonly DatabaseSchema Schema = DatabaseSchema.FromResources("audit", typeof(AuditStore).Assembly);
+
+    public async Task InitializeAsync(CancellationToken cancellationToken) => await MigrateAsync(cancellationToken);
+
+    /// <summary>Creates the file or brings it to the newest schema version, under SQLite's write lock.</summary>
+    /// <exception cref="SchemaVersionException">the file is newer than this build, or not an audit database.</exception>
+    public async Task<SchemaUpgrade> MigrateAsync(CancellationToken cancellationToken)
     {
         _file.EnsureDirectory();
         await using var connection = await OpenAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(Schema, cancellationToken: cancellationToken));
+        return await Schema.MigrateAsync(connection, cancellationToken);
     }
-
-    // seq is assigned by the writer (last + 1), never by AUTOINCREMENT, so the chain and the ids agree.
-    private const string Schema = """
-        PRAGMA journal_mode = WAL;
-        CREATE TABLE IF NOT EXISTS audit_event (
-            seq INTEGER PRIMARY KEY,
-            recorded INTEGER NOT NULL,
-            json TEXT NOT NULL,
-            outcome TEXT NOT NULL,
-            agent TEXT,
-            flagged INTEGER NOT NULL,
-            hash TEXT NOT NULL,
-            previous_hash TEXT NOT NULL);
-        CREATE INDEX IF NOT EXISTS ix_audit_event_recorded ON audit_event (recorded);
-        CREATE INDEX IF NOT EXISTS ix_audit_event_agent ON audit_event (agent);
-        CREATE INDEX IF NOT EXISTS ix_audit_event_flagged ON audit_event (flagged) WHERE flagged = 1;
-        CREATE TABLE IF NOT EXISTS audit_patient (
-            seq INTEGER NOT NULL,
-            patient TEXT NOT NULL,
-            PRIMARY KEY (patient, seq)) WITHOUT ROWID;
-        CREATE TABLE IF NOT EXISTS audit_intent (
-            id TEXT PRIMARY KEY,
-            record TEXT NOT NULL) WITHOUT ROWID;
-        """;
 
     /// <summary>
     /// Appends the events in one transaction: each gets the next seq as its id, its canonical JSON, and its link

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using DsnGateway.Audit;
 using DsnGateway.Fhir.Primitives;
+using DsnGateway.Sqlite.Migrations;
 
 namespace DsnGateway.Cli;
 
@@ -28,11 +29,18 @@ public static class AuditCommand
         AuditChainVerification verification;
         try
         {
+            // A newer build's layout may chain other bytes: refused rather than misjudged. An older one is read as it is.
+            await using (var connection = await store.OpenAsync(cancellationToken)) await AuditStore.Schema.ReadKnownVersionAsync(connection, cancellationToken);
             verification = await AuditChain.VerifyAsync(store, cancellationToken);
         }
         catch (Microsoft.Data.Sqlite.SqliteException ex)
         {
             await Console.Error.WriteLineAsync($"The audit database at {databasePath} cannot be read: {ex.Message}");
+            return 1;
+        }
+        catch (SchemaVersionException ex)
+        {
+            await Console.Error.WriteLineAsync(ex.Message);
             return 1;
         }
         finally

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using DsnGateway.Hosting;
+using DsnGateway.Sqlite.Migrations;
 
 namespace DsnGateway.Cli;
 
@@ -41,6 +42,7 @@ public static class GatewayCommandLine
         root.Subcommands.Add(MapCommand.Create());
         root.Subcommands.Add(CodesCommand.Create());
         root.Subcommands.Add(ImportCommand.Create());
+        root.Subcommands.Add(MigrateCommand.Create());
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -58,6 +60,12 @@ public static class GatewayCommandLine
         {
             foreach (var problem in ex.Problems) Console.Error.WriteLine(problem);
             return ex.IsUsageError ? 2 : 1;
+        }
+        catch (SchemaVersionException ex)
+        {
+            // A database this build will not use (newer, or not one of ours): the message names the file.
+            Console.Error.WriteLine(ex.Message);
+            return 1;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException or Microsoft.Data.Sqlite.SqliteException)
         {

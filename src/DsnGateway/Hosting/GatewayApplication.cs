@@ -175,6 +175,14 @@ public static partial class GatewayApplication
             k.RequestHeaderEncodingSelector = BreakGlassReason.HeaderEncoding;
         });
 
+        // Before anything opens them: a file this build cannot use is a refused start, one line each.
+        var migrations = await GatewayDatabases.MigrateAsync(paths, storeConnection.Mode == RecordStoreMode.Embedded ? storeConnection.DatabaseFile : null, cancellationToken);
+        if (migrations.Where(m => m.Refused is not null).Select(m => m.Refused!).ToList() is { Count: > 0 } refused) throw new GatewayStartupException(refused);
+        foreach (var migration in migrations)
+        {
+            if (migration.Upgrade is { Migrated: true } upgrade) Log.SchemaMigrated(startupLog, upgrade.File, upgrade.Before, upgrade.After);
+        }
+
         EmbeddedRecordStore? embedded = null;
         if (storeConnection.Mode == RecordStoreMode.Embedded)
         {
@@ -302,6 +310,9 @@ public static partial class GatewayApplication
 
         [LoggerMessage(3, LogLevel.Warning, "Access:RestrictedPatients names Patient/{Id}, which the record store does not have")]
         public static partial void RestrictedPatientMissing(ILogger logger, string id);
+
+        [LoggerMessage(5, LogLevel.Information, "Database {File} migrated from schema version {Before} to {After}")]
+        public static partial void SchemaMigrated(ILogger logger, string file, int before, int after);
 
         [LoggerMessage(1, LogLevel.Information, "DSN gateway starting: environment {Environment}, record store {StoreMode}, data in {DataDirectory}")]
         public static partial void Started(ILogger logger, string environment, string storeMode, string dataDirectory);

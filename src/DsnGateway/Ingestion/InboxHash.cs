@@ -7,7 +7,7 @@ namespace DsnGateway.Ingestion;
 /// The fingerprint a resend is recognised by: SHA-256 of the message once its framing noise is taken out
 /// (<see cref="Hl7FramingNoise.Normalize"/>: a leading byte order mark, CR/LF/CRLF, trailing terminators), lower-case
 /// hex. So a retry that differs only in framing noise is the same message, and gets the stored ACK. Rows hashed
-/// from the exact bytes before this rule are hashed again once, when the inbox opens (<see cref="InboxStore"/>).
+/// from the exact bytes before this rule are hashed again once, by the inbox's schema migration 1 (<see cref="InboxStore.Schema"/>).
 /// </summary>
 public static class InboxHash
 {

@@ -1,4 +1,5 @@
 using Dapper;
+using DsnGateway.Sqlite.Migrations;
 using DsnGateway.Storage;
 using Microsoft.Data.Sqlite;
 
@@ -33,109 +34,23 @@ public sealed class InboxStore
     /// <summary>Closes this database's idle pooled connections (so the file can be moved, deleted or copied).</summary>
     public void ReleaseConnections() => _file.ReleaseConnections();
 
-    public async Task InitializeAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// inbox.db's versioned layout: the scripts of Ingestion/Migrations (ADR 0013). Script 1 rehashes the rows of a
+    /// file older than the normalised resend fingerprint, through <c>inbox_fingerprint</c> (<see cref="InboxHash"/>).
+    /// </summary>
+    public static readonly DatabaseSchema Schema = DatabaseSchema.FromResources("inbox", typeof(InboxStore).Assembly,
+        connection => connection.CreateFunction("inbox_fingerprint", (byte[] raw) => InboxHash.Sha256(raw), isDeterministic: true));
+
+    public async Task InitializeAsync(CancellationToken cancellationToken) => await MigrateAsync(cancellationToken);
+
+    /// <summary>Creates the file or brings it to the newest schema version, under SQLite's write lock.</summary>
+    /// <exception cref="SchemaVersionException">the file is newer than this build, or not an inbox.</exception>
+    public async Task<SchemaUpgrade> MigrateAsync(CancellationToken cancellationToken)
     {
         _file.EnsureDirectory();
         await using var connection = await OpenAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(Schema, cancellationToken: cancellationToken));
-        await RehashAsync(connection, cancellationToken);
+        return await Schema.MigrateAsync(connection, cancellationToken);
     }
-
-    /// <summary>The schema version <see cref="RehashAsync"/> brings a file to (<c>PRAGMA user_version</c>).</summary>
-    private const long NormalizedHashVersion = 1;
-
-    /// <summary>
-    /// Once per file: <c>raw_sha256</c> of the rows written before resends were compared once normalised was the hash
-    /// of the exact bytes; it is computed again from the kept raw bytes by today's rule (<see cref="InboxHash"/>), so
-    /// a resend of a message stored before the upgrade is still recognised, framing noise or not. In one transaction
-    /// with the version mark: a start interrupted half-way does it again whole. Rows are read by id in chunks, so
-    /// memory stays bounded whatever the inbox holds.
-    /// </summary>
-    private static async Task RehashAsync(SqliteConnection connection, CancellationToken cancellationToken)
-    {
-        const string version = "PRAGMA user_version";
-        if (await connection.ExecuteScalarAsync<long>(new CommandDefinition(version, cancellationToken: cancellationToken)) >= NormalizedHashVersion) return;
-        await using var transaction = connection.BeginTransaction(deferred: false);
-        // Another process (a command beside the gateway) may have done it while this one waited for the lock.
-        if (await connection.ExecuteScalarAsync<long>(new CommandDefinition(version, transaction: transaction, cancellationToken: cancellationToken)) >= NormalizedHashVersion) return;
-        foreach (var table in new[] { "messages", "dead_letter" })
-        {
-            long after = 0;
-            while (true)
-            {
-                var rows = (await connection.QueryAsync<RawRow>(new CommandDefinition(
-                    $"SELECT id AS Id, raw AS Raw FROM {table} WHERE id > @after ORDER BY id LIMIT 256", new { after }, transaction,
-                    cancellationToken: cancellationToken))).ToList();
-                if (rows.Count == 0) break;
-                foreach (var row in rows)
-                {
-                    await connection.ExecuteAsync(new CommandDefinition($"UPDATE {table} SET raw_sha256 = @sha WHERE id = @id",
-                        new { sha = InboxHash.Sha256(row.Raw), id = row.Id }, transaction, cancellationToken: cancellationToken));
-                }
-                after = rows[^1].Id;
-            }
-        }
-        await connection.ExecuteAsync(new CommandDefinition($"PRAGMA user_version = {NormalizedHashVersion}", transaction: transaction, cancellationToken: cancellationToken));
-        await transaction.CommitAsync(cancellationToken);
-    }
-
-    // bundle: the JSON, zlib-compressed as a BLOB since the bulk import work (InboxBundle); older rows are TEXT.
-    // AUTOINCREMENT, not plain rowid: an id is never reused even after rows are purged, so "arrival order" and
-    // the ids operators quote stay unambiguous. The UNIQUE index is the last line of defence for "control ids are
-    // unique per sender": the writer checks first and answers Duplicate or ControlIdReused.
-    private const string Schema = """
-        PRAGMA journal_mode = WAL;
-        CREATE TABLE IF NOT EXISTS messages (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            received INTEGER NOT NULL,
-            sender_application TEXT NOT NULL,
-            sender_facility TEXT NOT NULL,
-            control_id TEXT NOT NULL,
-            message_type TEXT NOT NULL,
-            raw BLOB NOT NULL,
-            raw_sha256 TEXT NOT NULL,
-            ack BLOB NOT NULL,
-            bundle TEXT NOT NULL,
-            patient_key TEXT NOT NULL,
-            state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered', 'dead')),
-            attempts INTEGER NOT NULL DEFAULT 0,
-            last_error TEXT,
-            delivered_at INTEGER);
-        CREATE UNIQUE INDEX IF NOT EXISTS ux_messages_sender_control
-            ON messages (sender_application, sender_facility, control_id);
-        CREATE INDEX IF NOT EXISTS ix_messages_pending ON messages (id) WHERE state = 'pending';
-        CREATE TABLE IF NOT EXISTS dead_letter (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            received INTEGER NOT NULL,
-            sender_application TEXT,
-            sender_facility TEXT,
-            control_id TEXT,
-            stage TEXT NOT NULL CHECK (stage IN ('envelope', 'content', 'delivery')),
-            reason TEXT NOT NULL,
-            raw BLOB NOT NULL,
-            raw_sha256 TEXT NOT NULL,
-            ack BLOB,
-            message_id INTEGER REFERENCES messages (id),
-            replayed INTEGER NOT NULL DEFAULT 0);
-        CREATE INDEX IF NOT EXISTS ix_dead_letter_sender_control
-            ON dead_letter (sender_application, sender_facility, control_id);
-        CREATE TABLE IF NOT EXISTS unmapped_codes (
-            establishment TEXT NOT NULL,
-            kind TEXT NOT NULL,
-            system TEXT NOT NULL,
-            code TEXT NOT NULL,
-            display TEXT,
-            count INTEGER NOT NULL,
-            first_seen INTEGER NOT NULL,
-            last_seen INTEGER NOT NULL,
-            PRIMARY KEY (establishment, kind, system, code));
-        CREATE TABLE IF NOT EXISTS patient_identities (
-            identifier TEXT PRIMARY KEY,
-            patient_key TEXT NOT NULL) WITHOUT ROWID;
-        CREATE TABLE IF NOT EXISTS demographics_seen (
-            patient_id TEXT PRIMARY KEY,
-            source_time INTEGER NOT NULL) WITHOUT ROWID;
-        """;
 
     /// <summary>
     /// Runs one batch in one transaction (one fsync). BEGIN IMMEDIATE takes the write lock first, so what the batch
@@ -417,12 +332,6 @@ public sealed class InboxStore
         public long Count { get; init; }
         public long FirstSeen { get; init; }
         public long LastSeen { get; init; }
-    }
-
-    private sealed class RawRow
-    {
-        public long Id { get; init; }
-        public byte[] Raw { get; init; } = [];
     }
 
     private sealed class PendingRow
