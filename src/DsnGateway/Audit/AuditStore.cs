@@ -40,6 +40,7 @@ public sealed class AuditStore
         _file.EnsureDirectory();
         await using var connection = await OpenAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(Schema, cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition(CheckpointSchema, cancellationToken: cancellationToken));
     }
 
     // seq is assigned by the writer (last + 1), never by AUTOINCREMENT, so the chain and the ids agree.
@@ -64,6 +65,17 @@ public sealed class AuditStore
         CREATE TABLE IF NOT EXISTS audit_intent (
             id TEXT PRIMARY KEY,
             record TEXT NOT NULL) WITHOUT ROWID;
+        """;
+
+    // Beside the chain, never inside it: a checkpoint signs the head of the records before it (docs/arch/0014).
+    // created is UTC ticks, as signed.
+    private const string CheckpointSchema = """
+        CREATE TABLE IF NOT EXISTS audit_checkpoint (
+            seq INTEGER PRIMARY KEY,
+            head_hash TEXT NOT NULL,
+            created INTEGER NOT NULL,
+            key_id TEXT NOT NULL,
+            signature TEXT NOT NULL);
         """;
 
     /// <summary>
@@ -195,6 +207,62 @@ public sealed class AuditStore
         {
             yield return (reader.GetInt64(0), reader.GetString(1));
         }
+    }
+
+    /// <summary>
+    /// Signs the chain's head when it is past the last checkpoint, in one transaction that holds the write lock (so
+    /// instances sharing the database never sign two different heads for one seq); null when there is nothing new.
+    /// </summary>
+    public async Task<AuditCheckpoint?> CheckpointAsync(AuditCheckpointKey key, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        var head = await connection.QuerySingleOrDefaultAsync<ChainHead>(new CommandDefinition(
+            "SELECT seq AS Seq, hash AS Hash FROM audit_event ORDER BY seq DESC LIMIT 1", transaction: transaction, cancellationToken: cancellationToken));
+        var last = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+            "SELECT MAX(seq) FROM audit_checkpoint", transaction: transaction, cancellationToken: cancellationToken));
+        if (head is null || head.Seq <= (last ?? 0)) return null;
+        var checkpoint = key.Sign(head.Seq, head.Hash, now);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO audit_checkpoint (seq, head_hash, created, key_id, signature) VALUES (@Seq, @HeadHash, @created, @KeyId, @Signature)",
+            new { checkpoint.Seq, checkpoint.HeadHash, created = checkpoint.Created.UtcTicks, checkpoint.KeyId, checkpoint.Signature },
+            transaction, cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
+        return checkpoint;
+    }
+
+    /// <summary>Every checkpoint in seq order; none in a database written before checkpoints existed.</summary>
+    public async Task<IReadOnlyList<AuditCheckpoint>> ReadCheckpointsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var exists = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'audit_checkpoint'", cancellationToken: cancellationToken));
+        if (exists == 0) return [];
+        var rows = await connection.QueryAsync<(long Seq, string HeadHash, long Created, string KeyId, string Signature)>(new CommandDefinition(
+            "SELECT seq, head_hash, created, key_id, signature FROM audit_checkpoint ORDER BY seq", cancellationToken: cancellationToken));
+        return [.. rows.Select(r => new AuditCheckpoint(r.Seq, r.HeadHash, new DateTimeOffset(r.Created, TimeSpan.Zero), r.KeyId, r.Signature))];
+    }
+
+    /// <summary>The stored hash of each record asked for that exists (what a checkpoint or a shipped head is compared with).</summary>
+    public async Task<IReadOnlyDictionary<long, string>> ReadHashesAsync(IEnumerable<long> seqs, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var found = new Dictionary<long, string>();
+        foreach (var chunk in seqs.Distinct().Chunk(500))
+        {
+            var rows = await connection.QueryAsync<(long Seq, string Hash)>(new CommandDefinition(
+                "SELECT seq, hash FROM audit_event WHERE seq IN (SELECT value FROM json_each(@seqs))",
+                new { seqs = System.Text.Json.JsonSerializer.Serialize(chunk) }, cancellationToken: cancellationToken));
+            foreach (var (seq, hash) in rows) found[seq] = hash;
+        }
+        return found;
+    }
+
+    /// <summary>The seq of the chain's last record; 0 when it is empty.</summary>
+    public async Task<long> ReadLastSeqAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<long?>(new CommandDefinition("SELECT MAX(seq) FROM audit_event", cancellationToken: cancellationToken)) ?? 0;
     }
 
     internal const string SelectRow =

@@ -23,14 +23,19 @@ public sealed partial class AuditWriter : IAuditTrail, IHostedService, IAsyncDis
     private readonly ILogger<AuditWriter> _logger;
     private readonly GatewayMetrics? _metrics;
     private readonly GroupCommitQueue<PendingAudit> _queue;
+    private readonly AuditCheckpointWriter? _checkpoints;
     private long _commits;
 
     // Records of writes that reached the store but could not be written with their batch (only the writer loop uses it).
     private readonly List<LateRecord> _late = [];
 
-    public AuditWriter(AuditStore store, AuditEventFactory factory, ILogger<AuditWriter>? logger = null, GatewayMetrics? metrics = null)
+    /// <param name="checkpoints">Signs the chain's head as it grows (docs/arch/0014); the gateway always has one, a test of
+    /// the chain alone may go without.</param>
+    public AuditWriter(AuditStore store, AuditEventFactory factory, ILogger<AuditWriter>? logger = null, GatewayMetrics? metrics = null,
+        AuditCheckpointWriter? checkpoints = null)
     {
         _metrics = metrics;
+        _checkpoints = checkpoints;
         _store = store;
         _factory = factory;
         _logger = logger ?? NullLogger<AuditWriter>.Instance;
@@ -70,6 +75,7 @@ public sealed partial class AuditWriter : IAuditTrail, IHostedService, IAsyncDis
         await _store.InitializeAsync(cancellationToken);
         await RecordInterruptedWritesAsync(cancellationToken);
         _queue.Start();
+        _checkpoints?.Start();
     }
 
     /// <summary>
@@ -89,10 +95,18 @@ public sealed partial class AuditWriter : IAuditTrail, IHostedService, IAsyncDis
         Log.InterruptedWritesRecorded(_logger, left.Count);
     }
 
-    /// <summary>Stops taking records and writes what is already queued.</summary>
-    public Task StopAsync(CancellationToken cancellationToken) => _queue.StopAsync(cancellationToken);
+    /// <summary>Stops taking records, writes what is already queued, and signs the head it leaves.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _queue.StopAsync(cancellationToken);
+        if (_checkpoints is not null) await _checkpoints.StopAsync(cancellationToken);
+    }
 
-    public ValueTask DisposeAsync() => _queue.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _queue.DisposeAsync();
+        if (_checkpoints is not null) await _checkpoints.DisposeAsync();
+    }
 
     private static AuditRecord Attempt(string json)
     {
@@ -140,6 +154,7 @@ public sealed partial class AuditWriter : IAuditTrail, IHostedService, IAsyncDis
             return;
         }
         foreach (var pending in batch) pending.Completion.TrySetResult();
+        if (_checkpoints is not null) await _checkpoints.RecordsCommittedAsync(batch.Count, stopping);
     }
 
     /// <summary>
