@@ -21,6 +21,7 @@ public static class AuditServiceCollectionExtensions
         services.AddSingleton(checkpoints);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<AuditCheckpointWriter>();
+        services.AddSingleton(new AuditFallbackFile(paths.InData(AuditFallbackFile.FileName)));
         services.AddSingleton<AuditEventFactory>();
         services.AddSingleton<AuditWriter>();
         services.AddSingleton<IAuditTrail>(sp => sp.GetRequiredService<AuditWriter>());

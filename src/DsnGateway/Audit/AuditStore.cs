@@ -41,6 +41,7 @@ public sealed class AuditStore
         await using var connection = await OpenAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(Schema, cancellationToken: cancellationToken));
         await connection.ExecuteAsync(new CommandDefinition(CheckpointSchema, cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition(FallbackSchema, cancellationToken: cancellationToken));
     }
 
     // seq is assigned by the writer (last + 1), never by AUTOINCREMENT, so the chain and the ids agree.
@@ -78,6 +79,13 @@ public sealed class AuditStore
             signature TEXT NOT NULL);
         """;
 
+    // The ids of the instances' fallback entries (AuditFallbackFile) already in the chain: an entry its file still holds
+    // after a crash between the commit and the file's rewrite is not written twice.
+    private const string FallbackSchema = """
+        CREATE TABLE IF NOT EXISTS audit_fallback_taken (
+            id TEXT PRIMARY KEY) WITHOUT ROWID;
+        """;
+
     /// <summary>
     /// Appends the events in one transaction: each gets the next seq as its id, its canonical JSON, and its link
     /// in the chain. The chain's head is read inside the transaction (never cached), so a failed batch leaves
@@ -105,6 +113,36 @@ public sealed class AuditStore
         {
             await connection.ExecuteAsync(new CommandDefinition("DELETE FROM audit_intent WHERE id = @id", new { id }, transaction, cancellationToken: cancellationToken));
         }
+        var stored = await AppendEventsAsync(connection, transaction, events, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return stored;
+    }
+
+    /// <summary>
+    /// Appends the AuditEvents of fallback entries (id, event) not in the chain yet, and records their ids in the same
+    /// transaction, so each is written once however often it is offered. Returns how many were written.
+    /// </summary>
+    public async Task<int> AppendFallbackAsync(IReadOnlyList<(string Id, AuditEvent Event)> entries, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        var taken = (await connection.QueryAsync<string>(new CommandDefinition(
+            "SELECT id FROM audit_fallback_taken WHERE id IN (SELECT value FROM json_each(@ids))",
+            new { ids = System.Text.Json.JsonSerializer.Serialize(entries.Select(e => e.Id)) }, transaction, cancellationToken: cancellationToken))).ToHashSet();
+        var fresh = entries.Where(e => !taken.Contains(e.Id)).ToList();
+        foreach (var (id, _) in fresh)
+        {
+            await connection.ExecuteAsync(new CommandDefinition("INSERT INTO audit_fallback_taken (id) VALUES (@id)", new { id }, transaction, cancellationToken: cancellationToken));
+        }
+        await AppendEventsAsync(connection, transaction, [.. fresh.Select(e => e.Event)], cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return fresh.Count;
+    }
+
+    /// <summary>The events chained after the head, inside the caller's transaction (which holds the write lock).</summary>
+    private static async Task<List<StoredAuditEvent>> AppendEventsAsync(SqliteConnection connection, SqliteTransaction transaction,
+        IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken)
+    {
         var head = await connection.QuerySingleOrDefaultAsync<ChainHead>(new CommandDefinition(
             "SELECT seq AS Seq, hash AS Hash FROM audit_event ORDER BY seq DESC LIMIT 1", transaction: transaction, cancellationToken: cancellationToken));
         var seq = head?.Seq ?? 0;
@@ -162,7 +200,6 @@ public sealed class AuditStore
             stored.Add(row);
             previousHash = hash;
         }
-        await transaction.CommitAsync(cancellationToken);
         return stored;
     }
 
