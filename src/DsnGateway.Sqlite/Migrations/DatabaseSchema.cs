@@ -72,6 +72,9 @@ public sealed class DatabaseSchema
     /// <summary>The version the last script brings a file to: the newest this build knows.</summary>
     public int LatestVersion => _scripts.Count;
 
+    /// <summary>The scripts in order (script n brings a file to version n).</summary>
+    public IReadOnlyList<SchemaScript> Scripts => _scripts;
+
     /// <summary>
     /// Brings the file of <paramref name="connection"/> (open, in no transaction) to <see cref="LatestVersion"/>. A
     /// file at version 0 that already has tables was made before schemas had versions: script 1 (today's layout, its

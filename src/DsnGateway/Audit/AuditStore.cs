@@ -77,6 +77,36 @@ public sealed class AuditStore
         {
             await connection.ExecuteAsync(new CommandDefinition("DELETE FROM audit_intent WHERE id = @id", new { id }, transaction, cancellationToken: cancellationToken));
         }
+        var stored = await AppendEventsAsync(connection, transaction, events, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return stored;
+    }
+
+    /// <summary>
+    /// Appends the AuditEvents of fallback entries (id, event) not in the chain yet, and records their ids in the same
+    /// transaction, so each is written once however often it is offered. Returns how many were written.
+    /// </summary>
+    public async Task<int> AppendFallbackAsync(IReadOnlyList<(string Id, AuditEvent Event)> entries, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        var taken = (await connection.QueryAsync<string>(new CommandDefinition(
+            "SELECT id FROM audit_fallback_taken WHERE id IN (SELECT value FROM json_each(@ids))",
+            new { ids = System.Text.Json.JsonSerializer.Serialize(entries.Select(e => e.Id)) }, transaction, cancellationToken: cancellationToken))).ToHashSet();
+        var fresh = entries.Where(e => !taken.Contains(e.Id)).ToList();
+        foreach (var (id, _) in fresh)
+        {
+            await connection.ExecuteAsync(new CommandDefinition("INSERT INTO audit_fallback_taken (id) VALUES (@id)", new { id }, transaction, cancellationToken: cancellationToken));
+        }
+        await AppendEventsAsync(connection, transaction, [.. fresh.Select(e => e.Event)], cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return fresh.Count;
+    }
+
+    /// <summary>The events chained after the head, inside the caller's transaction (which holds the write lock).</summary>
+    private static async Task<List<StoredAuditEvent>> AppendEventsAsync(SqliteConnection connection, SqliteTransaction transaction,
+        IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken)
+    {
         var head = await connection.QuerySingleOrDefaultAsync<ChainHead>(new CommandDefinition(
             "SELECT seq AS Seq, hash AS Hash FROM audit_event ORDER BY seq DESC LIMIT 1", transaction: transaction, cancellationToken: cancellationToken));
         var seq = head?.Seq ?? 0;
@@ -134,7 +164,6 @@ public sealed class AuditStore
             stored.Add(row);
             previousHash = hash;
         }
-        await transaction.CommitAsync(cancellationToken);
         return stored;
     }
 
@@ -179,6 +208,62 @@ public sealed class AuditStore
         {
             yield return (reader.GetInt64(0), reader.GetString(1));
         }
+    }
+
+    /// <summary>
+    /// Signs the chain's head when it is past the last checkpoint, in one transaction that holds the write lock (so
+    /// instances sharing the database never sign two different heads for one seq); null when there is nothing new.
+    /// </summary>
+    public async Task<AuditCheckpoint?> CheckpointAsync(AuditCheckpointKey key, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        var head = await connection.QuerySingleOrDefaultAsync<ChainHead>(new CommandDefinition(
+            "SELECT seq AS Seq, hash AS Hash FROM audit_event ORDER BY seq DESC LIMIT 1", transaction: transaction, cancellationToken: cancellationToken));
+        var last = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+            "SELECT MAX(seq) FROM audit_checkpoint", transaction: transaction, cancellationToken: cancellationToken));
+        if (head is null || head.Seq <= (last ?? 0)) return null;
+        var checkpoint = key.Sign(head.Seq, head.Hash, now);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO audit_checkpoint (seq, head_hash, created, key_id, signature) VALUES (@Seq, @HeadHash, @created, @KeyId, @Signature)",
+            new { checkpoint.Seq, checkpoint.HeadHash, created = checkpoint.Created.UtcTicks, checkpoint.KeyId, checkpoint.Signature },
+            transaction, cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
+        return checkpoint;
+    }
+
+    /// <summary>Every checkpoint in seq order; none in a database written before checkpoints existed.</summary>
+    public async Task<IReadOnlyList<AuditCheckpoint>> ReadCheckpointsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var exists = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'audit_checkpoint'", cancellationToken: cancellationToken));
+        if (exists == 0) return [];
+        var rows = await connection.QueryAsync<(long Seq, string HeadHash, long Created, string KeyId, string Signature)>(new CommandDefinition(
+            "SELECT seq, head_hash, created, key_id, signature FROM audit_checkpoint ORDER BY seq", cancellationToken: cancellationToken));
+        return [.. rows.Select(r => new AuditCheckpoint(r.Seq, r.HeadHash, new DateTimeOffset(r.Created, TimeSpan.Zero), r.KeyId, r.Signature))];
+    }
+
+    /// <summary>The stored hash of each record asked for that exists (what a checkpoint or a shipped head is compared with).</summary>
+    public async Task<IReadOnlyDictionary<long, string>> ReadHashesAsync(IEnumerable<long> seqs, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var found = new Dictionary<long, string>();
+        foreach (var chunk in seqs.Distinct().Chunk(500))
+        {
+            var rows = await connection.QueryAsync<(long Seq, string Hash)>(new CommandDefinition(
+                "SELECT seq, hash FROM audit_event WHERE seq IN (SELECT value FROM json_each(@seqs))",
+                new { seqs = System.Text.Json.JsonSerializer.Serialize(chunk) }, cancellationToken: cancellationToken));
+            foreach (var (seq, hash) in rows) found[seq] = hash;
+        }
+        return found;
+    }
+
+    /// <summary>The seq of the chain's last record; 0 when it is empty.</summary>
+    public async Task<long> ReadLastSeqAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<long?>(new CommandDefinition("SELECT MAX(seq) FROM audit_event", cancellationToken: cancellationToken)) ?? 0;
     }
 
     internal const string SelectRow =

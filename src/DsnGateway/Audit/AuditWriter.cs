@@ -23,14 +23,24 @@ public sealed partial class AuditWriter : IAuditTrail, IHostedService, IAsyncDis
     private readonly ILogger<AuditWriter> _logger;
     private readonly GatewayMetrics? _metrics;
     private readonly GroupCommitQueue<PendingAudit> _queue;
+    private readonly AuditCheckpointWriter? _checkpoints;
+    private readonly AuditFallbackFile? _fallback;
+    private volatile bool _fallbackPending;
     private long _commits;
 
     // Records of writes that reached the store but could not be written with their batch (only the writer loop uses it).
     private readonly List<LateRecord> _late = [];
 
-    public AuditWriter(AuditStore store, AuditEventFactory factory, ILogger<AuditWriter>? logger = null, GatewayMetrics? metrics = null)
+    /// <param name="checkpoints">Signs the chain's head as it grows (docs/arch/0014); the gateway always has one, a test of
+    /// the chain alone may go without.</param>
+    /// <param name="fallback">Where requests refused because the store cannot be written are kept until it can; the
+    /// gateway always has one.</param>
+    public AuditWriter(AuditStore store, AuditEventFactory factory, ILogger<AuditWriter>? logger = null, GatewayMetrics? metrics = null,
+        AuditCheckpointWriter? checkpoints = null, AuditFallbackFile? fallback = null)
     {
+        _fallback = fallback;
         _metrics = metrics;
+        _checkpoints = checkpoints;
         _store = store;
         _factory = factory;
         _logger = logger ?? NullLogger<AuditWriter>.Instance;
@@ -59,6 +69,7 @@ public sealed partial class AuditWriter : IAuditTrail, IHostedService, IAsyncDis
     {
         if (!_queue.TryEnqueue(pending))
         {
+            KeepRefused([pending]);
             throw new AuditUnavailableException("The audit trail is stopped.");
         }
         // Cancelling stops the wait, not the write: a queued record is still made durable.
@@ -69,7 +80,10 @@ public sealed partial class AuditWriter : IAuditTrail, IHostedService, IAsyncDis
     {
         await _store.InitializeAsync(cancellationToken);
         await RecordInterruptedWritesAsync(cancellationToken);
+        _fallbackPending = _fallback?.HasEntries == true;
+        await WriteRefusedAsync(cancellationToken);
         _queue.Start();
+        _checkpoints?.Start();
     }
 
     /// <summary>
@@ -89,10 +103,18 @@ public sealed partial class AuditWriter : IAuditTrail, IHostedService, IAsyncDis
         Log.InterruptedWritesRecorded(_logger, left.Count);
     }
 
-    /// <summary>Stops taking records and writes what is already queued.</summary>
-    public Task StopAsync(CancellationToken cancellationToken) => _queue.StopAsync(cancellationToken);
+    /// <summary>Stops taking records, writes what is already queued, and signs the head it leaves.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _queue.StopAsync(cancellationToken);
+        if (_checkpoints is not null) await _checkpoints.StopAsync(cancellationToken);
+    }
 
-    public ValueTask DisposeAsync() => _queue.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _queue.DisposeAsync();
+        if (_checkpoints is not null) await _checkpoints.DisposeAsync();
+    }
 
     private static AuditRecord Attempt(string json)
     {
@@ -113,6 +135,7 @@ public sealed partial class AuditWriter : IAuditTrail, IHostedService, IAsyncDis
 
     private async Task WriteBatchAsync(List<PendingAudit> batch, CancellationToken stopping)
     {
+        await WriteRefusedAsync(stopping);
         await WriteLateRecordsAsync(stopping);
         try
         {
@@ -136,10 +159,12 @@ public sealed partial class AuditWriter : IAuditTrail, IHostedService, IAsyncDis
                     OutcomeDescription = $"{pending.Record.OutcomeDescription} The caller was answered 503: the audit store could not write this record at the time.".TrimStart(),
                 }));
             }
+            KeepRefused(batch);
             Fail(batch, new AuditUnavailableException("The audit record could not be made durable.", ex));
             return;
         }
         foreach (var pending in batch) pending.Completion.TrySetResult();
+        if (_checkpoints is not null) await _checkpoints.RecordsCommittedAsync(batch.Count, stopping);
     }
 
     /// <summary>
@@ -165,6 +190,59 @@ public sealed partial class AuditWriter : IAuditTrail, IHostedService, IAsyncDis
     }
 
     private const int LateRecordAttempts = 3;
+
+    /// <summary>
+    /// The requests of a failed batch are answered 503, and would leave no AuditEvent: each is kept in the fallback
+    /// file (flushed to disk before its caller is answered) as what it became, a refusal. A write whose intent is
+    /// durable is not among them: its record is a late record, written with a later batch.
+    /// </summary>
+    private void KeepRefused(List<PendingAudit> batch)
+    {
+        if (_fallback is null) return;
+        var refused = batch.Where(p => p.IsIntent || p.Record.IntentId is null).Select(Refusal).ToList();
+        if (refused.Count == 0) return;
+        try
+        {
+            _fallback.Append(refused);
+            _fallbackPending = true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Log.FallbackFailed(_logger, ex, refused.Count);
+        }
+    }
+
+    private static AuditRecord Refusal(PendingAudit pending) => pending.Record with
+    {
+        HttpStatus = StatusCodes.Status503ServiceUnavailable,
+        IntentId = null,
+        OutcomeDescription = pending.IsIntent
+            ? "Refused (503) before the write was forwarded: the audit store could not write its intent. Kept in the gateway instance's audit fallback file and written when the store returned."
+            : $"Refused (503), nothing released (it would have been {pending.Record.HttpStatus}): the audit store could not write this record. " +
+              "Kept in the gateway instance's audit fallback file and written when the store returned.",
+    };
+
+    /// <summary>
+    /// Writes the refusals kept in the fallback file, before the batch (so in the order they happened), and removes them
+    /// from the file. The store records their ids with them, so a file rewritten late (a crash) never writes one twice.
+    /// While the store still fails they stay in the file.
+    /// </summary>
+    private async Task WriteRefusedAsync(CancellationToken cancellationToken)
+    {
+        if (!_fallbackPending || _fallback is null) return;
+        try
+        {
+            var entries = _fallback.Read();
+            var written = entries.Count == 0 ? 0 : await _store.AppendFallbackAsync([.. entries.Select(e => (e.Id, _factory.Create(e.Record)))], cancellationToken);
+            _fallback.Remove([.. entries.Select(e => e.Id)]);
+            _fallbackPending = _fallback.HasEntries;
+            if (written > 0) Log.RefusalsRecorded(_logger, written);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            Log.RefusalsNotWritten(_logger, ex);
+        }
+    }
 
     private sealed class LateRecord(AuditRecord record)
     {
@@ -196,5 +274,14 @@ public sealed partial class AuditWriter : IAuditTrail, IHostedService, IAsyncDis
 
         [LoggerMessage(2, LogLevel.Warning, "{Count} write(s) interrupted before their audit record was written are now audited with an unknown outcome")]
         public static partial void InterruptedWritesRecorded(ILogger logger, int count);
+
+        [LoggerMessage(3, LogLevel.Error, "{Count} request(s) refused because the audit store failed could not be kept in the audit fallback file either; they leave no AuditEvent")]
+        public static partial void FallbackFailed(ILogger logger, Exception exception, int count);
+
+        [LoggerMessage(4, LogLevel.Warning, "{Count} request(s) refused while the audit store could not be written are now AuditEvents")]
+        public static partial void RefusalsRecorded(ILogger logger, int count);
+
+        [LoggerMessage(5, LogLevel.Warning, "The requests kept in the audit fallback file cannot be written to the audit store yet; they stay in the file")]
+        public static partial void RefusalsNotWritten(ILogger logger, Exception exception);
     }
 }

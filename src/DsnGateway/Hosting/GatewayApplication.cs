@@ -97,6 +97,7 @@ public static partial class GatewayApplication
         problems.AddRange(DevelopmentOnly.Problems(builder.Environment, settings, storeConnection, builder.Configuration));
         problems.AddRange(StartupChecks.AuthenticationProblems(builder.Configuration, builder.Environment));
         problems.AddRange(builder.Configuration.TelemetryProblems());
+        problems.AddRange(AuditCheckpointOptions.From(builder.Configuration).Problems(paths, builder.Environment));
         problems.AddRange(StoreCredentialsOptions.From(builder.Configuration).Problems(storeConnection, builder.Environment.EnvironmentName));
         if (!(authentication.BackchannelTimeoutSeconds is > 0 and <= 300))
             problems.Add($"Authentication:BackchannelTimeoutSeconds '{authentication.BackchannelTimeoutSeconds}' is not a number of seconds between 0 and 300 (e.g. 10).");
@@ -152,6 +153,17 @@ public static partial class GatewayApplication
     {
         var paths = settings.Paths;
         var (gateway, storeConnection, files) = start;
+        // First, before anything is started: a key that cannot be read refuses the start (docs/arch/0014).
+        var checkpoints = AuditCheckpointOptions.From(builder.Configuration);
+        AuditCheckpointKey checkpointKey;
+        try
+        {
+            checkpointKey = AuditCheckpointKey.OpenForSigning(checkpoints.ResolvedKeyPath(paths), checkpoints.MayCreateKey(builder.Environment));
+        }
+        catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            throw new GatewayStartupException(ex.Message);
+        }
         builder.Services.AddSingleton(_ => dataLock); // made by the container, so released when the app is disposed
         builder.Services.Configure<GatewayOptions>(builder.Configuration.GetSection(GatewayOptions.Section));
         builder.Services.Configure<RecordStoreConnectionOptions>(builder.Configuration.GetSection(RecordStoreConnectionOptions.Section));
@@ -212,7 +224,7 @@ public static partial class GatewayApplication
         builder.Services.AddSingleton<CallerIdentityCache>();
         builder.Services.AddSingleton<RestrictedPatients>();
         var auditBusyTimeout = builder.Configuration.GetValue<double?>("Audit:BusyTimeoutSeconds");
-        builder.Services.AddAuditTrail(paths, auditBusyTimeout is { } seconds ? TimeSpan.FromSeconds(seconds) : null);
+        builder.Services.AddAuditTrail(paths, checkpointKey, checkpoints, auditBusyTimeout is { } seconds ? TimeSpan.FromSeconds(seconds) : null);
         builder.Services.AddGatewayHealthChecks(embeddedStore: embedded is not null);
 
         AddIngestion(builder, paths, settings, files);

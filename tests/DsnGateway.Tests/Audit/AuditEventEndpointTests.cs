@@ -22,7 +22,9 @@ public class AuditEventEndpointTests : IAsyncLifetime
     {
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseTestServer();
-        builder.Services.AddAuditTrail(new GatewayPaths(_directory, _directory));
+        var checkpoints = new AuditCheckpointOptions();
+        var paths = new GatewayPaths(_directory, _directory);
+        builder.Services.AddAuditTrail(paths, AuditCheckpointKey.OpenForSigning(checkpoints.ResolvedKeyPath(paths), create: true), checkpoints);
         _app = builder.Build();
         _app.MapAuditEvents();
         await _app.StartAsync();

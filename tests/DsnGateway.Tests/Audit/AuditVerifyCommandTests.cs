@@ -55,7 +55,7 @@ public class AuditVerifyCommandTests
         }
     }
 
-    private static async Task<(int Exit, string Output, string Error)> RunAsync(params string[] args)
+    internal static async Task<(int Exit, string Output, string Error)> RunAsync(params string[] args)
     {
         var originalOut = Console.Out;
         var originalError = Console.Error;

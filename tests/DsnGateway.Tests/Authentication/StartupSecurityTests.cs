@@ -71,6 +71,7 @@ public sealed class StartupSecurityTests : IAsyncLifetime
             ["Authentication:Authority"] = _provider.Issuer,
             ["Authentication:RequireHttpsMetadata"] = "false",
             ["Authentication:Audience"] = "dsn-gateway",
+            ["Audit:Checkpoints:CreateKey"] = "true",
         }));
         await app.StartAsync();
         try

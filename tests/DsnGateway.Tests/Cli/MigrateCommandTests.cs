@@ -39,11 +39,11 @@ public sealed class MigrateCommandTests : IDisposable
         first.Should().Be((0, string.Join('\n',
             $"{Records}: schema version 0 -> 1",
             $"{Inbox}: schema version 1 -> 1 (up to date)",
-            $"{Audit}: schema version 0 -> 1"), ""));
+            $"{Audit}: schema version 0 -> 2"), ""));
         second.Should().Be((0, string.Join('\n',
             $"{Records}: schema version 1 -> 1 (up to date)",
             $"{Inbox}: schema version 1 -> 1 (up to date)",
-            $"{Audit}: schema version 1 -> 1 (up to date)"), ""));
+            $"{Audit}: schema version 2 -> 2 (up to date)"), ""));
         (await SchemaFixtures.UserVersionAsync(Audit)).Should().Be(1);
     }
 

@@ -69,8 +69,9 @@ public sealed class StartupTests : IDisposable
 
         (await gateway.WaitForExitAsync()).Should().Be(1);
         var lines = Lines(gateway.Output);
-        lines.Should().HaveCount(4, gateway.Output);
+        lines.Should().HaveCount(5, gateway.Output);
         lines.Should().ContainSingle(l => l.Contains("sample data"));
+        lines.Should().ContainSingle(l => l.Contains("audit checkpoint signing key"));
         lines.Should().ContainSingle(l => l.Contains("Authentication:Authority"));
         lines.Should().ContainSingle(l => l.Contains($"HTTP port {httpPort}"));
         lines.Should().ContainSingle(l => l.Contains($"MLLP port {mllpPort}"));
@@ -109,8 +110,9 @@ public sealed class StartupTests : IDisposable
 
         (await gateway.WaitForExitAsync()).Should().Be(1);
         var lines = Lines(gateway.Output);
-        lines.Should().HaveCount(2, gateway.Output);
+        lines.Should().HaveCount(3, gateway.Output);
         lines.Should().ContainSingle(l => l.Contains("senders.json"));
+        lines.Should().ContainSingle(l => l.Contains("audit checkpoint signing key"));
         lines.Should().ContainSingle(l => l.Contains("Authentication:Authority"));
         Directory.Exists(data).Should().BeFalse();
     }
@@ -145,7 +147,7 @@ public sealed class StartupTests : IDisposable
         File.GetUnixFileMode(data).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var files = Directory.GetFiles(data, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(data, f)).ToList();
         files.Should().Contain(["records.db", "records.db-wal", "records.db-shm", "inbox.db", "inbox.db-wal", "audit.db", "audit.db-wal",
-            Path.Combine("keys", "development-issuer.json")]);
+            Path.Combine("keys", "development-issuer.json"), Path.Combine("keys", "audit-checkpoint.pem"), Path.Combine("keys", "audit-checkpoint.pub.pem")]);
         files.Should().Contain(f => f.StartsWith("logs", StringComparison.Ordinal));
         foreach (var file in files)
             File.GetUnixFileMode(Path.Combine(data, file)).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite, file);

@@ -40,11 +40,16 @@ public sealed class AuditSchemaTests : IDisposable
     [Fact]
     public async Task The_first_script_is_the_layout_the_gateway_made_before_schema_versions()
     {
-        var fresh = new AuditStore(Path.Combine(_directory, "fresh.db"));
-        await fresh.InitializeAsync(CancellationToken.None);
-        fresh.ReleaseConnections();
+        // Version 1 alone (later scripts add what stands beside the chain, 0002: checkpoints, fallback).
+        var path = Path.Combine(_directory, "fresh.db");
+        var firstOnly = new DsnGateway.Sqlite.Migrations.DatabaseSchema("audit", AuditStore.Schema.Scripts.Take(1).ToList());
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            (await firstOnly.MigrateAsync(connection, CancellationToken.None)).After.Should().Be(1);
+        }
 
-        (await SchemaFixtures.LayoutAsync(fresh.DatabasePath)).Should().Equal(await SchemaFixtures.LayoutAsync(SchemaFixtures.Audit));
+        (await SchemaFixtures.LayoutAsync(path)).Should().Equal(await SchemaFixtures.LayoutAsync(SchemaFixtures.Audit));
     }
 
     [Fact]
