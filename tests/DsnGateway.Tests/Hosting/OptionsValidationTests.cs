@@ -114,7 +114,7 @@ public sealed class OptionsValidationTests : IDisposable
         }
         Directory.Exists(Data).Should().BeFalse("a refused start creates nothing");
 
-        foreach (var command in new[] { new[] { "deadletters", "list" }, ["codes", "unmapped"] })
+        foreach (var command in new[] { new[] { "deadletters", "list" }, new[] { "codes", "unmapped" } })
         {
             await using var refused = GatewayProcess.Start([.. command, "--data-dir", Data], variables: Invalid);
             (await refused.WaitForExitAsync()).Should().Be(1, refused.Output);
