@@ -42,16 +42,18 @@ public sealed class CommandServices : IAsyncDisposable
         var connection = command.Options<RecordStoreConnectionOptions>();
         var files = IngestionFiles.Load(paths, command.Options<IngestionOptions>());
         var embedded = await GatewayServices.StartEmbeddedStoreAsync(paths, connection, NullLoggerFactory.Instance, cancellationToken);
+        IHost? host = null;
         try
         {
             builder.Services.AddRecordStoreAccess(builder.Configuration, connection, embedded, NullLoggerFactory.Instance);
             builder.Services.AddIntake(paths, files);
-            var host = builder.Build();
+            host = builder.Build();
             await host.StartAsync(cancellationToken);
             return new CommandServices(host, embedded);
         }
         catch
         {
+            host?.Dispose();
             if (embedded is not null) await embedded.DisposeAsync();
             throw;
         }
