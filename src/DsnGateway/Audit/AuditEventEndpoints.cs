@@ -94,7 +94,7 @@ public static partial class AuditEventEndpoints
     /// <summary>The FHIR base clients see: Gateway:PublicBaseUrl, else this request's scheme and host plus /fhir.</summary>
     private static string BaseUrl(HttpContext http)
     {
-        var options = http.RequestServices.GetService<IOptions<GatewayOptions>>()?.Value ?? new GatewayOptions();
+        var options = http.RequestServices.GetRequiredService<IOptionsMonitor<GatewayOptions>>().CurrentValue;
         return LinkRewritingTransform.PublicBase(http, options);
     }
 

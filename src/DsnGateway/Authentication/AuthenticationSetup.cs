@@ -22,10 +22,10 @@ public static class AuthenticationSetup
 
     private static readonly string[] AcceptedAlgorithms = [SecurityAlgorithms.RsaSha256, SecurityAlgorithms.EcdsaSha256];
 
+    /// <summary>The schemes of the options bound and checked by the composition root (<see cref="GatewayAuthenticationOptionsProblems"/>).</summary>
     public static DevelopmentTokenIssuer? AddGatewayAuthentication(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment, GatewayPaths paths)
     {
         var options = configuration.GetSection(GatewayAuthenticationOptions.Section).Get<GatewayAuthenticationOptions>() ?? new GatewayAuthenticationOptions();
-        services.Configure<GatewayAuthenticationOptions>(configuration.GetSection(GatewayAuthenticationOptions.Section));
 
         DevelopmentTokenIssuer? developmentIssuer = null;
         if (options.DevelopmentIssuer.Enabled)
@@ -35,7 +35,6 @@ public static class AuthenticationSetup
             developmentIssuer = DevelopmentTokenIssuer.Open(paths.DataDirectory, options.DevelopmentIssuer.Issuer, options.Audience);
             services.AddSingleton(developmentIssuer);
         }
-        if (StartupChecks.AuthenticationProblems(options, environment) is [var first, ..]) throw new GatewayStartupException(first);
 
         // Key rollover: the provider's keys are fetched again in line with the request that needs them
         // (IdentityModelSwitches, set when this assembly loads).

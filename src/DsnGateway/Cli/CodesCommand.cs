@@ -26,8 +26,8 @@ public static class CodesCommand
     private static async Task<int> UnmappedAsync(ParseResult result, CancellationToken cancellationToken)
     {
         var paths = GatewayCommandLine.Paths(result);
-        var configuration = GatewayConfiguration.Build(paths, GatewayConfiguration.EnvironmentName(), new Dictionary<string, string?>());
-        var ingestion = configuration.GetSection(IngestionOptions.Section).Get<IngestionOptions>() ?? new IngestionOptions();
+        IngestionOptions ingestion;
+        using (var command = CommandHost.Create(paths)) ingestion = command.Options<IngestionOptions>();
         var senders = SenderConfiguration.Load(Path.Combine(paths.ConfigDirectory, ingestion.SendersFile));
         var codes = CodeMapFile.Load(paths, ingestion, senders);
         var only = result.GetValue(Establishment);

@@ -5,86 +5,65 @@ using DsnGateway.Ingestion;
 using DsnGateway.Ingestion.Csv;
 using DsnGateway.Mapping.Csv;
 using DsnGateway.Mapping.Establishments;
-using DsnGateway.Proxy;
-using DsnGateway.StoreCredentials;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
-using Yarp.ReverseProxy.Forwarder;
 
 namespace DsnGateway.Cli;
 
 /// <summary>
-/// The parts of a gateway a command needs, over the same data directory and configuration: the inbox, the
-/// intake and the record store (embedded over the same records.db, or the configured remote one). SQLite
-/// lets a command and a running gateway share the files.
+/// The parts of a gateway a command needs, registered by the composition root over the same data directory and
+/// configuration: the inbox (its writer started), the intake and the record store (embedded over the same records.db,
+/// or the configured remote one with the gateway's credentials). SQLite lets a command and a running gateway share the files.
 /// </summary>
 public sealed class CommandServices : IAsyncDisposable
 {
-    private readonly ServiceProvider _provider;
+    private readonly IHost _host;
     private readonly EmbeddedRecordStore? _embedded;
 
-    private CommandServices(ServiceProvider provider, EmbeddedRecordStore? embedded)
+    private CommandServices(IHost host, EmbeddedRecordStore? embedded)
     {
-        _provider = provider;
+        _host = host;
         _embedded = embedded;
     }
 
-    public InboxStore Inbox => _provider.GetRequiredService<InboxStore>();
+    public InboxStore Inbox => _host.Services.GetRequiredService<InboxStore>();
 
-    public DeadLetterReplay Replay => _provider.GetRequiredService<DeadLetterReplay>();
+    public DeadLetterReplay Replay => _host.Services.GetRequiredService<DeadLetterReplay>();
 
-    public SenderRegistry Senders => _provider.GetRequiredService<SenderRegistry>();
+    public SenderRegistry Senders => _host.Services.GetRequiredService<SenderRegistry>();
 
-    public CsvImporter CsvImporter => _provider.GetRequiredService<CsvImporter>();
+    public CsvImporter CsvImporter => _host.Services.GetRequiredService<CsvImporter>();
 
-    public CsvLayouts CsvLayouts => _provider.GetRequiredService<CsvLayouts>();
+    public CsvLayouts CsvLayouts => _host.Services.GetRequiredService<CsvLayouts>();
 
     public static async Task<CommandServices> OpenAsync(ParseResult result, CancellationToken cancellationToken)
     {
-        var paths = GatewayCommandLine.Paths(result);
-        var configuration = GatewayConfiguration.Build(paths, GatewayConfiguration.EnvironmentName(), new Dictionary<string, string?>());
-        var connection = configuration.GetSection(RecordStoreConnectionOptions.Section).Get<RecordStoreConnectionOptions>() ?? new RecordStoreConnectionOptions();
-        var ingestion = configuration.GetSection(IngestionOptions.Section).Get<IngestionOptions>() ?? new IngestionOptions();
-        // A command reaches a remote store with the gateway's own credentials, refused the same way when partial.
-        if (StoreCredentialsOptions.From(configuration).Problems(connection, GatewayConfiguration.EnvironmentName()) is { Count: > 0 } problems) throw new GatewayStartupException(problems);
-
-        EmbeddedRecordStore? embedded = null;
-        if (connection.Mode == RecordStoreMode.Embedded)
+        using var command = CommandHost.Create(GatewayCommandLine.Paths(result));
+        var (paths, builder) = (command.Paths, command.Builder);
+        var connection = command.Options<RecordStoreConnectionOptions>();
+        var files = IngestionFiles.Load(paths, command.Options<IngestionOptions>());
+        var embedded = await GatewayServices.StartEmbeddedStoreAsync(paths, connection, NullLoggerFactory.Instance, cancellationToken);
+        IHost? host = null;
+        try
         {
-            embedded = new EmbeddedRecordStore(paths.InData(connection.DatabaseFile), NullLoggerFactory.Instance);
-            await embedded.StartAsync(cancellationToken);
+            builder.Services.AddRecordStoreAccess(builder.Configuration, connection, embedded, NullLoggerFactory.Instance);
+            builder.Services.AddIntake(paths, files);
+            host = builder.Build();
+            await host.StartAsync(cancellationToken);
+            return new CommandServices(host, embedded);
         }
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(Options.Create(connection));
-        services.AddSingleton<IOptionsMonitor<IngestionOptions>>(new FixedOptions<IngestionOptions>(ingestion));
-        services.AddSingleton<IForwarderHttpClientFactory>(new RecordStoreClientFactory(embedded, services.AddStoreCredentials(configuration, connection, NullLoggerFactory.Instance)));
-        if (embedded is not null) services.AddSingleton(embedded);
-        services.AddSingleton<RecordStoreClient>();
-        services.AddIngestionFiles(IngestionFiles.Load(paths, ingestion));
-        services.AddSingleton<IdentityConflicts>();
-        services.AddSingleton<Hl7Intake>();
-        services.AddSingleton<DeadLetterReplay>();
-        services.AddInbox(paths);
-        var provider = services.BuildServiceProvider();
-        await provider.GetRequiredService<InboxWriter>().StartAsync(cancellationToken);
-        return new CommandServices(provider, embedded);
+        catch
+        {
+            host?.Dispose();
+            if (embedded is not null) await embedded.DisposeAsync();
+            throw;
+        }
     }
 
     public async ValueTask DisposeAsync()
     {
-        await _provider.GetRequiredService<InboxWriter>().StopAsync(CancellationToken.None);
-        await _provider.DisposeAsync();
+        await _host.StopAsync(CancellationToken.None);
+        if (_host is IAsyncDisposable disposable) await disposable.DisposeAsync();
+        else _host.Dispose();
         if (_embedded is not null) await _embedded.DisposeAsync();
-    }
-
-    private sealed class FixedOptions<T>(T value) : IOptionsMonitor<T>
-    {
-        public T CurrentValue => value;
-
-        public T Get(string? name) => value;
-
-        public IDisposable? OnChange(Action<T, string?> listener) => null;
     }
 }

@@ -29,8 +29,8 @@ internal sealed record CsvCommandSetup(SenderRegistry Senders, IReadOnlyList<Csv
             return null;
         }
         var paths = GatewayCommandLine.Paths(result);
-        var configuration = GatewayConfiguration.Build(paths, GatewayConfiguration.EnvironmentName(), new Dictionary<string, string?>());
-        var ingestion = configuration.GetSection(IngestionOptions.Section).Get<IngestionOptions>() ?? new IngestionOptions();
+        IngestionOptions ingestion;
+        using (var command = CommandHost.Create(paths)) ingestion = command.Options<IngestionOptions>();
         var senders = SenderConfiguration.Load(Path.Combine(paths.ConfigDirectory, ingestion.SendersFile));
         if (senders.Establishments.ByCode(establishment) is not { } known)
         {

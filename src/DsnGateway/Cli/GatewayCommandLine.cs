@@ -67,6 +67,12 @@ public static class GatewayCommandLine
             Console.Error.WriteLine(ex.Message);
             return 1;
         }
+        catch (Exception ex) when (ValidatedOptions.Problems(ex) is { } problems)
+        {
+            // Options found invalid when a host started (ValidateOnStart): said the way a refused start is.
+            foreach (var problem in problems) Console.Error.WriteLine(problem);
+            return 1;
+        }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException or Microsoft.Data.Sqlite.SqliteException)
         {
             // The machine said no (a file, a port, a database): one line is what the operator can act on.

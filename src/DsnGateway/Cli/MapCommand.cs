@@ -140,8 +140,8 @@ public static class MapCommand
             return 1;
         }
         var paths = GatewayCommandLine.Paths(result);
-        var configuration = GatewayConfiguration.Build(paths, GatewayConfiguration.EnvironmentName(), new Dictionary<string, string?>());
-        var ingestion = configuration.GetSection(IngestionOptions.Section).Get<IngestionOptions>() ?? new IngestionOptions();
+        IngestionOptions ingestion;
+        using (var command = CommandHost.Create(paths)) ingestion = command.Options<IngestionOptions>();
         var senders = SenderConfiguration.Load(Path.Combine(paths.ConfigDirectory, ingestion.SendersFile));
 
         var bytes = System.IO.File.ReadAllBytes(file.FullName);

@@ -53,8 +53,8 @@ public static class TokenCommand
         }
 
         var paths = GatewayCommandLine.Paths(result);
-        var configuration = GatewayConfiguration.Build(paths, "Development", new Dictionary<string, string?>());
-        var options = configuration.GetSection(GatewayAuthenticationOptions.Section).Get<GatewayAuthenticationOptions>() ?? new GatewayAuthenticationOptions();
+        GatewayAuthenticationOptions options;
+        using (var command = CommandHost.Create(paths, Environments.Development)) options = command.Options<GatewayAuthenticationOptions>();
         if (!options.DevelopmentIssuer.Enabled)
         {
             Console.Error.WriteLine("Authentication:DevelopmentIssuer:Enabled is false in this configuration: the gateway would not trust the token.");

@@ -14,9 +14,9 @@ public static class DevelopmentOnly
     {
         if (environment.IsDevelopment()) return [];
         var problems = new List<string>();
-        var authentication = configuration.GetSection(GatewayAuthenticationOptions.Section).Get<GatewayAuthenticationOptions>() ?? new GatewayAuthenticationOptions();
         var refusing = $"Refusing to start in {environment.EnvironmentName}:";
-        if (authentication.DevelopmentIssuer.Enabled)
+        // Read as the binder reads a bool, whether or not the rest of the section is valid (its own check names that).
+        if (bool.TryParse(configuration[$"{GatewayAuthenticationOptions.Section}:DevelopmentIssuer:Enabled"], out var developmentIssuer) && developmentIssuer)
             problems.Add($"{refusing} the development token issuer is enabled (Authentication:DevelopmentIssuer:Enabled) and is trusted only in Development.");
         if (settings.LoadSampleData && store.Mode == RecordStoreMode.Embedded)
             problems.Add($"{refusing} fictional sample data is loaded only in Development (start with --no-sample-data, or set DOTNET_ENVIRONMENT=Development on a developer machine).");

@@ -22,7 +22,9 @@ namespace DsnGateway.Hosting;
 
 /// <summary>
 /// Builds the gateway: configuration from the config directory, environment (DSN_ prefix) and the command
-/// line; Serilog; the record store (embedded or remote) behind YARP at /fhir; health endpoints.
+/// line, checked before anything is created; then the composition root's capabilities (<see cref="GatewayServices"/>,
+/// shared with the commands) and the server's own: Serilog, authentication, access, the audit, delivery and MLLP, the
+/// record store behind /fhir, health endpoints.
 /// </summary>
 public static partial class GatewayApplication
 {
@@ -81,78 +83,47 @@ public static partial class GatewayApplication
             throw new GatewayStartupException([.. usage, .. problems, $"{ex.Message} {ex.InnerException?.Message}".Trim()], usage.Count > 0);
         }
 
-        GatewayOptions gateway;
-        RecordStoreConnectionOptions storeConnection;
-        GatewayAuthenticationOptions authentication;
-        try
-        {
-            gateway = builder.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
-            storeConnection = builder.Configuration.GetSection(RecordStoreConnectionOptions.Section).Get<RecordStoreConnectionOptions>() ?? new RecordStoreConnectionOptions();
-            authentication = builder.Configuration.GetSection(GatewayAuthenticationOptions.Section).Get<GatewayAuthenticationOptions>() ?? new GatewayAuthenticationOptions();
-        }
-        catch (InvalidOperationException ex)
-        {
-            throw new GatewayStartupException([.. usage, .. problems, $"The configuration cannot be used: {ex.Message}"], usage.Count > 0);
-        }
-        problems.AddRange(DevelopmentOnly.Problems(builder.Environment, settings, storeConnection, builder.Configuration));
-        problems.AddRange(StartupChecks.AuthenticationProblems(builder.Configuration, builder.Environment));
-        problems.AddRange(builder.Configuration.TelemetryProblems());
+        // Every options class, checked with the registrations the server uses (below) and the commands use.
+        using var options = GatewayServices.CheckOptions(builder.Configuration, builder.Environment, settings);
+        problems.AddRange(options.Problems);
+        var gateway = options.ValueOrNull<GatewayOptions>();
+        var storeConnection = options.ValueOrNull<RecordStoreConnectionOptions>();
+        var ingestion = options.ValueOrNull<IngestionOptions>();
+        if (storeConnection is not null) problems.AddRange(DevelopmentOnly.Problems(builder.Environment, settings, storeConnection, builder.Configuration));
         problems.AddRange(AuditCheckpointOptions.From(builder.Configuration).Problems(paths, builder.Environment));
-        problems.AddRange(StoreCredentialsOptions.From(builder.Configuration).Problems(storeConnection, builder.Environment.EnvironmentName));
-        if (!(authentication.BackchannelTimeoutSeconds is > 0 and <= 300))
-            problems.Add($"Authentication:BackchannelTimeoutSeconds '{authentication.BackchannelTimeoutSeconds}' is not a number of seconds between 0 and 300 (e.g. 10).");
-        if (!(authentication.RefreshIntervalSeconds is > 0 and <= 3600))
-            problems.Add($"Authentication:RefreshIntervalSeconds '{authentication.RefreshIntervalSeconds}' is not a number of seconds between 0 and 3600 (e.g. 30).");
-        if (!(storeConnection.TimeoutSeconds is > 0 and <= 3600))
-            problems.Add($"RecordStore:TimeoutSeconds '{storeConnection.TimeoutSeconds}' is not a number of seconds between 0 and 3600 (e.g. 30).");
-        var ingestion = builder.Configuration.GetSection(IngestionOptions.Section).Get<IngestionOptions>() ?? new IngestionOptions();
         IngestionFiles? files = null;
-        try
+        if (ingestion is not null)
         {
-            files = IngestionFiles.Load(paths, ingestion);
-        }
-        catch (GatewayStartupException ex)
-        {
-            problems.AddRange(ex.Problems);
+            try
+            {
+                files = IngestionFiles.Load(paths, ingestion);
+            }
+            catch (GatewayStartupException ex)
+            {
+                problems.AddRange(ex.Problems);
+            }
         }
 
-        if (StartupChecks.HttpPortProblems(settings.Urls ?? gateway.Urls, "--urls") is { } busyHttp)
-        {
-            problems.AddRange(busyHttp);
-        }
-        else if (settings.Urls is not null)
-        {
+        // The ports of well-formed addresses (--urls and --mllp replace the configured ones when they are addresses).
+        if (settings.Urls is not null && !StartupChecks.IsListenAddress(settings.Urls))
             usage.Add($"--urls '{settings.Urls}' is not a listen address such as http://127.0.0.1:8080.");
-        }
-        else
-        {
-            problems.Add($"Gateway:Urls '{gateway.Urls}' is not a listen address such as http://127.0.0.1:8080.");
-        }
-        var mllp = ingestion.Mllp;
-        if (mllp.Enabled)
-        {
-            var endpoint = settings.Mllp ?? mllp.Endpoint;
-            if (StartupChecks.IsMllpEndpoint(endpoint))
-            {
-                if (StartupChecks.PortProblem("MLLP", MllpListener.ParseEndpoint(endpoint), "--mllp") is { } busy) problems.Add(busy);
-            }
-            else if (settings.Mllp is null)
-            {
-                problems.Add($"Ingestion:Mllp:Endpoint '{endpoint}' is not host:port (e.g. 127.0.0.1:2575).");
-            }
-        }
+        else if (gateway is not null)
+            problems.AddRange(StartupChecks.HttpPortProblems(gateway.Urls, "--urls") ?? []);
+        if (ingestion is { Mllp.Enabled: true } && (settings.Mllp is null || StartupChecks.IsMllpEndpoint(settings.Mllp))
+            && StartupChecks.PortProblem("MLLP", MllpListener.ParseEndpoint(ingestion.Mllp.Endpoint), "--mllp") is { } busy)
+            problems.Add(busy);
         if (usage.Count > 0 || problems.Count > 0) throw new GatewayStartupException([.. usage, .. problems], usage.Count > 0);
-        return new CheckedStart(gateway, storeConnection, files!);
+        return new CheckedStart(gateway!, storeConnection!, ingestion!, files!);
     }
 
     /// <summary>What the checks before the start read, used as read: nothing is read twice.</summary>
-    private sealed record CheckedStart(GatewayOptions Gateway, RecordStoreConnectionOptions StoreConnection, IngestionFiles Files);
+    private sealed record CheckedStart(GatewayOptions Gateway, RecordStoreConnectionOptions StoreConnection, IngestionOptions Ingestion, IngestionFiles Files);
 
     private static async Task<WebApplication> BuildCheckedAsync(WebApplicationBuilder builder, GatewaySettings settings, CheckedStart start,
         DataDirectoryLock dataLock, CancellationToken cancellationToken)
     {
         var paths = settings.Paths;
-        var (gateway, storeConnection, files) = start;
+        var (gateway, storeConnection, ingestion, files) = start;
         // First, before anything is started: a key that cannot be read refuses the start (docs/arch/0014).
         var checkpoints = AuditCheckpointOptions.From(builder.Configuration);
         AuditCheckpointKey checkpointKey;
@@ -165,9 +136,7 @@ public static partial class GatewayApplication
             throw new GatewayStartupException(ex.Message);
         }
         builder.Services.AddSingleton(_ => dataLock); // made by the container, so released when the app is disposed
-        builder.Services.Configure<GatewayOptions>(builder.Configuration.GetSection(GatewayOptions.Section));
-        builder.Services.Configure<RecordStoreConnectionOptions>(builder.Configuration.GetSection(RecordStoreConnectionOptions.Section));
-        builder.Services.AddSingleton(paths);
+        builder.Services.AddGatewayCore(paths, builder.Configuration, settings);
         // ASP.NET's key ring is state too: it lives in the data directory, not the user's home.
         builder.Services.AddDataProtection()
             .SetApplicationName("DsnGateway")
@@ -179,7 +148,7 @@ public static partial class GatewayApplication
         var loggerFactory = new SerilogLoggerFactory(serilog);
         var startupLog = loggerFactory.CreateLogger("DsnGateway.Startup");
 
-        builder.WebHost.UseUrls(settings.Urls ?? gateway.Urls);
+        builder.WebHost.UseUrls(gateway.Urls);
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
@@ -187,6 +156,7 @@ public static partial class GatewayApplication
             k.RequestHeaderEncodingSelector = BreakGlassReason.HeaderEncoding;
         });
 
+        var fresh = storeConnection.Mode == RecordStoreMode.Embedded && !File.Exists(paths.InData(storeConnection.DatabaseFile));
         // Before anything opens them: a file this build cannot use is a refused start, one line each.
         var migrations = await GatewayDatabases.MigrateAsync(paths, storeConnection.Mode == RecordStoreMode.Embedded ? storeConnection.DatabaseFile : null, cancellationToken);
         if (migrations.Where(m => m.Refused is not null).Select(m => m.Refused!).ToList() is { Count: > 0 } refused) throw new GatewayStartupException(refused);
@@ -195,15 +165,11 @@ public static partial class GatewayApplication
             if (migration.Upgrade is { Migrated: true } upgrade) Log.SchemaMigrated(startupLog, upgrade.File, upgrade.Before, upgrade.After);
         }
 
-        EmbeddedRecordStore? embedded = null;
-        if (storeConnection.Mode == RecordStoreMode.Embedded)
+        var embedded = await GatewayServices.StartEmbeddedStoreAsync(paths, storeConnection, loggerFactory, cancellationToken);
+        builder.Services.AddRecordStoreAccess(builder.Configuration, storeConnection, embedded, loggerFactory);
+        if (embedded is not null)
         {
-            var databasePath = paths.InData(storeConnection.DatabaseFile);
-            var fresh = !File.Exists(databasePath);
-            embedded = new EmbeddedRecordStore(databasePath, loggerFactory);
-            await embedded.StartAsync(cancellationToken);
-            builder.Services.AddSingleton(embedded);
-            builder.Services.AddSingleton(_ => new RecordStoreDataVersion(databasePath)); // made by DI, so disposed with the app
+            builder.Services.AddSingleton(_ => new RecordStoreDataVersion(embedded.DatabasePath)); // made by DI, so disposed with the app
             builder.Services.AddSingleton<EmbeddedForwarder>();
             if (fresh && settings.LoadSampleData)
             {
@@ -212,39 +178,18 @@ public static partial class GatewayApplication
         }
         Log.Started(startupLog, builder.Environment.EnvironmentName, storeConnection.Mode.ToString(), paths.DataDirectory);
 
-        builder.Services.AddSingleton(TimeProvider.System);
         var developmentIssuer = builder.Services.AddGatewayAuthentication(builder.Configuration, builder.Environment, paths);
         if (developmentIssuer is not null) Log.DevelopmentIssuer(startupLog, developmentIssuer.Issuer);
         if (builder.Configuration.GetSection(GatewayAuthenticationOptions.Section).Get<GatewayAuthenticationOptions>() is { IsEntraId: true } inbound)
             Log.EntraIdTenant(startupLog, inbound.EntraId.TenantId!, inbound.EntraId.Audience!, inbound.EntraId.RoleMap.Count, inbound.EntraId.ScopeMap.Count + inbound.EntraId.AppRoleScopes.Count);
-        builder.Services.Configure<AccessOptions>(builder.Configuration.GetSection(AccessOptions.Section));
-        builder.Services.AddSingleton<RecordStoreClient>();
-        builder.Services.AddSingleton(sp => new VisibilityCache(sp.GetService<RecordStoreDataVersion>()));
-        builder.Services.AddSingleton<FhirAccessPolicy>();
-        builder.Services.AddSingleton<CallerIdentityCache>();
-        builder.Services.AddSingleton<RestrictedPatients>();
+        AddFhirAccess(builder.Services);
         var auditBusyTimeout = builder.Configuration.GetValue<double?>("Audit:BusyTimeoutSeconds");
         builder.Services.AddAuditTrail(paths, checkpointKey, checkpoints, auditBusyTimeout is { } seconds ? TimeSpan.FromSeconds(seconds) : null);
         builder.Services.AddGatewayHealthChecks(embeddedStore: embedded is not null);
 
-        AddIngestion(builder, paths, settings, files);
+        AddIngestion(builder, paths, ingestion, files);
 
-        var storeBase = RecordStoreRoute.StoreBase(storeConnection);
-        builder.Services.AddSingleton(new LinkRewriter(storeBase));
-        var storeCredentials = builder.Services.AddStoreCredentials(builder.Configuration, storeConnection, loggerFactory);
-        builder.Services.AddSingleton<IForwarderHttpClientFactory>(new RecordStoreClientFactory(embedded, storeCredentials));
-        var proxy = builder.Services.AddReverseProxy()
-            .LoadFromMemory([RecordStoreRoute.Route()], [RecordStoreRoute.Cluster(storeBase, storeConnection.Timeout)])
-            .AddTransforms<LinkRewritingTransform>();
-        // The caller's token is for the gateway; the store sees the gateway's own credentials, or none: the client's token
-        // (RecordStoreClientFactory puts it on after these transforms) or the configured header.
-        proxy.AddTransforms(t =>
-        {
-            t.AddRequestHeaderRemove("Authorization");
-            t.AddRequestHeaderRemove(FhirAccessMiddleware.BreakGlassHeader);
-            if (storeConnection.RemoteAuthorization is { Length: > 0 } authorization)
-                t.AddRequestHeader("Authorization", authorization, append: false);
-        });
+        AddRecordStoreProxy(builder.Services, storeConnection);
 
         var app = builder.Build();
         app.Services.GetRequiredService<DataDirectoryLock>();
@@ -256,21 +201,7 @@ public static partial class GatewayApplication
         app.MapAdmin();
         app.MapIngestion();
         app.MapCsvIngestion();
-        if (embedded is not null)
-        {
-            // In process: the store's pipeline is called directly (ADR 0009); YARP carries /fhir to a remote store.
-            var forwarder = app.Services.GetRequiredService<EmbeddedForwarder>();
-            app.Map(RecordStoreRoute.FhirBasePath + "/{**rest}", forwarder.ForwardAsync);
-        }
-        else
-        {
-            app.MapReverseProxy(pipeline =>
-            {
-                pipeline.UseSessionAffinity();
-                pipeline.UseLoadBalancing();
-                pipeline.UsePassiveHealthChecks();
-            });
-        }
+        MapRecordStore(app, embedded is not null);
         await MarkConfiguredRestrictionsAsync(app, startupLog, cancellationToken);
         if (embedded is not null)
         {
@@ -280,24 +211,62 @@ public static partial class GatewayApplication
     }
 
     /// <summary>HL7 v2 intake (MLLP and HTTP), the durable inbox and delivery to the record store.</summary>
-    private static void AddIngestion(WebApplicationBuilder builder, GatewayPaths paths, GatewaySettings settings, IngestionFiles files)
+    private static void AddIngestion(WebApplicationBuilder builder, GatewayPaths paths, IngestionOptions ingestion, IngestionFiles files)
     {
-        var section = builder.Configuration.GetSection(IngestionOptions.Section);
-        builder.Services.Configure<IngestionOptions>(section);
-        if (settings.Mllp is not null) builder.Services.PostConfigure<IngestionOptions>(o => o.Mllp.Endpoint = settings.Mllp);
-        var options = section.Get<IngestionOptions>() ?? new IngestionOptions();
-        builder.Services.AddIngestionFiles(files);
-        builder.Services.AddSingleton<IdentityConflicts>();
+        builder.Services.AddIntake(paths, files);
         builder.Services.AddSingleton(DeliveryFault.For(builder.Environment));
         builder.Services.AddSingleton<RecordStoreDelivery>();
-        builder.Services.AddSingleton<Hl7Intake>();
-        builder.Services.AddSingleton<DeadLetterReplay>();
-        builder.Services.AddInbox(paths, sp => sp.GetRequiredService<RecordStoreDelivery>().DeliverAsync);
-        if (options.Mllp.Enabled)
+        builder.Services.AddInboxDelivery(sp => sp.GetRequiredService<RecordStoreDelivery>().DeliverAsync);
+        if (ingestion.Mllp.Enabled)
         {
             builder.Services.AddSingleton<MllpListener>();
             builder.Services.AddHostedService(sp => sp.GetRequiredService<MllpListener>());
         }
+    }
+
+    /// <summary>Who may see what: the care relationship policy, its remembered decisions, the callers and the restricted patients.</summary>
+    private static void AddFhirAccess(IServiceCollection services)
+    {
+        services.AddSingleton(sp => new VisibilityCache(sp.GetService<RecordStoreDataVersion>()));
+        services.AddSingleton<FhirAccessPolicy>();
+        services.AddSingleton<CallerIdentityCache>();
+        services.AddSingleton<RestrictedPatients>();
+    }
+
+    /// <summary>YARP toward the record store (a remote one; the embedded one is called in process), links rewritten to the gateway's.</summary>
+    private static void AddRecordStoreProxy(IServiceCollection services, RecordStoreConnectionOptions storeConnection)
+    {
+        var storeBase = RecordStoreRoute.StoreBase(storeConnection);
+        services.AddSingleton(new LinkRewriter(storeBase));
+        var proxy = services.AddReverseProxy()
+            .LoadFromMemory([RecordStoreRoute.Route()], [RecordStoreRoute.Cluster(storeBase, storeConnection.Timeout)])
+            .AddTransforms<LinkRewritingTransform>();
+        // The caller's token is for the gateway; the store sees the gateway's own credentials, or none: the client's token
+        // (RecordStoreClientFactory puts it on after these transforms) or the configured header.
+        proxy.AddTransforms(t =>
+        {
+            t.AddRequestHeaderRemove("Authorization");
+            t.AddRequestHeaderRemove(FhirAccessMiddleware.BreakGlassHeader);
+            if (storeConnection.RemoteAuthorization is { Length: > 0 } authorization)
+                t.AddRequestHeader("Authorization", authorization, append: false);
+        });
+    }
+
+    /// <summary>/fhir: in process, the store's pipeline is called directly (ADR 0009); YARP carries it to a remote store.</summary>
+    private static void MapRecordStore(WebApplication app, bool embedded)
+    {
+        if (embedded)
+        {
+            var forwarder = app.Services.GetRequiredService<EmbeddedForwarder>();
+            app.Map(RecordStoreRoute.FhirBasePath + "/{**rest}", forwarder.ForwardAsync);
+            return;
+        }
+        app.MapReverseProxy(pipeline =>
+        {
+            pipeline.UseSessionAffinity();
+            pipeline.UseLoadBalancing();
+            pipeline.UsePassiveHealthChecks();
+        });
     }
 
     /// <summary>Patients listed under Access:RestrictedPatients are marked restricted at every start.</summary>

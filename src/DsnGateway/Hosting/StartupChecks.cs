@@ -1,15 +1,13 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using DsnGateway.Authentication;
-using DsnGateway.Authentication.EntraId;
 using DsnGateway.Ingestion;
 
 namespace DsnGateway.Hosting;
 
 /// <summary>
 /// What can be checked before a server touches anything: the data and configuration directories, the listen addresses
-/// and whether their ports are free, the security settings. Each problem is one line saying what to change; a start
+/// and whether their ports are free (the options themselves are checked by their validators, see <see cref="ValidatedOptions"/>). Each problem is one line saying what to change; a start
 /// refused here has created nothing in the data directory.
 /// </summary>
 internal static class StartupChecks
@@ -37,36 +35,6 @@ internal static class StartupChecks
         !Directory.Exists(path) ? $"--config-dir {path} does not exist (it holds gateway.json, senders.json and the other configuration files)."
         : !File.Exists(Path.Combine(path, "gateway.json")) ? $"--config-dir {path} has no gateway.json."
         : null;
-
-    /// <summary>
-    /// The inbound token settings: a known mode, and for it a provider (Oidc: an Authority; EntraId: tenant, client
-    /// and audience, mappings that give roles and SMART scopes). Without them no token can be validated, and the
-    /// gateway does not run open; only Development may rely on its own issuer instead of an Oidc provider.
-    /// </summary>
-    public static IReadOnlyList<string> AuthenticationProblems(IConfiguration configuration, IHostEnvironment environment)
-    {
-        GatewayAuthenticationOptions options;
-        try
-        {
-            options = configuration.GetSection(GatewayAuthenticationOptions.Section).Get<GatewayAuthenticationOptions>() ?? new GatewayAuthenticationOptions();
-        }
-        catch (InvalidOperationException ex)
-        {
-            return [$"The Authentication section cannot be used: {ex.Message}"];
-        }
-        return AuthenticationProblems(options, environment);
-    }
-
-    public static IReadOnlyList<string> AuthenticationProblems(GatewayAuthenticationOptions options, IHostEnvironment environment)
-    {
-        if (options.IsEntraId) return [.. EntraIdOptionsCheck.Problems(options, environment)];
-        if (!string.Equals(options.Mode, GatewayAuthenticationOptions.OidcMode, StringComparison.OrdinalIgnoreCase))
-            return [$"Authentication:Mode '{options.Mode}' is neither {GatewayAuthenticationOptions.OidcMode} nor {GatewayAuthenticationOptions.EntraIdMode}."];
-        var developmentIssuer = options.DevelopmentIssuer.Enabled && environment.IsDevelopment();
-        return string.IsNullOrWhiteSpace(options.Authority) && !developmentIssuer
-            ? ["Authentication:Authority (the OpenID provider) is required: without it no token can be validated, and the gateway does not run open."]
-            : [];
-    }
 
     /// <summary>
     /// An MLLP endpoint is host:port with the port spelled out (IPEndPoint alone would read "2575" as the address
@@ -112,6 +80,9 @@ internal static class StartupChecks
         }
         return endpoints;
     }
+
+    /// <summary>Listen addresses as Kestrel takes them (<c>;</c>-separated URLs with an IP address, localhost, a host name or <c>*</c>).</summary>
+    public static bool IsListenAddress(string? urls) => urls is not null && HttpEndpoints(urls) is { Count: > 0 };
 
     /// <summary>True when every listen address is a loopback one (only this machine reaches it); false for any other or a malformed one.</summary>
     public static bool IsLoopbackOnly(string urls) =>

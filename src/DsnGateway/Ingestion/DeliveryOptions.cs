@@ -1,8 +1,10 @@
 namespace DsnGateway.Ingestion;
 
-/// <summary>How the delivery worker paces itself (configuration section <c>Inbox:Delivery</c> when the lead binds it).</summary>
+/// <summary>Section <c>Ingestion:Delivery</c>: how the delivery worker paces itself.</summary>
 public sealed class DeliveryOptions
 {
+    public const string Section = "Ingestion:Delivery";
+
     /// <summary>Patients delivered at the same time (each patient's own messages are always one after another).</summary>
     public int MaxParallelism { get; set; } = 4;
 
@@ -17,12 +19,13 @@ public sealed class DeliveryOptions
     /// <summary>Pending messages held in memory at most; the rest wait in the inbox until these drain.</summary>
     public int MaxInFlight { get; set; } = 1024;
 
-    internal void Validate()
+    /// <summary>What is wrong with these options, one line each, in the words of the configuration keys.</summary>
+    internal IEnumerable<string> Problems()
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(MaxParallelism, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(MaxInFlight, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(PollInterval, TimeSpan.Zero);
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(RetryBaseDelay, TimeSpan.Zero);
-        ArgumentOutOfRangeException.ThrowIfLessThan(RetryMaxDelay, RetryBaseDelay);
+        if (MaxParallelism < 1) yield return $"{Section}:MaxParallelism '{MaxParallelism}' is not a whole number of 1 or more (e.g. 4).";
+        if (MaxInFlight < 1) yield return $"{Section}:MaxInFlight '{MaxInFlight}' is not a whole number of 1 or more (e.g. 1024).";
+        if (PollInterval <= TimeSpan.Zero) yield return $"{Section}:PollInterval '{PollInterval}' is not a positive duration (e.g. 00:00:05).";
+        if (RetryBaseDelay <= TimeSpan.Zero) yield return $"{Section}:RetryBaseDelay '{RetryBaseDelay}' is not a positive duration (e.g. 00:00:00.1).";
+        if (RetryMaxDelay < RetryBaseDelay) yield return $"{Section}:RetryMaxDelay '{RetryMaxDelay}' is shorter than RetryBaseDelay '{RetryBaseDelay}'.";
     }
 }

@@ -53,19 +53,19 @@ public sealed partial class DeliveryWorker : IHostedService, IAsyncDisposable
     public DeliveryWorker(
         InboxStore store,
         Func<string, CancellationToken, Task<DeliveryResult>> deliver,
-        TimeProvider? timeProvider = null,
-        DeliveryOptions? options = null,
-        InboxSignal? signal = null,
+        TimeProvider timeProvider,
+        DeliveryOptions options,
+        InboxSignal signal,
         ILogger<DeliveryWorker>? logger = null,
         GatewayMetrics? metrics = null)
     {
         _metrics = metrics;
         _store = store;
         _deliver = deliver;
-        _time = timeProvider ?? TimeProvider.System;
-        _options = options ?? new DeliveryOptions();
-        _options.Validate();
-        _signal = signal ?? new InboxSignal();
+        _time = timeProvider;
+        _options = options;
+        if (options.Problems().ToList() is { Count: > 0 } problems) throw new ArgumentException(string.Join(Environment.NewLine, problems), nameof(options));
+        _signal = signal;
         _logger = logger ?? NullLogger<DeliveryWorker>.Instance;
         _slots = new SemaphoreSlim(_options.MaxParallelism, _options.MaxParallelism);
 

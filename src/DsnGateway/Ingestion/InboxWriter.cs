@@ -29,10 +29,10 @@ public sealed partial class InboxWriter : IHostedService, IAsyncDisposable
     private readonly GroupCommitQueue<PendingWrite> _queue;
     private long _commits;
 
-    public InboxWriter(InboxStore store, InboxSignal? signal = null, ILogger<InboxWriter>? logger = null)
+    public InboxWriter(InboxStore store, InboxSignal signal, ILogger<InboxWriter>? logger = null)
     {
         _store = store;
-        _signal = signal ?? new InboxSignal();
+        _signal = signal;
         _logger = logger ?? NullLogger<InboxWriter>.Instance;
         // Stopped hard: whoever still waits is told the message was not kept (so it is not ACKed).
         _queue = new GroupCommitQueue<PendingWrite>(MaxBatch, WriteBatchAsync,

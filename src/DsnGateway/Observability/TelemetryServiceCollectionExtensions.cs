@@ -14,10 +14,6 @@ internal static class TelemetryServiceCollectionExtensions
     public static IServiceCollection AddGatewayTelemetry(this IServiceCollection services, IConfiguration configuration)
     {
         var section = configuration.GetSection(TelemetryOptions.Section);
-        services.AddOptions<TelemetryOptions>()
-            .Bind(section)
-            .Validate(o => !o.Problems().Any(), "The Telemetry section is invalid (the start-up checks list why).")
-            .ValidateOnStart();
         services.AddMetrics();
         services.AddSingleton<GatewayMetrics>();
 
@@ -35,20 +31,5 @@ internal static class TelemetryServiceCollectionExtensions
                     reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = options.Otlp.ExportIntervalSeconds * 1000;
                 }));
         return services;
-    }
-
-    /// <summary>The Telemetry section's problems, for the checks before the start (one line each).</summary>
-    public static IEnumerable<string> TelemetryProblems(this IConfiguration configuration)
-    {
-        TelemetryOptions options;
-        try
-        {
-            options = configuration.GetSection(TelemetryOptions.Section).Get<TelemetryOptions>() ?? new TelemetryOptions();
-        }
-        catch (InvalidOperationException ex)
-        {
-            return [$"The Telemetry section cannot be read: {ex.Message}"];
-        }
-        return options.Problems().ToList();
     }
 }

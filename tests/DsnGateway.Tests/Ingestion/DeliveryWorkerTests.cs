@@ -184,7 +184,7 @@ public class DeliveryWorkerTests
         // A new process: another store object and worker over the same inbox.db.
         var reopened = new InboxStore(kit.Store.DatabasePath);
         var recordStore = new RecordStoreDouble();
-        await using (var second = new DeliveryWorker(reopened, recordStore.DeliverAsync, TimeProvider.System, InboxTestKit.FastRetries()))
+        await using (var second = new DeliveryWorker(reopened, recordStore.DeliverAsync, TimeProvider.System, InboxTestKit.FastRetries(), new InboxSignal()))
         {
             await second.StartAsync(CancellationToken.None);
             await InboxTestKit.WaitUntilAsync(async () => (await reopened.ListMessagesAsync(CancellationToken.None)).All(m => m.State == InboxMessageState.Delivered),

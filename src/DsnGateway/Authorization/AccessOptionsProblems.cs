@@ -1,0 +1,21 @@
+using System.Text.RegularExpressions;
+using DsnGateway.Hosting;
+
+namespace DsnGateway.Authorization;
+
+/// <summary>Section <c>Access</c>: the patients restricted at start are named by FHIR ids.</summary>
+internal sealed partial class AccessOptionsProblems : OptionsProblems<AccessOptions>
+{
+    public override IEnumerable<string> Problems(AccessOptions options)
+    {
+        for (var i = 0; i < options.RestrictedPatients.Count; i++)
+        {
+            var id = options.RestrictedPatients[i];
+            if (id is null || !FhirId().IsMatch(id))
+                yield return $"{AccessOptions.Section}:RestrictedPatients:{i} '{id}' is not a Patient id (letters, digits, '-' and '.', at most 64).";
+        }
+    }
+
+    [GeneratedRegex(@"^[A-Za-z0-9\-\.]{1,64}$")]
+    private static partial Regex FhirId();
+}

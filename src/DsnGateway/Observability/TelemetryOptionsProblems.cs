@@ -1,0 +1,9 @@
+using DsnGateway.Hosting;
+
+namespace DsnGateway.Observability;
+
+/// <summary>Section <c>Telemetry</c>.</summary>
+internal sealed class TelemetryOptionsProblems : OptionsProblems<TelemetryOptions>
+{
+    public override IEnumerable<string> Problems(TelemetryOptions options) => options.Problems();
+}
