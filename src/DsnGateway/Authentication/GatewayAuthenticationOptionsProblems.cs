@@ -1,5 +1,5 @@
+using DsnGateway.OptionsValidation;
 using DsnGateway.Authentication.EntraId;
-using DsnGateway.Hosting;
 
 namespace DsnGateway.Authentication;
 

@@ -1,5 +1,5 @@
+using DsnGateway.OptionsValidation;
 using System.Text.RegularExpressions;
-using DsnGateway.Hosting;
 
 namespace DsnGateway.Authorization;
 

@@ -1,3 +1,4 @@
+using DsnGateway.OptionsValidation;
 using System.CommandLine;
 using DsnGateway.Hosting;
 using DsnGateway.Sqlite.Migrations;

@@ -1,3 +1,5 @@
+using DsnGateway.OptionsValidation;
+
 namespace DsnGateway.Hosting;
 
 /// <summary>Section <c>Gateway</c>: where the gateway listens and the base URL its links carry.</summary>

@@ -1,3 +1,4 @@
+using DsnGateway.OptionsValidation;
 using DsnGateway.Authentication;
 using DsnGateway.Authorization;
 using DsnGateway.EmbeddedStore;

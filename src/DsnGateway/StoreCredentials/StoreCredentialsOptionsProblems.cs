@@ -1,4 +1,5 @@
 using DsnGateway.Hosting;
+using DsnGateway.OptionsValidation;
 using Microsoft.Extensions.Options;
 
 namespace DsnGateway.StoreCredentials;

@@ -44,7 +44,7 @@ public sealed class MigrateCommandTests : IDisposable
             $"{Records}: schema version 1 -> 1 (up to date)",
             $"{Inbox}: schema version 1 -> 1 (up to date)",
             $"{Audit}: schema version 2 -> 2 (up to date)"), ""));
-        (await SchemaFixtures.UserVersionAsync(Audit)).Should().Be(1);
+        (await SchemaFixtures.UserVersionAsync(Audit)).Should().Be(AuditStore.Schema.LatestVersion);
     }
 
     [Fact]

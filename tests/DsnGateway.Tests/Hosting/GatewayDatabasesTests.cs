@@ -39,8 +39,8 @@ public sealed class GatewayDatabasesTests : IDisposable
         search.StatusCode.Should().Be(HttpStatusCode.OK);
         (await search.Content.ReadAsStringAsync()).Should().Contain("Lavoie");
         gateway.Output.Should().Contain($"Database {Path.Combine(Data, "records.db")} migrated from schema version 0 to 1")
-            .And.Contain($"Database {Path.Combine(Data, AuditStore.FileName)} migrated from schema version 0 to 1");
-        (await SchemaFixtures.UserVersionAsync(Path.Combine(Data, AuditStore.FileName))).Should().Be(1);
+            .And.Contain($"Database {Path.Combine(Data, AuditStore.FileName)} migrated from schema version 0 to {AuditStore.Schema.LatestVersion}");
+        (await SchemaFixtures.UserVersionAsync(Path.Combine(Data, AuditStore.FileName))).Should().Be(AuditStore.Schema.LatestVersion);
     }
 
     [Fact]

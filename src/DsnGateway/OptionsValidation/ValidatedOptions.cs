@@ -4,7 +4,7 @@ using System.Reflection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
-namespace DsnGateway.Hosting;
+namespace DsnGateway.OptionsValidation;
 
 /// <summary>
 /// An options class's validator: what is wrong, one line per problem, each naming the configuration key and its value
