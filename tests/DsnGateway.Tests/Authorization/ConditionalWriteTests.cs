@@ -240,11 +240,11 @@ public class ConditionalWriteTests(GatewayFixture fixture) : IClassFixture<Gatew
     public async Task Conditions_inside_a_Bundle_are_refused_alike_whatever_they_match(string bundleType)
     {
         using var client = fixture.Clinician("NIM", "user/*.cruds");
-        string Bundle(string mrn, string condition) => $$"""
-            {"resourceType":"Bundle","type":"{{bundleType}}","entry":[
-              {"fullUrl":"urn:uuid:{{Guid.NewGuid()}}","resource":{{NimPatient(mrn)}},"request":{"method":"POST","url":"Patient","ifNoneExist":"{{condition}}"}},
-              {"resource":{{NimPatient(mrn)}},"request":{"method":"PUT","url":"Patient?{{condition}}"}},
-              {"resource":{"resourceType":"MedicationRequest","status":"active","intent":"order","medicationCodeableConcept":{"text":"x"},"subject":{"reference":"Patient?{{condition}}"}},"request":{"method":"POST","url":"MedicationRequest"}}]}
+        string Bundle(string mrn, string condition) => $$$"""
+            {"resourceType":"Bundle","type":"{{{bundleType}}}","entry":[
+              {"fullUrl":"urn:uuid:{{{Guid.NewGuid()}}}","resource":{{{NimPatient(mrn)}}},"request":{"method":"POST","url":"Patient","ifNoneExist":"{{{condition}}}"}},
+              {"resource":{{{NimPatient(mrn)}}},"request":{"method":"PUT","url":"Patient?{{{condition}}}"}},
+              {"resource":{"resourceType":"MedicationRequest","status":"active","intent":"order","medicationCodeableConcept":{"text":"x"},"subject":{"reference":"Patient?{{{condition}}}"}},"request":{"method":"POST","url":"MedicationRequest"}}]}
             """;
         var mrn = Unique("N");
         var answers = new List<Answer>();
