@@ -258,6 +258,50 @@ describe('create, read, update, vread, history, delete a Patient', () => {
   });
 });
 
+describe('conditional writes reveal nothing (docs/arch/0020)', () => {
+  const NAM = 'https://fhir.infoway-inforoute.ca/NamingSystem/ca-qc-patient-healthcare-id';
+
+  // Raw fetch: the status and the exact body of both answers are compared.
+  async function send(bearer, method, url, headers, body) {
+    const response = await fetch(`${gw.fhirBase}/${url}`, {
+      method,
+      headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/fhir+json', ...headers },
+      body: JSON.stringify(body),
+    });
+    return { status: response.status, text: await response.text() };
+  }
+
+  test('a condition matching a patient outside the care relationship is answered as one matching nobody, and writes nothing', async () => {
+    const bearer = await gw.token(CLINICIAN);
+    const body = newPatient('Conditional');
+    const nobody = `NOBODY-${randomUUID()}`;
+    const pairs = [
+      ['identifier=urn:dsn:mrn:mcq|MCQ000201', `identifier=urn:dsn:mrn:mcq|${nobody}`],
+      [`identifier=${NAM}|GAGM72110321`, `identifier=${NAM}|${nobody}`],
+      ['name=Gagnon', `name=${nobody}`],
+    ];
+    for (const [hidden, none] of pairs) {
+      const creates = [hidden, none].map((c) => send(bearer, 'POST', 'Patient', { 'if-none-exist': c }, body));
+      const updates = [hidden, none].map((c) => send(bearer, 'PUT', `Patient?${encodeURI(c)}`, {}, body));
+      for (const [form, [matching, matchingNobody]] of [['If-None-Exist', await Promise.all(creates)], ['PUT Patient?', await Promise.all(updates)]]) {
+        assert.equal(matching.status, matchingNobody.status, `${form} ${hidden}: ${matching.status} against ${matchingNobody.status}`);
+        assert.equal(matching.text, matchingNobody.text, `${form} ${hidden}: the same OperationOutcome`);
+        assert.equal(matching.status, 400, `${form} ${hidden} is refused before it is evaluated`);
+        assertOperationOutcome(JSON.parse(matching.text), `${form} ${hidden}`);
+      }
+    }
+    const found = await client.search({ resourceType: 'Patient', searchParams: { identifier: `urn:dsn:mrn:nim|${body.identifier[0].value}` } });
+    assert.equal(found.entry?.length ?? 0, 0, 'a refused conditional write writes nothing');
+  });
+
+  test('an identifier of the caller\'s establishment still finds its match', async () => {
+    const bearer = await gw.token(CLINICIAN);
+    const found = await send(bearer, 'POST', 'Patient', { 'if-none-exist': 'identifier=urn:dsn:mrn:nim|NIM000101' }, newPatient('Conditional'));
+    assert.equal(found.status, 200, found.text);
+    assert.equal(JSON.parse(found.text).id, 'sample-nim-tremblay');
+  });
+});
+
 describe('transaction (refused on /fhir: system senders write through ingestion)', () => {
   const transactionBundle = (mrn) => ({
     resourceType: 'Bundle',

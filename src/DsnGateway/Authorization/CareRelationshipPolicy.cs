@@ -39,6 +39,12 @@ public static class CareRelationshipPolicy
 
     public static string MrnSystem(string establishment) => $"urn:dsn:mrn:{establishment.ToLowerInvariant()}";
 
+    /// <summary>
+    /// Whether the caller sees only patients of their own establishment (a clinician without break-the-glass); else
+    /// every patient, restricted ones aside without break-the-glass.
+    /// </summary>
+    public static bool ConfinedToEstablishment(CallerIdentity caller, bool breakGlass) => !breakGlass && caller.Role == CallerIdentity.Clinician;
+
     public static IReadOnlyList<KeyValuePair<string, string>> Restrictions(CallerIdentity caller, string resourceType, bool breakGlass, string? patientContext)
     {
         if (!PatientLink.TryGetValue(resourceType, out var link)) return [];
@@ -48,7 +54,7 @@ public static class CareRelationshipPolicy
         {
             // On the patient and the patients its links name: a record merged away (A40) is seen by whoever sees its
             // survivor, and is restricted when its survivor is (and the other way round): docs/arch/0011.
-            if (caller.Role == CallerIdentity.Clinician)
+            if (ConfinedToEstablishment(caller, breakGlass))
                 added.Add(KeyValuePair.Create(prefix + SearchParameterRegistry.LinkedIdentifier, MrnSystem(caller.Establishment!) + "|"));
             added.Add(KeyValuePair.Create(prefix + SearchParameterRegistry.LinkedSecurity + ":not", $"{ConfidentialitySystem}|{Restricted}"));
         }

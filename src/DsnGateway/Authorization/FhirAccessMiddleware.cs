@@ -149,7 +149,7 @@ public sealed partial class FhirAccessMiddleware
             request = request with { Query = [.. query, .. form] };
             audit.AddFormQuery(form);
         }
-        if (request.Interaction == FhirRequest.Create && context.Request.Headers.TryGetValue("If-None-Exist", out var ifNoneExist))
+        if (request.Interaction == FhirRequest.Create && context.Request.Headers.TryGetValue(ConditionalCriteria.IfNoneExistHeader, out var ifNoneExist))
             request = request with { IfNoneExist = ifNoneExist.FirstOrDefault() };
 
         AccessDecision decision;
@@ -185,8 +185,15 @@ public sealed partial class FhirAccessMiddleware
             await RefuseAsync(context, audit, decision.Status, decision.Reason!, null);
             return;
         }
-        if (decision.AddedParameters.Count > 0)
+        if (request.Interaction == FhirRequest.Create && ConditionalCriteria.Of(request) is { } condition)
         {
+            // A conditional create's condition travels in its header: the store gets it as checked, confined like a search.
+            context.Request.Headers[ConditionalCriteria.IfNoneExistHeader] = ConditionalCriteria.IfNoneExist([.. condition, .. decision.AddedParameters]);
+        }
+        else if (decision.AddedParameters.Count > 0 || request.IsConditional)
+        {
+            // A conditional update's condition is sent as checked, re-encoded, even with nothing added: what the store
+            // parses must be what the policy parsed.
             var confined = QueryString.Create(query.Concat(decision.AddedParameters).Select(p => KeyValuePair.Create(p.Key, (string?)p.Value)));
             context.Request.QueryString = confined;
             new Proxy.SearchConfinement(decision.AddedParameters).Attach(context);

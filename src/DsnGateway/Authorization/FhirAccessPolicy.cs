@@ -1,8 +1,8 @@
 using DsnGateway.Authentication;
 using DsnGateway.Authorization.SmartScopes;
 using DsnGateway.Fhir.Serialization;
+using DsnGateway.Mapping.Establishments;
 using DsnGateway.Proxy;
-using DsnGateway.RecordStore.Interactions;
 using DsnGateway.RecordStore.Search;
 using Microsoft.Extensions.Options;
 
@@ -18,12 +18,14 @@ public sealed class FhirAccessPolicy
     private readonly RecordStoreClient _store;
     private readonly IOptionsMonitor<AccessOptions> _options;
     private readonly VisibilityCache _visibility;
+    private readonly ConditionalCriteria _conditions;
 
-    public FhirAccessPolicy(RecordStoreClient store, IOptionsMonitor<AccessOptions> options, VisibilityCache visibility)
+    public FhirAccessPolicy(RecordStoreClient store, IOptionsMonitor<AccessOptions> options, VisibilityCache visibility, SenderRegistry senders)
     {
         _store = store;
         _options = options;
         _visibility = visibility;
+        _conditions = new ConditionalCriteria(senders.Establishments);
     }
 
     public async Task<AccessDecision> DecideAsync(CallerIdentity caller, FhirRequest request, string? breakGlassReason, Func<CancellationToken, Task<byte[]>> readBody, CancellationToken cancellationToken)
@@ -115,16 +117,16 @@ public sealed class FhirAccessPolicy
                     return AccessDecision.Deny(403, "A qualified scope grants reads and searches only; writing needs an unqualified scope.", targetPatient);
                 if (request.Id is not null && !await VisibleAsync(type, request.Id, added, cancellationToken))
                     return Refused(type, targetPatient, breakGlass);
-                if (request.IsConditional && await _store.CountAsync(type, request.Query, cancellationToken) != await _store.CountAsync(type, request.Query.Concat(added), cancellationToken))
-                    return Refused(type, targetPatient, breakGlass);
-                // A conditional create answers the resource its condition matches: that is a read, confined like one.
-                if (request.Interaction == FhirRequest.Create && !string.IsNullOrWhiteSpace(request.IfNoneExist))
-                {
-                    var condition = RecordStoreService.ParseQueryString(request.IfNoneExist);
-                    if (await _store.CountAsync(type, condition, cancellationToken) != await _store.CountAsync(type, condition.Concat(added), cancellationToken))
-                        return Refused(type, targetPatient, breakGlass);
-                }
-                var written = await BodyStaysInRelationshipAsync(caller, request, await readBody(cancellationToken), breakGlass, patientContext, cancellationToken);
+                // A condition is checked for its form before anything is evaluated, then evaluated among what the caller
+                // may see only (the store gets it with the restrictions added): no answer depends on a record the caller
+                // may not see, and a match is a record the caller could read or write by id anyway (docs/arch/0020).
+                var condition = ConditionalCriteria.Of(request);
+                if (condition is not null && _conditions.Refusal(caller, type, breakGlass, condition) is { } refusal)
+                    return AccessDecision.Deny(400, refusal);
+                IReadOnlyList<KeyValuePair<string, string>>? confined = condition is null ? null : [.. condition, .. added];
+                var written = await BodyStaysInRelationshipAsync(caller, request, await readBody(cancellationToken), breakGlass, patientContext, confined, cancellationToken);
+                if (confined is not null)
+                    return written.IsAllowed ? AccessDecision.Allow(added, written.Patients) : written;
                 // An update that moves an order to another patient touches both: the audit names the one it leaves too.
                 return written.IsAllowed && request.Id is not null && type != "Patient"
                     ? AccessDecision.Allow(written.AddedParameters, [.. written.Patients, .. await StoredSubjectAsync(type, request.Id, cancellationToken)])
@@ -181,17 +183,24 @@ public sealed class FhirAccessPolicy
     private static bool CarriesRestriction(Hl7.Fhir.Model.Patient patient) =>
         patient.Meta?.Security.Any(l => CareRelationshipPolicy.IsRestrictionLabel(l.System, l.Code)) == true;
 
-    /// <summary>Whether the Patient this write replaces is restricted (a create, or an update that creates, replaces none).</summary>
-    private async Task<bool> StoredRestrictedAsync(FhirRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Whether the Patient this write replaces is restricted (a create, or an update that creates, replaces none). A
+    /// conditional update replaces what its condition matches among the records the caller may see (<paramref name="confined"/>).
+    /// </summary>
+    private async Task<bool> StoredRestrictedAsync(FhirRequest request, IReadOnlyList<KeyValuePair<string, string>>? confined, CancellationToken cancellationToken)
     {
         if (request.Interaction != FhirRequest.Update) return false;
-        var target = request.Id is not null ? [KeyValuePair.Create("_id", request.Id)] : request.Query;
+        var target = request.Id is not null ? [KeyValuePair.Create("_id", request.Id)] : confined!;
         var restricted = KeyValuePair.Create("_security", $"{CareRelationshipPolicy.ConfidentialitySystem}|{CareRelationshipPolicy.Restricted}");
         return await _store.CountAsync("Patient", target.Append(restricted), cancellationToken) > 0;
     }
 
-    /// <summary>A clinician writes only what they could read afterwards: a Patient with their MRN, an order about a patient they see.</summary>
-    private async Task<AccessDecision> BodyStaysInRelationshipAsync(CallerIdentity caller, FhirRequest request, byte[] body, bool breakGlass, string? patientContext, CancellationToken cancellationToken)
+    /// <summary>
+    /// A clinician writes only what they could read afterwards: a Patient with their MRN, an order about a patient they see.
+    /// <paramref name="confined"/> is the condition of a conditional write with the caller's restrictions, else null.
+    /// </summary>
+    private async Task<AccessDecision> BodyStaysInRelationshipAsync(CallerIdentity caller, FhirRequest request, byte[] body, bool breakGlass, string? patientContext,
+        IReadOnlyList<KeyValuePair<string, string>>? confined, CancellationToken cancellationToken)
     {
         var type = request.ResourceType!;
         Hl7.Fhir.Model.Resource resource;
@@ -207,6 +216,11 @@ public sealed class FhirAccessPolicy
         }
         if (resource.TypeName != type)
             return AccessDecision.Deny(400, $"The body is a {resource.TypeName}, not a {type}.");
+        // The store would check a conditional update's body id against every record (409 when another exists): here
+        // it may only name the record the condition matches among those the caller may see, so nothing else shows.
+        if (request.IsConditional && resource.Id is not null
+            && await _store.CountAsync(type, confined!.Append(KeyValuePair.Create("_id", resource.Id)), cancellationToken) == 0)
+            return AccessDecision.Deny(400, $"The body's id must be that of the {type} the condition matches; a conditional update that creates a record leaves the id out (or writes by id: PUT {type}/<id>).");
         if (resource is Hl7.Fhir.Model.Patient patient)
         {
             var mrn = CareRelationshipPolicy.MrnSystem(caller.Establishment ?? "");
@@ -215,7 +229,7 @@ public sealed class FhirAccessPolicy
                 return AccessDecision.Deny(403, $"A Patient written by a clinician of {caller.Establishment} must carry an identifier of {mrn}.");
             // The restriction is an administrator's decision: a write through /fhir (even with break-the-glass, which
             // opens a restricted record) must neither drop the label, opening the record to everyone, nor add it.
-            if (CarriesRestriction(patient) != await StoredRestrictedAsync(request, cancellationToken))
+            if (CarriesRestriction(patient) != await StoredRestrictedAsync(request, confined, cancellationToken))
                 return AccessDecision.Deny(403, "A patient's restriction (meta.security R) is changed by an administrator only, under /admin/patients/{id}/restricted; write the Patient with its label as stored.");
             return AccessDecision.Allow([], []);
         }

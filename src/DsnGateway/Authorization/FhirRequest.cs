@@ -22,7 +22,7 @@ public sealed record FhirRequest(
     /// <summary>The <c>If-None-Exist</c> condition of a conditional create (the store answers the match when there is one).</summary>
     public string? IfNoneExist { get; init; }
 
-    /// <summary>An update or create addressed by a search condition (PUT Patient?identifier=...).</summary>
+    /// <summary>An update addressed by a search condition (PUT Patient?identifier=...); a conditional create carries <see cref="IfNoneExist"/>.</summary>
     public bool IsConditional => Id is null && Interaction == Update;
 
     /// <summary>
