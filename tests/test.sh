@@ -43,6 +43,9 @@ if (cd conformance && npm ci --no-audit --no-fund --loglevel=error) >"$log" 2>&1
   # node's summary lines end "pass N" / "fail N" (after an "ℹ" or "#", whatever the locale).
   p=$(sed -nE 's/^[^ ]+ pass ([0-9]+)$/\1/p' "$log" | tail -1)
   f=$(sed -nE 's/^[^ ]+ fail ([0-9]+)$/\1/p' "$log" | tail -1)
+  # A test cancelled because its set-up failed (a gateway that did not start) ran nothing: it counts as failed.
+  c=$(sed -nE 's/^[^ ]+ cancelled ([0-9]+)$/\1/p' "$log" | tail -1)
+  f=$(( ${f:-0} + ${c:-0} ))
   if [ -z "$p" ]; then echo "no conformance summary found"; status=1; f=$(( ${f:-0} + 1 )); fi
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
 else

@@ -22,6 +22,9 @@ before(async () => {
       DSN_Authentication__RequireHttpsMetadata: 'false',
       DSN_Authentication__Audience: GATEWAY_AUDIENCE,
       DSN_Authentication__DevelopmentIssuer__Enabled: 'false',
+      // Production refuses to start without the audit checkpoint key (docs/arch/0014); this throwaway data directory
+      // has none, so the gateway is told to create it, as an operator may on a first start.
+      DSN_Audit__Checkpoints__CreateKey: 'true',
     },
   });
 });
