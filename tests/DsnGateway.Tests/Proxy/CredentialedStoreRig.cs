@@ -66,6 +66,9 @@ internal sealed class CredentialedStoreRig : IAsyncDisposable
             ["RecordStore:Mode"] = "Remote",
             ["RecordStore:RemoteUrl"] = Tap.Url,
             ["RecordStore:Credentials:RetryAfterFailureSeconds"] = "0",
+            // The first token (MSAL or Duende, a certificate read, all JIT-compiled) took over the default 10 s on a
+            // 2-core machine running other builds: these tests are about who gets which token, not about that deadline.
+            ["RecordStore:Credentials:TimeoutSeconds"] = "60",
         };
         foreach (var (key, value) in credentials) configuration["RecordStore:Credentials:" + key] = value;
         Gateway = await GatewayFixture.StartAsync(GatewayData, configuration, loadSampleData: false);
