@@ -100,7 +100,7 @@ public sealed class AuditCheckpointKey : IDisposable
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var directory = Path.GetDirectoryName(path)!;
-        Hosting.PrivateFiles.CreateDirectory(directory);
+        Runtime.PrivateFiles.CreateDirectory(directory);
         var temporary = path + ".tmp-" + Environment.ProcessId;
         File.WriteAllText(temporary, key.ExportPkcs8PrivateKeyPem());
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);

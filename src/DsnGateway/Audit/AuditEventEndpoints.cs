@@ -1,7 +1,7 @@
 using System.Globalization;
 using DsnGateway.Fhir.Outcomes;
 using DsnGateway.Fhir.Serialization;
-using DsnGateway.Hosting;
+using DsnGateway.Runtime;
 using DsnGateway.Proxy;
 using DsnGateway.RecordStore.Http;
 using Microsoft.Data.Sqlite;

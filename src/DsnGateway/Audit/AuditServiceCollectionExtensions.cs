@@ -1,4 +1,4 @@
-using DsnGateway.Hosting;
+using DsnGateway.Runtime;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace DsnGateway.Audit;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using DsnGateway.Authentication.EntraId;
-using DsnGateway.Hosting;
+using DsnGateway.Runtime;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.IdentityModel.Tokens;

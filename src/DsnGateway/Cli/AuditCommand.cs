@@ -1,7 +1,7 @@
 using System.CommandLine;
 using DsnGateway.Audit;
 using DsnGateway.Fhir.Primitives;
-using DsnGateway.Hosting;
+using DsnGateway.Runtime;
 using DsnGateway.Sqlite.Migrations;
 
 namespace DsnGateway.Cli;

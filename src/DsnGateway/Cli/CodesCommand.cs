@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using DsnGateway.Hosting;
 using DsnGateway.Ingestion;
 using DsnGateway.Mapping.Establishments;
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using DsnGateway.EmbeddedStore;
 using DsnGateway.Hosting;
+using DsnGateway.Runtime;
 using DsnGateway.Ingestion;
 using DsnGateway.Ingestion.Csv;
 using DsnGateway.Mapping.Csv;

@@ -1,6 +1,6 @@
 using DsnGateway.OptionsValidation;
 using System.CommandLine;
-using DsnGateway.Hosting;
+using DsnGateway.Runtime;
 using DsnGateway.Sqlite.Migrations;
 
 namespace DsnGateway.Cli;

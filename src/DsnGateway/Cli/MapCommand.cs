@@ -1,7 +1,6 @@
 using System.CommandLine;
 using DsnGateway.Fhir.Serialization;
 using DsnGateway.Hl7v2.Parsing;
-using DsnGateway.Hosting;
 using DsnGateway.Ingestion;
 using DsnGateway.Ingestion.Csv;
 using DsnGateway.Mapping.Csv;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using DsnGateway.Hosting;
+using DsnGateway.Runtime;
 
 namespace DsnGateway.Cli;
 

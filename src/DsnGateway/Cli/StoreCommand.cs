@@ -1,5 +1,5 @@
 using System.CommandLine;
-using DsnGateway.Hosting;
+using DsnGateway.Runtime;
 using DsnGateway.Observability;
 using DsnGateway.RecordStore;
 using DsnGateway.StoreAuthentication;

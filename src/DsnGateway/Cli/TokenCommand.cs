@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Security.Claims;
 using DsnGateway.Authentication;
-using DsnGateway.Hosting;
+using DsnGateway.Runtime;
 
 namespace DsnGateway.Cli;
 

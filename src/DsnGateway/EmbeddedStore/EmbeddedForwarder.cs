@@ -1,5 +1,5 @@
 using DsnGateway.Authorization;
-using DsnGateway.Hosting;
+using DsnGateway.Runtime;
 using DsnGateway.Proxy;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;

@@ -1,4 +1,5 @@
 using DsnGateway.Authentication;
+using DsnGateway.Runtime;
 
 namespace DsnGateway.Hosting;
 

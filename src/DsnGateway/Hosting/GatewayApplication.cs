@@ -13,6 +13,7 @@ using DsnGateway.Proxy;
 using DsnGateway.SampleData;
 using DsnGateway.StoreCredentials;
 using Microsoft.AspNetCore.DataProtection;
+using DsnGateway.Runtime;
 
 using Serilog.Extensions.Logging;
 using Yarp.ReverseProxy.Transforms;

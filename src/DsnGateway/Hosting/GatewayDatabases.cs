@@ -3,6 +3,7 @@ using DsnGateway.Ingestion;
 using DsnGateway.RecordStore.Storage;
 using DsnGateway.Sqlite.Migrations;
 using Microsoft.Data.Sqlite;
+using DsnGateway.Runtime;
 
 namespace DsnGateway.Hosting;
 

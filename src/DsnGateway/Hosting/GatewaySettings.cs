@@ -1,3 +1,5 @@
+using DsnGateway.Runtime;
+
 namespace DsnGateway.Hosting;
 
 /// <summary>What the command line decides for one run of the gateway.</summary>

@@ -1,4 +1,4 @@
-using DsnGateway.Hosting;
+using DsnGateway.Runtime;
 using DsnGateway.Observability;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -1,4 +1,4 @@
-using DsnGateway.Hosting;
+using DsnGateway.Runtime;
 using DsnGateway.Ingestion.Csv;
 using DsnGateway.Mapping.Codes;
 using DsnGateway.Mapping.Csv;

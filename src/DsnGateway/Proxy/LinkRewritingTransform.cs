@@ -1,4 +1,4 @@
-using DsnGateway.Hosting;
+using DsnGateway.Runtime;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Transforms;
 using Yarp.ReverseProxy.Transforms.Builder;

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using DsnGateway.EmbeddedStore;
 using DsnGateway.Fhir.Outcomes;
-using DsnGateway.Hosting;
+using DsnGateway.Runtime;
 using DsnGateway.RecordStore.Interactions;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Configuration;

@@ -1,5 +1,5 @@
 using DsnGateway.EmbeddedStore;
-using DsnGateway.Hosting;
+using DsnGateway.Runtime;
 using Yarp.ReverseProxy.Configuration;
 
 namespace DsnGateway.Proxy;

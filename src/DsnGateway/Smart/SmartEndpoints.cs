@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using DsnGateway.Authentication;
 using DsnGateway.Fhir.Outcomes;
 using DsnGateway.Fhir.Serialization;
-using DsnGateway.Hosting;
+using DsnGateway.Runtime;
 using DsnGateway.Proxy;
 using DsnGateway.RecordStore.Http;
 using Hl7.Fhir.Model;

@@ -1,4 +1,4 @@
-namespace DsnGateway.Hosting;
+namespace DsnGateway.Runtime;
 
 /// <summary>
 /// One server per data directory: an exclusive lock on <c>&lt;data-dir&gt;/gateway.lock</c> (<c>store.lock</c> for the

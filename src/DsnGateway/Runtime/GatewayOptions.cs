@@ -1,4 +1,4 @@
-namespace DsnGateway.Hosting;
+namespace DsnGateway.Runtime;
 
 /// <summary>Section <c>Gateway</c>.</summary>
 public sealed class GatewayOptions

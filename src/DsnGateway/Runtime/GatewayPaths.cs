@@ -1,4 +1,4 @@
-namespace DsnGateway.Hosting;
+namespace DsnGateway.Runtime;
 
 /// <summary>
 /// Where a gateway keeps its state and reads its configuration. All state (databases, logs) lives under

@@ -1,4 +1,4 @@
-namespace DsnGateway.Hosting;
+namespace DsnGateway.Runtime;
 
 /// <summary>
 /// The gateway (or a command) will not start as configured. Each problem is one line that says what is wrong and

@@ -1,4 +1,4 @@
-namespace DsnGateway.Hosting;
+namespace DsnGateway.Runtime;
 
 /// <summary>
 /// The gateway's configuration, the same for the server and every command: gateway.json, then

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace DsnGateway.Hosting;
+namespace DsnGateway.Runtime;
 
 /// <summary>
 /// The data directory holds patient records, the audit and signing keys: nobody but the account running the gateway
