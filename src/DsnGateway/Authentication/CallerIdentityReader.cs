@@ -1,5 +1,5 @@
 using System.Security.Claims;
-using DsnGateway.Authorization.SmartScopes;
+using DsnGateway.SmartScopes;
 
 namespace DsnGateway.Authentication;
 

@@ -1,5 +1,5 @@
 using DsnGateway.Authentication;
-using DsnGateway.Authorization.SmartScopes;
+using DsnGateway.SmartScopes;
 using DsnGateway.Fhir.Serialization;
 using DsnGateway.Mapping.Establishments;
 using DsnGateway.Proxy;

@@ -37,7 +37,7 @@ public sealed class EmbeddedRecordStore : IAsyncDisposable
 
     public HttpMessageHandler CreateHandler() => _server.CreateHandler();
 
-    /// <summary>Runs one request through the store's pipeline, in process (<see cref="EmbeddedForwarder"/>).</summary>
+    /// <summary>Runs one request through the store's pipeline, in process (the proxy's <c>EmbeddedForwarder</c>).</summary>
     internal Task<InMemoryResponse> ProcessAsync(Microsoft.AspNetCore.Http.Features.HttpRequestFeature request, CancellationToken cancellationToken) =>
         _server.ProcessAsync(request, cancellationToken);
 

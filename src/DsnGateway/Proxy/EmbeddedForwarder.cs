@@ -1,11 +1,11 @@
 using DsnGateway.Authorization;
+using DsnGateway.EmbeddedStore;
 using DsnGateway.Runtime;
-using DsnGateway.Proxy;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
-namespace DsnGateway.EmbeddedStore;
+namespace DsnGateway.Proxy;
 
 /// <summary>
 /// Carries <c>/fhir/...</c> to the embedded store without YARP: the gateway's request becomes the store's

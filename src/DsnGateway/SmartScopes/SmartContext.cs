@@ -1,4 +1,4 @@
-namespace DsnGateway.Authorization.SmartScopes;
+namespace DsnGateway.SmartScopes;
 
 /// <summary>The context prefix of a SMART resource scope (<c>patient/</c>, <c>user/</c>, <c>system/</c>).</summary>
 public enum SmartContext

@@ -1,4 +1,4 @@
-namespace DsnGateway.Authorization.SmartScopes;
+namespace DsnGateway.SmartScopes;
 
 /// <summary>
 /// The outcome of <see cref="SmartScopeSet.Evaluate(IReadOnlyList{SmartContext}, string, SmartInteraction, IReadOnlyList{KeyValuePair{string, string}}?)"/>.

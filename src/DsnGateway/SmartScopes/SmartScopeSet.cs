@@ -1,4 +1,4 @@
-namespace DsnGateway.Authorization.SmartScopes;
+namespace DsnGateway.SmartScopes;
 
 /// <summary>
 /// Every scope of one access token. Parsing never throws: anything that is neither a valid resource scope
