@@ -8,7 +8,7 @@ namespace DsnGateway.Audit;
 /// from the public key, so every instance given the same key file signs with the same id, and a rotated key has
 /// another.
 /// </summary>
-public sealed class AuditCheckpointKey : IDisposable
+internal sealed class AuditCheckpointKey : IDisposable
 {
     private readonly ECDsa _key;
 

@@ -15,7 +15,7 @@ namespace DsnGateway.Audit;
 /// <c>/fhir/AuditEvent</c>, answered by the gateway from its audit store (never routed to the record store):
 /// search (GET) and read (GET /{id}). Other methods are refused: the audit is written only by the gateway.
 /// </summary>
-public static partial class AuditEventEndpoints
+internal static partial class AuditEventEndpoints
 {
     /// <summary>One endpoint for search, read and the refused methods, so one authorization policy covers them all.</summary>
     public static RouteHandlerBuilder MapAuditEvents(this IEndpointRouteBuilder endpoints, string path = "/fhir/AuditEvent")

@@ -15,7 +15,7 @@ namespace DsnGateway.Cli;
 /// configuration: the inbox (its writer started), the intake and the record store (embedded over the same records.db,
 /// or the configured remote one with the gateway's credentials). SQLite lets a command and a running gateway share the files.
 /// </summary>
-public sealed class CommandServices : IAsyncDisposable
+internal sealed class CommandServices : IAsyncDisposable
 {
     private readonly IHost _host;
     private readonly EmbeddedRecordStore? _embedded;

@@ -17,7 +17,7 @@ namespace DsnGateway.Cli;
 /// DOTNET_ENVIRONMENT, and logs like the gateway's (JSON lines in &lt;data-dir&gt;/logs/store-YYYYMMDD.json, one line
 /// per request with its method, path and status, never the query string).
 /// </summary>
-public static partial class StoreCommand
+internal static partial class StoreCommand
 {
     private static readonly Option<string> Urls = new("--urls")
     {

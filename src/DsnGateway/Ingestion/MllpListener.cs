@@ -16,7 +16,7 @@ namespace DsnGateway.Ingestion;
 /// else the connection is closed; a frame not completed within the frame timeout is answered AR the same way and the
 /// connection closed; a connection silent for the idle timeout is closed.
 /// </summary>
-public sealed partial class MllpListener : BackgroundService
+internal sealed partial class MllpListener : BackgroundService
 {
     private readonly Hl7Intake _intake;
     private readonly IOptionsMonitor<IngestionOptions> _options;

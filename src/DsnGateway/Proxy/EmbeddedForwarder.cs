@@ -18,7 +18,7 @@ namespace DsnGateway.Proxy;
 /// <see cref="HttpResponseMessage"/> built, their headers copied twice, and the body read again by a transform.
 /// A remote store is still reached through YARP.
 /// </summary>
-public sealed partial class EmbeddedForwarder
+internal sealed partial class EmbeddedForwarder
 {
     // Never forwarded: the caller's credentials are for the gateway, and connection-level headers are per hop.
     private static readonly HashSet<string> NotForwarded = new(StringComparer.OrdinalIgnoreCase)

@@ -18,7 +18,7 @@ namespace DsnGateway.Smart;
 /// (the store's, with the security section of this gateway's OpenID provider) and SMART discovery, which
 /// SMART App Launch 2 puts under the FHIR base.
 /// </summary>
-public static partial class SmartEndpoints
+internal static partial class SmartEndpoints
 {
     public const string OAuthUrisExtension = "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris";
 

@@ -37,7 +37,7 @@ public enum SmartPermissions
 }
 
 /// <summary>Conversions between contexts, interactions, permissions and their SMART spellings.</summary>
-public static class SmartScopeNames
+internal static class SmartScopeNames
 {
     /// <summary>The permission letters in the only order SMART v2 allows.</summary>
     public const string PermissionOrder = "cruds";

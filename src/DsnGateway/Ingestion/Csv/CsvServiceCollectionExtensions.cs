@@ -5,7 +5,7 @@ using DsnGateway.Mapping.Establishments;
 
 namespace DsnGateway.Ingestion.Csv;
 
-public static class CsvServiceCollectionExtensions
+internal static class CsvServiceCollectionExtensions
 {
     /// <summary>
     /// The configuration files read before the start (<see cref="IngestionFiles"/>), the patient directory and the
