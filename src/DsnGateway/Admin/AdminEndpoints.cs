@@ -4,7 +4,7 @@ using DsnGateway.RecordStore.Http;
 namespace DsnGateway.Admin;
 
 /// <summary>Operations under /admin (the access middleware admits role admin only, and audits them).</summary>
-public static class AdminEndpoints
+internal static class AdminEndpoints
 {
     public static void MapAdmin(this IEndpointRouteBuilder endpoints)
     {

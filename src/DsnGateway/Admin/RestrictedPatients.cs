@@ -11,7 +11,7 @@ namespace DsnGateway.Admin;
 /// optimistic If-Match update retried on a concurrent change: the label lives on the Patient, so every
 /// query the gateway confines (<see cref="CareRelationshipPolicy"/>) sees it at once.
 /// </summary>
-public sealed class RestrictedPatients(RecordStoreClient store)
+internal sealed class RestrictedPatients(RecordStoreClient store)
 {
     public enum Outcome
     {

@@ -7,7 +7,7 @@ namespace DsnGateway.Audit;
 /// head each checkpoint signed, and whether it still has each head shipped off the machine. A chain rewritten from a
 /// record onward, cut at its end, or rolled back to an old copy holds together on its own; it no longer matches these.
 /// </summary>
-public sealed record AuditAnchorVerification(
+internal sealed record AuditAnchorVerification(
     int Checkpoints,
     long LastCheckpointSeq,
     long LastSeq,

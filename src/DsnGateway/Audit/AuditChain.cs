@@ -11,7 +11,7 @@ namespace DsnGateway.Audit;
 /// The audit's hash chain: each record's hash is SHA-256 (hex) over the previous record's hash followed by the
 /// record's canonical JSON, so changing, removing or reordering any record breaks every link after it.
 /// </summary>
-public static class AuditChain
+internal static class AuditChain
 {
     /// <summary>The previous hash of the first record.</summary>
     public static readonly string Genesis = new('0', 64);

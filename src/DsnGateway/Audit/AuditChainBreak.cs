@@ -1,4 +1,4 @@
 namespace DsnGateway.Audit;
 
 /// <summary>The first record where the audit chain does not hold, and why.</summary>
-public sealed record AuditChainBreak(long Seq, DateTimeOffset? Recorded, string Reason);
+internal sealed record AuditChainBreak(long Seq, DateTimeOffset? Recorded, string Reason);

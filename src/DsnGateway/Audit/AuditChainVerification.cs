@@ -1,7 +1,7 @@
 namespace DsnGateway.Audit;
 
 /// <summary>What <see cref="AuditChain.VerifyAsync"/> found: how many records hold, and the first that does not.</summary>
-public sealed record AuditChainVerification(long IntactRecords, AuditChainBreak? FirstBreak)
+internal sealed record AuditChainVerification(long IntactRecords, AuditChainBreak? FirstBreak)
 {
     public bool IsIntact => FirstBreak is null;
 }

@@ -8,7 +8,7 @@ namespace DsnGateway.Audit;
 /// <paramref name="Created"/>". Kept beside the chain in audit.db (not inside it) and its head written to the log
 /// stream: a chain rewritten or cut after it no longer has that head (docs/arch/0014).
 /// </summary>
-public sealed record AuditCheckpoint(long Seq, string HeadHash, DateTimeOffset Created, string KeyId, string Signature)
+internal sealed record AuditCheckpoint(long Seq, string HeadHash, DateTimeOffset Created, string KeyId, string Signature)
 {
     /// <summary>
     /// The bytes the signature covers: a version tag and every field but the signature, one per line, so no field

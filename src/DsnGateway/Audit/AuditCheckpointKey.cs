@@ -8,7 +8,7 @@ namespace DsnGateway.Audit;
 /// from the public key, so every instance given the same key file signs with the same id, and a rotated key has
 /// another.
 /// </summary>
-public sealed class AuditCheckpointKey : IDisposable
+internal sealed class AuditCheckpointKey : IDisposable
 {
     private readonly ECDsa _key;
 
@@ -100,7 +100,7 @@ public sealed class AuditCheckpointKey : IDisposable
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var directory = Path.GetDirectoryName(path)!;
-        Hosting.PrivateFiles.CreateDirectory(directory);
+        Runtime.PrivateFiles.CreateDirectory(directory);
         var temporary = path + ".tmp-" + Environment.ProcessId;
         File.WriteAllText(temporary, key.ExportPkcs8PrivateKeyPem());
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);

@@ -1,11 +1,11 @@
-using DsnGateway.Hosting;
+using DsnGateway.Runtime;
 
 namespace DsnGateway.Audit;
 
 /// <summary>
 /// <c>Audit:Checkpoints</c>: how often the audit chain's head is signed and where the signing key is (docs/arch/0014).
 /// </summary>
-public sealed class AuditCheckpointOptions
+internal sealed class AuditCheckpointOptions
 {
     public const string Section = "Audit:Checkpoints";
 

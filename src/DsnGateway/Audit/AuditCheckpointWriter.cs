@@ -9,7 +9,7 @@ namespace DsnGateway.Audit;
 /// and, as the <c>AuditCheckpoint</c> log event, into the log stream operators ship off the machine (docs/arch/0014).
 /// A checkpoint that fails is only logged: the records it would anchor are durable already, and the next one signs them.
 /// </summary>
-public sealed partial class AuditCheckpointWriter : IAsyncDisposable
+internal sealed partial class AuditCheckpointWriter : IAsyncDisposable
 {
     private readonly AuditStore _store;
     private readonly AuditCheckpointKey _key;

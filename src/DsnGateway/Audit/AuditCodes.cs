@@ -3,7 +3,7 @@ using Hl7.Fhir.Model;
 namespace DsnGateway.Audit;
 
 /// <summary>The code systems and codes our AuditEvents use (IHE BALP, DICOM, HL7 terminology, and our own urn:dsn ones).</summary>
-public static class AuditCodes
+internal static class AuditCodes
 {
     public const string AuditEventTypeSystem = "http://terminology.hl7.org/CodeSystem/audit-event-type";
     public const string RestfulInteractionSystem = "http://hl7.org/fhir/restful-interaction";

@@ -8,7 +8,7 @@ namespace DsnGateway.Audit;
 /// is the whole month. For an instant t against the value's range [Start, End): eq Start ≤ t &lt; End, ne
 /// outside it, gt t ≥ End, ge t ≥ Start, lt t &lt; Start, le t &lt; End.
 /// </summary>
-public sealed record AuditDateCriterion(string Prefix, PartialDateTime Value)
+internal sealed record AuditDateCriterion(string Prefix, PartialDateTime Value)
 {
     private static readonly string[] Prefixes = ["eq", "ne", "gt", "ge", "lt", "le"];
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using DsnGateway.Fhir.Outcomes;
 using DsnGateway.Fhir.Serialization;
-using DsnGateway.Hosting;
+using DsnGateway.Runtime;
 using DsnGateway.Proxy;
 using DsnGateway.RecordStore.Http;
 using Microsoft.Data.Sqlite;
@@ -15,7 +15,7 @@ namespace DsnGateway.Audit;
 /// <c>/fhir/AuditEvent</c>, answered by the gateway from its audit store (never routed to the record store):
 /// search (GET) and read (GET /{id}). Other methods are refused: the audit is written only by the gateway.
 /// </summary>
-public static partial class AuditEventEndpoints
+internal static partial class AuditEventEndpoints
 {
     /// <summary>One endpoint for search, read and the refused methods, so one authorization policy covers them all.</summary>
     public static RouteHandlerBuilder MapAuditEvents(this IEndpointRouteBuilder endpoints, string path = "/fhir/AuditEvent")

@@ -10,7 +10,7 @@ namespace DsnGateway.Audit;
 /// AuditEvent, once (the ids taken are recorded with the events). The file is the instance's: lost with its disk,
 /// which the README and docs/arch/0014 say.
 /// </summary>
-public sealed class AuditFallbackFile
+internal sealed class AuditFallbackFile
 {
     public const string FileName = "audit-fallback.jsonl";
 
@@ -108,4 +108,4 @@ public sealed class AuditFallbackFile
 }
 
 /// <summary>One refused request kept in the <see cref="AuditFallbackFile"/>.</summary>
-public sealed record AuditFallbackEntry(string Id, AuditRecord Record);
+internal sealed record AuditFallbackEntry(string Id, AuditRecord Record);

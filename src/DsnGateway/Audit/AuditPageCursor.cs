@@ -6,7 +6,7 @@ namespace DsnGateway.Audit;
 /// Keyset paging over seq, newest first: <c>n{seq}</c> is the page of records older than seq, <c>p{seq}</c>
 /// the page of records newer than it. Pages never shift or repeat when records are added meanwhile.
 /// </summary>
-public sealed record AuditPageCursor(bool Older, long Seq)
+internal sealed record AuditPageCursor(bool Older, long Seq)
 {
     public string Encode() => (Older ? "n" : "p") + Seq.ToString(CultureInfo.InvariantCulture);
 

@@ -3,7 +3,7 @@ using Dapper;
 namespace DsnGateway.Audit;
 
 /// <summary>Searches the audit store: the filters become one SQL condition, so totals and pages agree.</summary>
-public sealed class AuditSearch(AuditStore store)
+internal sealed class AuditSearch(AuditStore store)
 {
     public async Task<AuditSearchPage> SearchAsync(AuditSearchQuery query, CancellationToken cancellationToken)
     {

@@ -1,7 +1,7 @@
 namespace DsnGateway.Audit;
 
 /// <summary>One page of an audit search, newest first, with the cursors of its neighbours and the total of matches.</summary>
-public sealed record AuditSearchPage(
+internal sealed record AuditSearchPage(
     IReadOnlyList<StoredAuditEvent> Matches,
     long Total,
     AuditPageCursor? Next,

@@ -10,7 +10,7 @@ namespace DsnGateway.Audit;
 /// paging cursor. Repeated parameters AND, comma-separated values OR. Anything else is refused (400): a
 /// privacy officer must never read a silently widened result as the answer to the question they asked.
 /// </summary>
-public sealed record AuditSearchQuery
+internal sealed record AuditSearchQuery
 {
     public const int DefaultCount = 50;
     public const int MaxCount = 1000;

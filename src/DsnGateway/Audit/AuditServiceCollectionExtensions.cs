@@ -1,9 +1,9 @@
-using DsnGateway.Hosting;
+using DsnGateway.Runtime;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace DsnGateway.Audit;
 
-public static class AuditServiceCollectionExtensions
+internal static class AuditServiceCollectionExtensions
 {
     /// <summary>
     /// The audit trail: the store in <c>&lt;data-dir&gt;/audit.db</c>, its signed checkpoints, the group-commit writer as

@@ -10,7 +10,7 @@ namespace DsnGateway.Audit;
 /// or the simple form <c>&lt;seq&gt; &lt;head hash&gt;</c>. Other JSON log lines, blank lines and <c>#</c> comments are
 /// skipped; any other line is an error, so a wrong file is not taken for "no heads".
 /// </summary>
-public static partial class AuditShippedHeads
+internal static partial class AuditShippedHeads
 {
     /// <summary>(seq, head hash) per line that names one, in file order.</summary>
     /// <exception cref="InvalidDataException">a line is neither a log line nor the simple form, or one seq has two heads.</exception>

@@ -16,7 +16,7 @@ namespace DsnGateway.Audit;
 /// the clinical data so neither can fill or lock the other. Records are appended in seq order with their hash
 /// chain; a side table (seq, patient) serves the patient search and access reports.
 /// </summary>
-public sealed class AuditStore
+internal sealed class AuditStore
 {
     public const string FileName = "audit.db";
 

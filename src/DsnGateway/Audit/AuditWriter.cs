@@ -14,7 +14,7 @@ namespace DsnGateway.Audit;
 /// waiters. When the write fails every waiter of that batch gets <see cref="AuditUnavailableException"/>, so the
 /// request fails closed (503) and no clinical data leaves unaudited.
 /// </summary>
-public sealed partial class AuditWriter : IAuditTrail, IHostedService, IAsyncDisposable
+internal sealed partial class AuditWriter : IAuditTrail, IHostedService, IAsyncDisposable
 {
     public const int MaxBatch = 256;
 

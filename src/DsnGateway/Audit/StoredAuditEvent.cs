@@ -1,7 +1,7 @@
 namespace DsnGateway.Audit;
 
 /// <summary>One row of the audit chain: the AuditEvent's canonical JSON and what the chain and search need.</summary>
-public sealed record StoredAuditEvent(
+internal sealed record StoredAuditEvent(
     long Seq,
     DateTimeOffset Recorded,
     string Json,

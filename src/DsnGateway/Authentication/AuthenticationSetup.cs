@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using DsnGateway.Authentication.EntraId;
-using DsnGateway.Hosting;
+using DsnGateway.Runtime;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.IdentityModel.Tokens;
@@ -14,7 +14,7 @@ namespace DsnGateway.Authentication;
 /// OpenID provider through JwtBearer; mode EntraId takes one Entra ID tenant through Microsoft.Identity.Web and maps
 /// its app roles and scopes to the gateway's roles and SMART scopes (ADR 0016).
 /// </summary>
-public static class AuthenticationSetup
+internal static class AuthenticationSetup
 {
     /// <summary>Where the reason a token was refused is kept for the 401 answer and the audit.</summary>
     public const string FailureItem = "dsn.authentication.failure";

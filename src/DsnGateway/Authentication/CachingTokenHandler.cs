@@ -21,7 +21,7 @@ namespace DsnGateway.Authentication;
 /// to a fingerprint once per configuration object; a JWKS refresh that brings other keys (rotation) or another
 /// issuer gives another fingerprint and so ends what was cached under the old one.
 /// </remarks>
-public sealed class CachingTokenHandler : JsonWebTokenHandler
+internal sealed class CachingTokenHandler : JsonWebTokenHandler
 {
     private const int Capacity = 50_000;
     private readonly ConcurrentDictionary<string, CachedResult> _cache = new(StringComparer.Ordinal);

@@ -1,9 +1,9 @@
-using DsnGateway.Authorization.SmartScopes;
+using DsnGateway.SmartScopes;
 
 namespace DsnGateway.Authentication;
 
 /// <summary>Who is calling, read from a validated access token with the configured claim names.</summary>
-public sealed record CallerIdentity(
+internal sealed record CallerIdentity(
     string Subject,
     string Role,
     SmartScopeSet Scopes,

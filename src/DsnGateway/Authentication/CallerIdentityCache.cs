@@ -9,7 +9,7 @@ namespace DsnGateway.Authentication;
 /// (role, establishment, parsed SMART scopes) is kept beside that object, and goes away with it. A change of the
 /// configured claim names reads the caller again.
 /// </summary>
-public sealed class CallerIdentityCache
+internal sealed class CallerIdentityCache
 {
     private readonly ConditionalWeakTable<ClaimsIdentity, Entry> _read = new();
 

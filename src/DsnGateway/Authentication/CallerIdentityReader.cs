@@ -1,5 +1,5 @@
 using System.Security.Claims;
-using DsnGateway.Authorization.SmartScopes;
+using DsnGateway.SmartScopes;
 
 namespace DsnGateway.Authentication;
 
@@ -7,7 +7,7 @@ namespace DsnGateway.Authentication;
 /// Reads a <see cref="CallerIdentity"/> from a validated token's claims, with the configured claim names.
 /// A token missing what its role requires is refused (fail closed), with the claim named.
 /// </summary>
-public static class CallerIdentityReader
+internal static class CallerIdentityReader
 {
     public static CallerIdentity? Read(ClaimsPrincipal principal, ClaimNames names, out string? problem)
     {

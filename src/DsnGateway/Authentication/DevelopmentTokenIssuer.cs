@@ -11,7 +11,7 @@ namespace DsnGateway.Authentication;
 /// so the <c>token</c> command and the gateway of the same data directory agree. Development only: the
 /// gateway refuses to start with it enabled in any other environment.
 /// </summary>
-public sealed class DevelopmentTokenIssuer
+internal sealed class DevelopmentTokenIssuer
 {
     private readonly RsaSecurityKey _key;
 

@@ -3,7 +3,7 @@ using DsnGateway.Authentication.EntraId;
 namespace DsnGateway.Authentication;
 
 /// <summary>Section <c>Authentication</c>: which OpenID provider issues the access tokens the gateway accepts.</summary>
-public sealed class GatewayAuthenticationOptions
+internal sealed class GatewayAuthenticationOptions
 {
     public const string Section = "Authentication";
 
@@ -54,7 +54,7 @@ public sealed class GatewayAuthenticationOptions
 }
 
 /// <summary>The names of the claims the gateway reads; an Entra ID deployment sets scp, roles and azp here.</summary>
-public sealed class ClaimNames
+internal sealed class ClaimNames
 {
     public string Subject { get; set; } = "sub";
 
@@ -79,7 +79,7 @@ public sealed class ClaimNames
 }
 
 /// <summary>The development token issuer: a key of the gateway's own, trusted only in Development.</summary>
-public sealed class DevelopmentIssuerOptions
+internal sealed class DevelopmentIssuerOptions
 {
     public bool Enabled { get; set; }
 

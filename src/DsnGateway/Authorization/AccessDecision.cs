@@ -1,7 +1,7 @@
 namespace DsnGateway.Authorization;
 
 /// <summary>The answer of <see cref="FhirAccessPolicy"/> for one request.</summary>
-public sealed record AccessDecision
+internal sealed record AccessDecision
 {
     public bool IsAllowed { get; private init; }
 

@@ -1,7 +1,7 @@
 namespace DsnGateway.Authorization;
 
 /// <summary>Section <c>Access</c>: authorization choices a deployment makes.</summary>
-public sealed class AccessOptions
+internal sealed class AccessOptions
 {
     public const string Section = "Access";
 

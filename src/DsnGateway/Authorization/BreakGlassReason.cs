@@ -12,7 +12,7 @@ namespace DsnGateway.Authorization;
 /// valid UTF-8 are UTF-8; else Latin-1. A malformed RFC 8187 value or a control character is refused (400): the
 /// audit must hold what the clinician wrote, not a guess.
 /// </summary>
-public static partial class BreakGlassReason
+internal static partial class BreakGlassReason
 {
     private static readonly Encoding StrictUtf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 

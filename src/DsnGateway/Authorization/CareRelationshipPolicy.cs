@@ -10,7 +10,7 @@ namespace DsnGateway.Authorization;
 /// a patient-context grant sees only its patient. Applied in the query, never by filtering the answer, so
 /// totals, counts and pages reveal nothing outside the relationship.
 /// </summary>
-public static class CareRelationshipPolicy
+internal static class CareRelationshipPolicy
 {
     public const string ConfidentialitySystem = "http://terminology.hl7.org/CodeSystem/v3-Confidentiality";
     public const string Restricted = "R";

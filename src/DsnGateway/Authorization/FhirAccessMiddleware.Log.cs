@@ -1,6 +1,6 @@
 namespace DsnGateway.Authorization;
 
-public sealed partial class FhirAccessMiddleware
+internal sealed partial class FhirAccessMiddleware
 {
     private static partial class Log
     {

@@ -15,7 +15,7 @@ namespace DsnGateway.Authorization;
 /// one audit record naming every patient the answer shows, and only then release the answer. If the audit
 /// cannot be written, the caller gets 503 and no clinical data (fail closed). Refusals are audited too.
 /// </summary>
-public sealed partial class FhirAccessMiddleware
+internal sealed partial class FhirAccessMiddleware
 {
     public const string BreakGlassHeader = "X-Break-Glass";
 

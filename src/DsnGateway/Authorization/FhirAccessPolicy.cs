@@ -1,5 +1,5 @@
 using DsnGateway.Authentication;
-using DsnGateway.Authorization.SmartScopes;
+using DsnGateway.SmartScopes;
 using DsnGateway.Fhir.Serialization;
 using DsnGateway.Mapping.Establishments;
 using DsnGateway.Proxy;
@@ -13,7 +13,7 @@ namespace DsnGateway.Authorization;
 /// patients and break-the-glass. What it allows leaves with the parameters the store must add to the query;
 /// what it refuses leaves with the status and the reason (naming the scope needed).
 /// </summary>
-public sealed class FhirAccessPolicy
+internal sealed class FhirAccessPolicy
 {
     private readonly RecordStoreClient _store;
     private readonly IOptionsMonitor<AccessOptions> _options;

@@ -1,7 +1,7 @@
 namespace DsnGateway.Authorization;
 
 /// <summary>What a request under /fhir asks for, in FHIR terms.</summary>
-public sealed record FhirRequest(
+internal sealed record FhirRequest(
     string Interaction,
     string? ResourceType,
     string? Id,

@@ -8,7 +8,7 @@ namespace DsnGateway.Authorization;
 /// what was disclosed. One forward pass of a reader over the bytes: the body is already in memory, and
 /// building a document of it for a handful of properties cost more than the rest of the audit.
 /// </summary>
-public static class PatientsInResponse
+internal static class PatientsInResponse
 {
     public static IReadOnlyList<string> Find(ReadOnlySpan<byte> json)
     {

@@ -11,7 +11,7 @@ namespace DsnGateway.Authorization;
 /// remembered answer is always the answer the query would give now. Without a version to watch (a remote store)
 /// nothing is remembered.
 /// </summary>
-public sealed class VisibilityCache
+internal sealed class VisibilityCache
 {
     // Bounded: past this many distinct (resource, restrictions) pairs the cache starts over.
     private const int Capacity = 100_000;

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using DsnGateway.Audit;
 using DsnGateway.Fhir.Primitives;
-using DsnGateway.Hosting;
+using DsnGateway.Runtime;
 using DsnGateway.Sqlite.Migrations;
 
 namespace DsnGateway.Cli;
@@ -10,7 +10,7 @@ namespace DsnGateway.Cli;
 /// <c>audit verify</c>: checks the audit's hash chain in &lt;data-dir&gt;/audit.db and its anchors (signed checkpoints,
 /// and the heads shipped off the machine when given), whether or not a gateway runs (docs/arch/0014).
 /// </summary>
-public static class AuditCommand
+internal static class AuditCommand
 {
     private static readonly Option<string[]> PublicKeys = new("--public-key")
     {

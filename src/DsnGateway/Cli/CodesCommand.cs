@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using DsnGateway.Hosting;
 using DsnGateway.Ingestion;
 using DsnGateway.Mapping.Establishments;
 
@@ -12,7 +11,7 @@ namespace DsnGateway.Cli;
 /// current code maps of the config directory translate are left out, so the list shrinks as maps are written
 /// (no restart or re-import needed to see it). Reads the inbox of the data directory directly.
 /// </summary>
-public static class CodesCommand
+internal static class CodesCommand
 {
     private static readonly Option<string?> Establishment = new("--establishment") { Description = "Only this establishment's codes (e.g. NIM)" };
 

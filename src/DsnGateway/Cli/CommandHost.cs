@@ -1,4 +1,5 @@
 using DsnGateway.Hosting;
+using DsnGateway.Runtime;
 
 namespace DsnGateway.Cli;
 

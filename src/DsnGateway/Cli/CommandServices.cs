@@ -1,6 +1,7 @@
 using System.CommandLine;
 using DsnGateway.EmbeddedStore;
 using DsnGateway.Hosting;
+using DsnGateway.Runtime;
 using DsnGateway.Ingestion;
 using DsnGateway.Ingestion.Csv;
 using DsnGateway.Mapping.Csv;
@@ -14,7 +15,7 @@ namespace DsnGateway.Cli;
 /// configuration: the inbox (its writer started), the intake and the record store (embedded over the same records.db,
 /// or the configured remote one with the gateway's credentials). SQLite lets a command and a running gateway share the files.
 /// </summary>
-public sealed class CommandServices : IAsyncDisposable
+internal sealed class CommandServices : IAsyncDisposable
 {
     private readonly IHost _host;
     private readonly EmbeddedRecordStore? _embedded;

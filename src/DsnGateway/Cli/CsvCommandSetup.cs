@@ -1,5 +1,4 @@
 using System.CommandLine;
-using DsnGateway.Hosting;
 using DsnGateway.Ingestion;
 using DsnGateway.Ingestion.Csv;
 using DsnGateway.Mapping.Codes;

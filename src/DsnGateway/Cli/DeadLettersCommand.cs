@@ -9,7 +9,7 @@ namespace DsnGateway.Cli;
 /// take (refused at the envelope or content stage, or that failed delivery), acted on in the data directory
 /// directly, whether or not a gateway is running.
 /// </summary>
-public static class DeadLettersCommand
+internal static class DeadLettersCommand
 {
     private static readonly Argument<string?> Id = new("id") { Description = "The dead letter's id (from list)", Arity = ArgumentArity.ZeroOrOne };
     private static readonly Option<bool> All = new("--all") { Description = "Replay every dead letter not yet replayed" };

@@ -1,6 +1,6 @@
 using DsnGateway.OptionsValidation;
 using System.CommandLine;
-using DsnGateway.Hosting;
+using DsnGateway.Runtime;
 using DsnGateway.Sqlite.Migrations;
 
 namespace DsnGateway.Cli;
@@ -9,7 +9,7 @@ namespace DsnGateway.Cli;
 /// The gateway's command line. Exit codes: 0 success, 1 failure, 2 usage error. Every command takes
 /// --data-dir and --config-dir and acts on that state directly.
 /// </summary>
-public static class GatewayCommandLine
+internal static class GatewayCommandLine
 {
     public static readonly Option<string?> DataDir = new("--data-dir")
     {

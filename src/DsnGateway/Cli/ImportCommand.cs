@@ -17,7 +17,7 @@ namespace DsnGateway.Cli;
 /// with rejects; 1 when the import itself failed (run it again: what was committed stays, nothing is doubled);
 /// 2 on a usage error. Returns once the accepted rows are committed; the gateway delivers them.
 /// </summary>
-public static class ImportCommand
+internal static class ImportCommand
 {
     private static readonly Argument<string> Establishment = new("establishment") { Description = "Establishment code, e.g. NIM" };
     private static readonly Argument<string> Kind = new("kind") { Description = "patients, medication-orders or procedures" };

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using DsnGateway.Fhir.Serialization;
 using DsnGateway.Hl7v2.Parsing;
-using DsnGateway.Hosting;
 using DsnGateway.Ingestion;
 using DsnGateway.Ingestion.Csv;
 using DsnGateway.Mapping.Csv;
@@ -19,7 +18,7 @@ namespace DsnGateway.Cli;
 /// offline against base R4 and (Patients) the CA Baseline Patient profile; the findings go to stderr and any error
 /// makes the exit code 1.
 /// </summary>
-public static class MapCommand
+internal static class MapCommand
 {
     private static readonly Argument<FileInfo> File = new("file") { Description = "An HL7 v2 message (ER7)" };
     private static readonly Option<string?> Establishment = new("--establishment") { Description = "With --kind: the file is a CSV export of this establishment" };

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using DsnGateway.Hosting;
+using DsnGateway.Runtime;
 
 namespace DsnGateway.Cli;
 
@@ -9,7 +10,7 @@ namespace DsnGateway.Cli;
 /// is for operators who upgrade the files before starting instances (and see how long it takes), with every server
 /// of the directory stopped: it holds the directory's gateway and store locks while it runs, so none starts meanwhile.
 /// </summary>
-public static class MigrateCommand
+internal static class MigrateCommand
 {
     public static Command Create()
     {

@@ -4,7 +4,7 @@ using DsnGateway.Hosting;
 namespace DsnGateway.Cli;
 
 /// <summary><c>serve</c>: runs the gateway until stopped.</summary>
-public static class ServeCommand
+internal static class ServeCommand
 {
     private static readonly Option<string?> Urls = new("--urls") { Description = "Listen addresses, e.g. http://127.0.0.1:8080" };
     private static readonly Option<bool> NoSampleData = new("--no-sample-data") { Description = "Start a fresh gateway empty" };

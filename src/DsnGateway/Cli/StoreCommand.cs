@@ -1,5 +1,5 @@
 using System.CommandLine;
-using DsnGateway.Hosting;
+using DsnGateway.Runtime;
 using DsnGateway.Observability;
 using DsnGateway.RecordStore;
 using DsnGateway.StoreAuthentication;
@@ -17,7 +17,7 @@ namespace DsnGateway.Cli;
 /// DOTNET_ENVIRONMENT, and logs like the gateway's (JSON lines in &lt;data-dir&gt;/logs/store-YYYYMMDD.json, one line
 /// per request with its method, path and status, never the query string).
 /// </summary>
-public static partial class StoreCommand
+internal static partial class StoreCommand
 {
     private static readonly Option<string> Urls = new("--urls")
     {

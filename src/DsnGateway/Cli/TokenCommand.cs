@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Security.Claims;
 using DsnGateway.Authentication;
-using DsnGateway.Hosting;
+using DsnGateway.Runtime;
 
 namespace DsnGateway.Cli;
 
@@ -10,7 +10,7 @@ namespace DsnGateway.Cli;
 /// <c>token</c>: prints a development access token for the gateway of this data directory, and nothing else
 /// on stdout (so <c>TOKEN=$(DsnGateway token ...)</c> works). Development only, like the issuer it uses.
 /// </summary>
-public static class TokenCommand
+internal static class TokenCommand
 {
     private static readonly Option<string> Subject = new("--sub") { Description = "Subject (user or client id)", Required = true };
     private static readonly Option<string> Scope = new("--scope") { Description = "Space-separated SMART scopes, e.g. \"user/*.rs\"", Required = true };

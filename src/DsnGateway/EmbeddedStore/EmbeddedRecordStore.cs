@@ -8,7 +8,7 @@ namespace DsnGateway.EmbeddedStore;
 /// The record store hosted inside the gateway process (the default): the same FHIR server a remote
 /// deployment runs, behind an <see cref="InMemoryServer"/> instead of a socket.
 /// </summary>
-public sealed class EmbeddedRecordStore : IAsyncDisposable
+internal sealed class EmbeddedRecordStore : IAsyncDisposable
 {
     /// <summary>The address the proxy and the store use for each other; it resolves nowhere on the network.</summary>
     public static readonly Uri BaseAddress = new("http://record-store.embedded/");
@@ -37,7 +37,7 @@ public sealed class EmbeddedRecordStore : IAsyncDisposable
 
     public HttpMessageHandler CreateHandler() => _server.CreateHandler();
 
-    /// <summary>Runs one request through the store's pipeline, in process (<see cref="EmbeddedForwarder"/>).</summary>
+    /// <summary>Runs one request through the store's pipeline, in process (the proxy's <c>EmbeddedForwarder</c>).</summary>
     internal Task<InMemoryResponse> ProcessAsync(Microsoft.AspNetCore.Http.Features.HttpRequestFeature request, CancellationToken cancellationToken) =>
         _server.ProcessAsync(request, cancellationToken);
 

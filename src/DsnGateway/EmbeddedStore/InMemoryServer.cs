@@ -9,7 +9,7 @@ namespace DsnGateway.EmbeddedStore;
 /// is <see cref="CreateHandler"/>, which the gateway's proxy uses. Nothing on the network can reach the
 /// store around the gateway's authentication, authorization and audit.
 /// </summary>
-public sealed class InMemoryServer : IServer
+internal sealed class InMemoryServer : IServer
 {
     private Func<IFeatureCollection, CancellationToken, Task<InMemoryResponse>>? _process;
 

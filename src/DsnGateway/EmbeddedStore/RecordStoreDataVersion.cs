@@ -8,7 +8,7 @@ namespace DsnGateway.EmbeddedStore;
 /// commit is another connection's). What was computed from the database at one value still holds while the
 /// value is the same, which is what lets <see cref="Authorization.VisibilityCache"/> remember decisions exactly.
 /// </summary>
-public sealed class RecordStoreDataVersion : IDisposable
+internal sealed class RecordStoreDataVersion : IDisposable
 {
     private readonly Lock _lock = new();
     private readonly SqliteConnection _connection;

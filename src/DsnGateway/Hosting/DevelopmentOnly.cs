@@ -1,4 +1,5 @@
 using DsnGateway.Authentication;
+using DsnGateway.Runtime;
 
 namespace DsnGateway.Hosting;
 
@@ -7,7 +8,7 @@ namespace DsnGateway.Hosting;
 /// token issuer, the fictional sample data and the test fault point. Outside Development the gateway refuses to start
 /// with them.
 /// </summary>
-public static class DevelopmentOnly
+internal static class DevelopmentOnly
 {
     /// <summary>One line per Development-only feature asked for outside Development; none in Development.</summary>
     public static IReadOnlyList<string> Problems(IHostEnvironment environment, GatewaySettings settings, RecordStoreConnectionOptions store, IConfiguration configuration)

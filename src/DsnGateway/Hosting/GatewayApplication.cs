@@ -13,6 +13,7 @@ using DsnGateway.Proxy;
 using DsnGateway.SampleData;
 using DsnGateway.StoreCredentials;
 using Microsoft.AspNetCore.DataProtection;
+using DsnGateway.Runtime;
 
 using Serilog.Extensions.Logging;
 using Yarp.ReverseProxy.Transforms;
@@ -26,7 +27,7 @@ namespace DsnGateway.Hosting;
 /// shared with the commands) and the server's own: Serilog, authentication, access, the audit, delivery and MLLP, the
 /// record store behind /fhir, health endpoints.
 /// </summary>
-public static partial class GatewayApplication
+internal static partial class GatewayApplication
 {
     public static async Task<WebApplication> BuildAsync(GatewaySettings settings, CancellationToken cancellationToken = default)
     {

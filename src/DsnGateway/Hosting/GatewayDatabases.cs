@@ -3,6 +3,7 @@ using DsnGateway.Ingestion;
 using DsnGateway.RecordStore.Storage;
 using DsnGateway.Sqlite.Migrations;
 using Microsoft.Data.Sqlite;
+using DsnGateway.Runtime;
 
 namespace DsnGateway.Hosting;
 
@@ -13,7 +14,7 @@ namespace DsnGateway.Hosting;
 /// <c>migrate</c> command does the same explicitly. A file that does not exist is left to its store, which creates it
 /// at the newest version.
 /// </summary>
-public static class GatewayDatabases
+internal static class GatewayDatabases
 {
     /// <param name="recordsFile">The record store's file (relative to the data directory), or null when this process
     /// does not use it (a gateway in front of a remote store).</param>
@@ -75,4 +76,4 @@ public static class GatewayDatabases
 /// What became of one database file: migrated (<see cref="Upgrade"/>, its versions before and after), refused
 /// (<see cref="Refused"/>, one line naming the file), or absent (neither).
 /// </summary>
-public sealed record DatabaseMigration(string Path, SchemaUpgrade? Upgrade, string? Refused);
+internal sealed record DatabaseMigration(string Path, SchemaUpgrade? Upgrade, string? Refused);

@@ -9,6 +9,7 @@ using DsnGateway.Proxy;
 using DsnGateway.StoreCredentials;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Forwarder;
+using DsnGateway.Runtime;
 
 namespace DsnGateway.Hosting;
 

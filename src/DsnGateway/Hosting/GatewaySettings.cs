@@ -1,7 +1,9 @@
+using DsnGateway.Runtime;
+
 namespace DsnGateway.Hosting;
 
 /// <summary>What the command line decides for one run of the gateway.</summary>
-public sealed record GatewaySettings
+internal sealed record GatewaySettings
 {
     public required GatewayPaths Paths { get; init; }
 

@@ -13,7 +13,7 @@ namespace DsnGateway.Ingestion;
 /// <param name="MessageType">MSH-9, e.g. <c>ADT^A01</c>.</param>
 /// <param name="PatientKey">The identity deliveries are ordered by (e.g. the NAM, or system|MRN): messages of one
 /// key reach the record store in arrival order.</param>
-public sealed record AcceptedMessage(
+internal sealed record AcceptedMessage(
     DateTimeOffset Received,
     string SenderApplication,
     string SenderFacility,

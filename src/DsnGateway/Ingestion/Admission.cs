@@ -1,7 +1,7 @@
 namespace DsnGateway.Ingestion;
 
 /// <summary>What the inbox did with an <see cref="AcceptedMessage"/>; every case is final (committed) when returned.</summary>
-public abstract record Admission
+internal abstract record Admission
 {
     private Admission()
     {

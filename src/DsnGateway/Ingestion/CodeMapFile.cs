@@ -1,4 +1,4 @@
-using DsnGateway.Hosting;
+using DsnGateway.Runtime;
 using DsnGateway.Mapping.Codes;
 using DsnGateway.Mapping.Establishments;
 
@@ -9,7 +9,7 @@ namespace DsnGateway.Ingestion;
 /// gateway and by every command that maps. A missing file is an empty map; a wrong one stops the start with the
 /// problem named, since half-understood maps would mislabel drugs.
 /// </summary>
-public static class CodeMapFile
+internal static class CodeMapFile
 {
     public static string PathOf(GatewayPaths paths, IngestionOptions options) => Path.Combine(paths.ConfigDirectory, options.CodeMapsFile);
 

@@ -1,7 +1,7 @@
 namespace DsnGateway.Ingestion;
 
 /// <summary>Where a message stopped: the first three are the stages of the intake (DESIGN.md).</summary>
-public enum DeadLetterStage
+internal enum DeadLetterStage
 {
     Envelope,
     Content,
@@ -12,7 +12,7 @@ public enum DeadLetterStage
 /// A message kept for an operator. Sender and control id may be missing when the envelope could not be read.
 /// <paramref name="Ack"/> is the AR/AE sent, so a resend (identical once normalised) gets it back instead of a second dead letter.
 /// </summary>
-public sealed record DeadLetter(
+internal sealed record DeadLetter(
     DateTimeOffset Received,
     string? SenderApplication,
     string? SenderFacility,
@@ -23,7 +23,7 @@ public sealed record DeadLetter(
     ReadOnlyMemory<byte>? Ack = null);
 
 /// <summary>One line of <c>deadletters list</c>.</summary>
-public sealed record DeadLetterSummary(
+internal sealed record DeadLetterSummary(
     long Id,
     DateTimeOffset Received,
     string? SenderApplication,
@@ -35,7 +35,7 @@ public sealed record DeadLetterSummary(
 
 /// <summary>A dead letter with its bytes, for replay; <paramref name="MessageId"/> is set when it came from the inbox
 /// (stage delivery).</summary>
-public sealed record StoredDeadLetter(
+internal sealed record StoredDeadLetter(
     DeadLetterSummary Summary,
     byte[] Raw,
     byte[]? Ack,

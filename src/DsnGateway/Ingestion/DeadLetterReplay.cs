@@ -7,7 +7,7 @@ namespace DsnGateway.Ingestion;
 /// just received (after a fix or a configuration change); one that failed delivery goes back to the delivery
 /// queue. Used by <c>deadletters replay</c> and <c>POST /admin/deadletters/{id}/replay</c>.
 /// </summary>
-public sealed class DeadLetterReplay(InboxStore inbox, Hl7Intake intake, InboxSignal signal)
+internal sealed class DeadLetterReplay(InboxStore inbox, Hl7Intake intake, InboxSignal signal)
 {
     public async Task<string> ReplayAsync(long id, CancellationToken cancellationToken)
     {

@@ -8,7 +8,7 @@ namespace DsnGateway.Ingestion;
 /// at-least-once delivery must survive without applying anything twice. Honoured in Development only; in any other
 /// environment the gateway refuses to start while the variable is set (<see cref="Hosting.DevelopmentOnly"/>).
 /// </summary>
-public sealed class DeliveryFault
+internal sealed class DeliveryFault
 {
     public const string Variable = "DSN_TEST_FAULT";
 

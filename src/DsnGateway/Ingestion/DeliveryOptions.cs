@@ -1,7 +1,7 @@
 namespace DsnGateway.Ingestion;
 
 /// <summary>Section <c>Ingestion:Delivery</c>: how the delivery worker paces itself.</summary>
-public sealed class DeliveryOptions
+internal sealed class DeliveryOptions
 {
     public const string Section = "Ingestion:Delivery";
 

@@ -13,7 +13,7 @@ public enum DeliveryOutcome
 }
 
 /// <summary>What the delivery delegate reports for one attempt.</summary>
-public sealed record DeliveryResult(DeliveryOutcome Outcome, string? Reason = null)
+internal sealed record DeliveryResult(DeliveryOutcome Outcome, string? Reason = null)
 {
     public static DeliveryResult Delivered { get; } = new(DeliveryOutcome.Delivered);
 

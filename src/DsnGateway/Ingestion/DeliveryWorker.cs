@@ -28,7 +28,7 @@ namespace DsnGateway.Ingestion;
 /// It wakes on the writer's commit signal and also polls (replays from the CLI, restarts). One-shot: after
 /// <see cref="StopAsync"/>, create a new worker.
 /// </summary>
-public sealed partial class DeliveryWorker : IHostedService, IAsyncDisposable
+internal sealed partial class DeliveryWorker : IHostedService, IAsyncDisposable
 {
     private readonly InboxStore _store;
     private readonly Func<string, CancellationToken, Task<DeliveryResult>> _deliver;

@@ -19,7 +19,7 @@ namespace DsnGateway.Ingestion;
 /// 3 commit of the raw bytes and the mapped Bundle to the durable inbox, and only then AA.
 /// Delivery to the record store (stage 4) happens after, from the inbox. The same code serves MLLP and HTTP.
 /// </summary>
-public sealed partial class Hl7Intake
+internal sealed partial class Hl7Intake
 {
     private readonly SenderRegistry _senders;
     private readonly MessageBundleBuilder _mapper;
@@ -245,4 +245,4 @@ public sealed partial class Hl7Intake
 }
 
 /// <summary>What the sender is answered.</summary>
-public sealed record IntakeOutcome(AckCode Code, byte[] Ack);
+internal sealed record IntakeOutcome(AckCode Code, byte[] Ack);

@@ -11,7 +11,7 @@ namespace DsnGateway.Ingestion;
 /// While the record store is unreachable the check cannot be made here; the message is still accepted (a
 /// store outage must not stop intake) and delivery makes the same check before it writes.
 /// </summary>
-public sealed partial class IdentityConflicts(RecordStoreClient store, ILogger<IdentityConflicts> logger)
+internal sealed partial class IdentityConflicts(RecordStoreClient store, ILogger<IdentityConflicts> logger)
 {
     public async Task<string?> FindAsync(Patient incoming, CancellationToken cancellationToken)
     {

@@ -10,7 +10,7 @@ namespace DsnGateway.Ingestion;
 /// TEXT and read as they are; a Bundle replaced by an operator's replay is TEXT too. Decoding gives the same JSON
 /// string that was admitted, byte for byte.
 /// </summary>
-public static class InboxBundle
+internal static class InboxBundle
 {
     public static byte[] Encode(string json)
     {

@@ -9,7 +9,7 @@ namespace DsnGateway.Ingestion;
 /// hex. So a retry that differs only in framing noise is the same message, and gets the stored ACK. Rows hashed
 /// from the exact bytes before this rule are hashed again once, by the inbox's schema migration 1 (<see cref="InboxStore.Schema"/>).
 /// </summary>
-public static class InboxHash
+internal static class InboxHash
 {
     public static string Sha256(ReadOnlySpan<byte> raw) => Convert.ToHexStringLower(SHA256.HashData(Hl7FramingNoise.Normalize(raw)));
 }

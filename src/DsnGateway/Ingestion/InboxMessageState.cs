@@ -1,7 +1,7 @@
 namespace DsnGateway.Ingestion;
 
 /// <summary>The life of an accepted message after its commit.</summary>
-public enum InboxMessageState
+internal enum InboxMessageState
 {
     /// <summary>Committed and ACKed, not yet in the record store.</summary>
     Pending,
@@ -14,7 +14,7 @@ public enum InboxMessageState
 }
 
 /// <summary>A stored message, as operators and tests read it back.</summary>
-public sealed record StoredMessage(
+internal sealed record StoredMessage(
     long Id,
     DateTimeOffset Received,
     string SenderApplication,
@@ -33,4 +33,4 @@ public sealed record StoredMessage(
 
 /// <summary>What the delivery worker needs of a pending message.</summary>
 /// <param name="Received">When the message was committed to the inbox (its ACK), for the delivery lag.</param>
-public sealed record PendingMessage(long Id, string PatientKey, string BundleJson, DateTimeOffset? Received = null);
+internal sealed record PendingMessage(long Id, string PatientKey, string BundleJson, DateTimeOffset? Received = null);

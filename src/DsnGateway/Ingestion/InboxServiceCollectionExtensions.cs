@@ -1,11 +1,11 @@
-using DsnGateway.Hosting;
+using DsnGateway.Runtime;
 using DsnGateway.Observability;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace DsnGateway.Ingestion;
 
-public static class InboxServiceCollectionExtensions
+internal static class InboxServiceCollectionExtensions
 {
     /// <summary>
     /// The durable inbox: the store in <c>&lt;data-dir&gt;/inbox.db</c>, the commit signal, and the group-commit

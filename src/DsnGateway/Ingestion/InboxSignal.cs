@@ -5,7 +5,7 @@ namespace DsnGateway.Ingestion;
 /// instead of at its next poll. Raising it many times before anyone waits counts once: the worker reads
 /// everything pending when it wakes.
 /// </summary>
-public sealed class InboxSignal
+internal sealed class InboxSignal
 {
     private readonly SemaphoreSlim _raised = new(0, 1);
 

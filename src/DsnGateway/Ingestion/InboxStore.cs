@@ -14,7 +14,7 @@ namespace DsnGateway.Ingestion;
 /// through <see cref="InboxWriter"/> (group commit); delivery bookkeeping and dead-letter administration are
 /// single statements or short transactions here.
 /// </summary>
-public sealed class InboxStore
+internal sealed class InboxStore
 {
     public const string FileName = "inbox.db";
 

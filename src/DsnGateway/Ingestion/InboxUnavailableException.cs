@@ -1,7 +1,7 @@
 namespace DsnGateway.Ingestion;
 
 /// <summary>The inbox could not make a message durable: the caller must not ACK it (the sender will resend).</summary>
-public sealed class InboxUnavailableException : Exception
+internal sealed class InboxUnavailableException : Exception
 {
     public InboxUnavailableException(string message)
         : base(message)

@@ -14,7 +14,7 @@ namespace DsnGateway.Ingestion;
 /// messages at once with <see cref="AdmitBatchAsync"/>: the same queue, transaction and duplicate rules, the batch
 /// committed in one transaction (or not at all).
 /// </summary>
-public sealed partial class InboxWriter : IHostedService, IAsyncDisposable
+internal sealed partial class InboxWriter : IHostedService, IAsyncDisposable
 {
     /// <summary>Messages per transaction when callers queue one by one; a bulk batch larger than this is committed
     /// alone, whole.</summary>

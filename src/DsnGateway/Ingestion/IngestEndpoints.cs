@@ -10,7 +10,7 @@ namespace DsnGateway.Ingestion;
 /// <c>x-application/hl7-v2+er7</c>. The access middleware has already admitted only system senders with a
 /// scope granting create on every type; the token's establishment must be the message's MSH-4.
 /// </summary>
-public static class IngestEndpoints
+internal static class IngestEndpoints
 {
     public const string AckContentType = "x-application/hl7-v2+er7";
 

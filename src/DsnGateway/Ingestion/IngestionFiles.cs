@@ -1,4 +1,4 @@
-using DsnGateway.Hosting;
+using DsnGateway.Runtime;
 using DsnGateway.Ingestion.Csv;
 using DsnGateway.Mapping.Codes;
 using DsnGateway.Mapping.Csv;
@@ -11,7 +11,7 @@ namespace DsnGateway.Ingestion;
 /// maps and the CSV layouts. A start (or a command) refused because of them lists every problem at once; the code maps
 /// and the layouts are checked against the establishments the registry names, so a broken registry is said alone.
 /// </summary>
-public sealed record IngestionFiles(SenderRegistry Senders, CodeMap Codes, CsvLayouts Layouts)
+internal sealed record IngestionFiles(SenderRegistry Senders, CodeMap Codes, CsvLayouts Layouts)
 {
     /// <exception cref="GatewayStartupException">one line per file that cannot be used.</exception>
     public static IngestionFiles Load(GatewayPaths paths, IngestionOptions options)

@@ -1,7 +1,7 @@
 namespace DsnGateway.Ingestion;
 
 /// <summary>Section <c>Ingestion</c>: how legacy systems reach the gateway.</summary>
-public sealed class IngestionOptions
+internal sealed class IngestionOptions
 {
     public const string Section = "Ingestion";
 
@@ -21,7 +21,7 @@ public sealed class IngestionOptions
 }
 
 /// <summary>Section <c>Ingestion:Mllp</c>.</summary>
-public sealed class MllpOptions
+internal sealed class MllpOptions
 {
     public bool Enabled { get; set; } = true;
 

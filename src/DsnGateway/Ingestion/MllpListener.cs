@@ -5,6 +5,7 @@ using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using DsnGateway.Hl7v2.Mllp;
 using DsnGateway.Observability;
+using DsnGateway.Runtime;
 using Microsoft.Extensions.Options;
 
 namespace DsnGateway.Ingestion;
@@ -15,7 +16,7 @@ namespace DsnGateway.Ingestion;
 /// else the connection is closed; a frame not completed within the frame timeout is answered AR the same way and the
 /// connection closed; a connection silent for the idle timeout is closed.
 /// </summary>
-public sealed partial class MllpListener : BackgroundService
+internal sealed partial class MllpListener : BackgroundService
 {
     private readonly Hl7Intake _intake;
     private readonly IOptionsMonitor<IngestionOptions> _options;
@@ -41,15 +42,13 @@ public sealed partial class MllpListener : BackgroundService
     /// <summary>The address actually listened on (port 0 in configuration picks a free one).</summary>
     public Task<IPEndPoint> BoundEndpoint => _bound.Task;
 
-    public static IPEndPoint ParseEndpoint(string text) =>
-        IPEndPoint.TryParse(text, out var endpoint) ? endpoint
-        : text.Split(':') is [var host, var port] && host == "localhost" && int.TryParse(port, out var p) ? new IPEndPoint(IPAddress.Loopback, p)
-        : throw new FormatException($"'{text}' is not a host:port MLLP endpoint (e.g. 127.0.0.1:2575).");
+    // Kept by name for the composition root's port check (GatewayApplication), whose body another change owns.
+    public static IPEndPoint ParseEndpoint(string text) => StartupChecks.MllpEndpoint(text);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var options = _options.CurrentValue;
-        var listener = new TcpListener(ParseEndpoint(options.Mllp.Endpoint));
+        var listener = new TcpListener(StartupChecks.MllpEndpoint(options.Mllp.Endpoint));
         try
         {
             listener.Start(backlog: 256);

@@ -22,7 +22,7 @@ namespace DsnGateway.Ingestion;
 /// so a repeated or updated order or procedure updates the one resource: identifiers accumulate, the message's
 /// statement replaces the rest, written with If-Match; when none is found the conditional update creates it.
 /// </summary>
-public sealed partial class RecordStoreDelivery(
+internal sealed partial class RecordStoreDelivery(
     RecordStoreClient store, IdentityConflicts conflicts, InboxStore inbox, DeliveryFault? fault = null, ILogger<RecordStoreDelivery>? logger = null)
 {
     /// <summary>Carried on every Patient the gateway writes: the source time of the demographics it holds.</summary>

@@ -8,7 +8,7 @@ namespace DsnGateway.Ingestion;
 /// and charge messages with procedures (BAR, DFT), as <see cref="MessageBundleBuilder"/> maps them.
 /// Everything else is refused at the envelope stage, with the code that says which part is unsupported.
 /// </summary>
-public static class SupportedMessages
+internal static class SupportedMessages
 {
     public static readonly IReadOnlySet<string> Versions = new HashSet<string>(StringComparer.Ordinal)
     {

@@ -10,7 +10,7 @@ namespace DsnGateway.Observability;
 /// its own. Components take it as an optional constructor argument: those built by hand (tests, CLI commands)
 /// simply record nothing. Tags carry routes, outcomes and codes only, never anything that names a patient.
 /// </summary>
-public sealed class GatewayMetrics
+internal sealed class GatewayMetrics
 {
     public const string MeterName = "DsnGateway";
 

@@ -9,7 +9,7 @@ namespace DsnGateway.Proxy;
 /// takes out of a search Bundle's links the parameters the gateway added (<see cref="SearchConfinement"/>), so a
 /// link shows what the caller asked and stays the same however often it is followed.
 /// </summary>
-public sealed class LinkRewriter
+internal sealed class LinkRewriter
 {
     private readonly string _storeBase;
     private readonly byte[] _storeBaseUtf8;

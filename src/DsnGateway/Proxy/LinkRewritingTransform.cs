@@ -1,4 +1,4 @@
-using DsnGateway.Hosting;
+using DsnGateway.Runtime;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Transforms;
 using Yarp.ReverseProxy.Transforms.Builder;
@@ -6,7 +6,7 @@ using Yarp.ReverseProxy.Transforms.Builder;
 namespace DsnGateway.Proxy;
 
 /// <summary>Applies <see cref="LinkRewriter"/> to the store's responses: body and Location headers.</summary>
-public sealed class LinkRewritingTransform : ITransformProvider
+internal sealed class LinkRewritingTransform : ITransformProvider
 {
     private readonly LinkRewriter _rewriter;
     private readonly IOptionsMonitor<GatewayOptions> _options;

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using DsnGateway.EmbeddedStore;
 using DsnGateway.Fhir.Outcomes;
-using DsnGateway.Hosting;
+using DsnGateway.Runtime;
 using DsnGateway.RecordStore.Interactions;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Configuration;
@@ -17,7 +17,7 @@ namespace DsnGateway.Proxy;
 /// The checks made on every read (count, exists) go straight to the embedded store's service when there is
 /// one: the same search code, without a request and a Bundle to build and parse.
 /// </summary>
-public sealed class RecordStoreClient : IDisposable
+internal sealed class RecordStoreClient : IDisposable
 {
     private readonly HttpMessageInvoker _invoker;
     private readonly Uri _base;
@@ -109,7 +109,7 @@ public sealed class RecordStoreClient : IDisposable
 }
 
 /// <summary>The store answered a check with an unexpected status.</summary>
-public sealed class RecordStoreException(HttpStatusCode status, string body)
+internal sealed class RecordStoreException(HttpStatusCode status, string body)
     : Exception($"The record store answered {(int)status}.")
 {
     public HttpStatusCode Status { get; } = status;

@@ -9,7 +9,7 @@ namespace DsnGateway.Proxy;
 /// YARP's own socket client for a remote store, carrying the gateway's own token when credentials are configured.
 /// The gateway's checks, delivery and the commands take their client here too, so every door to the store is the same.
 /// </summary>
-public sealed class RecordStoreClientFactory : IForwarderHttpClientFactory
+internal sealed class RecordStoreClientFactory : IForwarderHttpClientFactory
 {
     private readonly EmbeddedRecordStore? _embedded;
     private readonly ForwarderHttpClientFactory _sockets;

@@ -1,11 +1,11 @@
 using DsnGateway.EmbeddedStore;
-using DsnGateway.Hosting;
+using DsnGateway.Runtime;
 using Yarp.ReverseProxy.Configuration;
 
 namespace DsnGateway.Proxy;
 
 /// <summary>The YARP route and cluster that carry <c>/fhir/...</c> to the record store.</summary>
-public static class RecordStoreRoute
+internal static class RecordStoreRoute
 {
     public const string FhirBasePath = "/fhir";
     public const string ClusterId = "record-store";

@@ -6,7 +6,7 @@ namespace DsnGateway.Proxy;
 /// links repeat the query it ran, and the caller must see the query they asked. Paging keeps the confinement
 /// because the gateway adds it again on every request, not because a link carries it.
 /// </summary>
-public sealed record SearchConfinement(IReadOnlyList<KeyValuePair<string, string>> AddedParameters)
+internal sealed record SearchConfinement(IReadOnlyList<KeyValuePair<string, string>> AddedParameters)
 {
     public static SearchConfinement? Of(HttpContext context) => context.Features.Get<SearchConfinement>();
 

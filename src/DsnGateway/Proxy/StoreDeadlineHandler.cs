@@ -6,7 +6,7 @@ namespace DsnGateway.Proxy;
 /// exchange fails as an unreachable store does (<see cref="HttpRequestException"/>), which every caller already
 /// answers (503 for a check, a retry for a delivery). A body cut short is the same failure, never a half-read answer.
 /// </summary>
-public sealed class StoreDeadlineHandler(HttpMessageInvoker inner, TimeSpan deadline) : HttpMessageHandler
+internal sealed class StoreDeadlineHandler(HttpMessageInvoker inner, TimeSpan deadline) : HttpMessageHandler
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {

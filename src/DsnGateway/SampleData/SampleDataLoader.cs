@@ -9,7 +9,7 @@ namespace DsnGateway.SampleData;
 /// Loads the fictional sample records (config/sample-data/*.json, transaction Bundles with fixed ids) into a
 /// freshly created embedded store, so a new user can read something in the first minute. Development only.
 /// </summary>
-public static partial class SampleDataLoader
+internal static partial class SampleDataLoader
 {
     public static async Task<int> LoadAsync(IServiceProvider storeServices, string configDirectory, ILogger logger, CancellationToken cancellationToken)
     {

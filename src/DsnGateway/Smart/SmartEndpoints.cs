@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using DsnGateway.Authentication;
 using DsnGateway.Fhir.Outcomes;
 using DsnGateway.Fhir.Serialization;
-using DsnGateway.Hosting;
+using DsnGateway.Runtime;
 using DsnGateway.Proxy;
 using DsnGateway.RecordStore.Http;
 using Hl7.Fhir.Model;
@@ -18,7 +18,7 @@ namespace DsnGateway.Smart;
 /// (the store's, with the security section of this gateway's OpenID provider) and SMART discovery, which
 /// SMART App Launch 2 puts under the FHIR base.
 /// </summary>
-public static partial class SmartEndpoints
+internal static partial class SmartEndpoints
 {
     public const string OAuthUrisExtension = "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris";
 

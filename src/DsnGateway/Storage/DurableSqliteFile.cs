@@ -7,7 +7,7 @@ namespace DsnGateway.Storage;
 /// committed row survives a crash, which is what an ACK or a released answer promises) and waits a bounded
 /// time for another writer's lock, after which the caller fails closed rather than hang.
 /// </summary>
-public sealed class DurableSqliteFile
+internal sealed class DurableSqliteFile
 {
     private readonly string _connectionString;
     private readonly int _busyTimeoutMilliseconds;

@@ -10,7 +10,7 @@ namespace DsnGateway.Storage;
 /// An item may weigh more than one (a bulk caller's batch of rows): a batch takes items until their weight reaches
 /// the batch size, and an item heavier than that is written alone, never split.
 /// </summary>
-public sealed class GroupCommitQueue<T> : IAsyncDisposable
+internal sealed class GroupCommitQueue<T> : IAsyncDisposable
 {
     private readonly int _maxBatch;
     private readonly Func<List<T>, CancellationToken, Task> _writeBatch;

@@ -1,5 +1,5 @@
 using System.Net;
-using DsnGateway.Hosting;
+using DsnGateway.Runtime;
 
 namespace DsnGateway.StoreCredentials;
 

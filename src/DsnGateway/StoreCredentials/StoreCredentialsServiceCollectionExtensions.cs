@@ -1,4 +1,4 @@
-using DsnGateway.Hosting;
+using DsnGateway.Runtime;
 
 namespace DsnGateway.StoreCredentials;
 

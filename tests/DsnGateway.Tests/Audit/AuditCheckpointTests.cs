@@ -1,6 +1,7 @@
 using Dapper;
 using DsnGateway.Audit;
 using DsnGateway.Hosting;
+using DsnGateway.Runtime;
 using DsnGateway.Observability;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;

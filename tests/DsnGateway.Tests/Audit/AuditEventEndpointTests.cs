@@ -3,7 +3,7 @@ using DsnGateway.Audit;
 using Hl7.Fhir.Model;
 using Task = System.Threading.Tasks.Task;
 using DsnGateway.Fhir.Serialization;
-using DsnGateway.Hosting;
+using DsnGateway.Runtime;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,4 +1,4 @@
-using DsnGateway.Hosting;
+using DsnGateway.Runtime;
 using DsnGateway.StoreCredentials;
 
 namespace DsnGateway.Tests.StoreCredentials;

@@ -184,7 +184,7 @@ public sealed class StoreAccessTokensTests : IAsyncLifetime
     [Fact]
     public void A_partial_client_is_refused_in_one_line_and_a_whole_one_accepted()
     {
-        var remote = new DsnGateway.Hosting.RecordStoreConnectionOptions { Mode = DsnGateway.Hosting.RecordStoreMode.Remote, RemoteUrl = "https://store.example" };
+        var remote = new DsnGateway.Runtime.RecordStoreConnectionOptions { Mode = DsnGateway.Runtime.RecordStoreMode.Remote, RemoteUrl = "https://store.example" };
         new StoreCredentialsOptions { Authority = "https://login.example", ClientId = "gw" }.Problems(remote, "Production")
             .Should().ContainSingle().Which.Should().Contain("ClientSecret missing");
         new StoreCredentialsOptions { Authority = "http://login.example", ClientId = "gw", ClientSecret = "x" }.Problems(remote, "Production")
@@ -193,7 +193,7 @@ public sealed class StoreAccessTokensTests : IAsyncLifetime
             .Should().BeEmpty("plain http on loopback is allowed, as Duende's discovery policy allows it");
         new StoreCredentialsOptions { TokenEndpoint = "https://login.example/token", ClientId = "gw", ClientSecret = "x" }.Problems(remote, "Production")
             .Should().BeEmpty();
-        var both = new DsnGateway.Hosting.RecordStoreConnectionOptions { Mode = DsnGateway.Hosting.RecordStoreMode.Remote, RemoteUrl = "https://store.example", RemoteAuthorization = "Basic eA==" };
+        var both = new DsnGateway.Runtime.RecordStoreConnectionOptions { Mode = DsnGateway.Runtime.RecordStoreMode.Remote, RemoteUrl = "https://store.example", RemoteAuthorization = "Basic eA==" };
         new StoreCredentialsOptions { Authority = "https://login.example", ClientId = "gw", ClientSecret = "x" }.Problems(both, "Production")
             .Should().ContainSingle().Which.Should().Contain("both set");
     }

@@ -5,7 +5,7 @@ namespace DsnGateway.Authentication.EntraId;
 /// accepts, and how Entra's scopes and app roles become the gateway's roles and SMART scopes. Entra scope names
 /// cannot be SMART's (no '/'), so SMART scopes come from a mapping or from a claim the tenant adds.
 /// </summary>
-public sealed class EntraIdOptions
+internal sealed class EntraIdOptions
 {
     /// <summary>The cloud instance; another one for sovereign clouds.</summary>
     public string Instance { get; set; } = "https://login.microsoftonline.com/";

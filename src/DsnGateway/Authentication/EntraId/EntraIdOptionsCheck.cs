@@ -1,4 +1,4 @@
-using DsnGateway.Authorization.SmartScopes;
+using DsnGateway.SmartScopes;
 
 namespace DsnGateway.Authentication.EntraId;
 

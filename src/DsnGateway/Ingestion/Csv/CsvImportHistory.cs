@@ -7,7 +7,7 @@ namespace DsnGateway.Ingestion.Csv;
 /// digits of its decoded text), so a committed message of the same sender whose control id is that key and any hash
 /// is an earlier version of the row. Lets an import tell a corrected row (updated) from a row never seen (new).
 /// </summary>
-public sealed class CsvImportHistory(InboxStore inbox)
+internal sealed class CsvImportHistory(InboxStore inbox)
 {
     private const int Chunk = 500;
 

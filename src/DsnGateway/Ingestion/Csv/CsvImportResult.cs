@@ -11,14 +11,14 @@ namespace DsnGateway.Ingestion.Csv;
 /// <param name="Unchanged">Rows an earlier import brought with the same text: nothing changes.</param>
 /// <param name="Unmapped">Local codes without a code map, with how many rows used each (for the unmapped-codes report).</param>
 /// <param name="Layout">The name of the layout the file was read with.</param>
-public sealed record CsvImportResult(long Accepted, long New, long Updated, long Unchanged, long Rejected, IReadOnlyDictionary<UnmappedCode, long> Unmapped,
+internal sealed record CsvImportResult(long Accepted, long New, long Updated, long Unchanged, long Rejected, IReadOnlyDictionary<UnmappedCode, long> Unmapped,
     string Layout)
 {
     public long Rows => Accepted + Rejected;
 }
 
 /// <summary>How far an import is: rows done (committed or rejected) out of the rows the first pass counted.</summary>
-public sealed record CsvImportProgress(long Rows, long Accepted, long Rejected, long TotalRows)
+internal sealed record CsvImportProgress(long Rows, long Accepted, long Rejected, long TotalRows)
 {
     /// <summary>Whole percent done; 100 only once every row is.</summary>
     public int Percent => TotalRows <= 0 || Rows >= TotalRows ? 100 : (int)(Rows * 100 / TotalRows);

@@ -28,7 +28,7 @@ namespace DsnGateway.Ingestion.Csv;
 /// that updates the records of the earlier one (counted as updated), and an import killed half-way is finished by
 /// running it again, each row applied once.
 /// </summary>
-public sealed partial class CsvImporter(CodeMap codes, InboxWriter inbox, PatientDirectory directory, CsvImportHistory history, TimeProvider clock,
+internal sealed partial class CsvImporter(CodeMap codes, InboxWriter inbox, PatientDirectory directory, CsvImportHistory history, TimeProvider clock,
     ILogger<CsvImporter> logger)
 {
     /// <summary>Rows resolved and admitted together: identity look-ups are one query per batch, and the batch is one

@@ -16,7 +16,7 @@ namespace DsnGateway.Ingestion.Csv;
 /// the file fits no layout or is not in its encoding (nothing admitted). The body is spooled to a temporary file
 /// first: the encoding is checked over the whole file before any row is admitted.
 /// </summary>
-public static class CsvIngestEndpoints
+internal static class CsvIngestEndpoints
 {
     /// <summary>At most this many rejects are listed in the answer (<c>rejectsOmitted</c> counts the rest): the answer stays bounded.</summary>
     public const int MaxListedRejects = 10_000;

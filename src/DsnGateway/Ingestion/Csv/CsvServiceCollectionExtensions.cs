@@ -1,11 +1,11 @@
-using DsnGateway.Hosting;
+using DsnGateway.Runtime;
 using DsnGateway.Mapping.Codes;
 using DsnGateway.Mapping.Csv;
 using DsnGateway.Mapping.Establishments;
 
 namespace DsnGateway.Ingestion.Csv;
 
-public static class CsvServiceCollectionExtensions
+internal static class CsvServiceCollectionExtensions
 {
     /// <summary>
     /// The configuration files read before the start (<see cref="IngestionFiles"/>), the patient directory and the

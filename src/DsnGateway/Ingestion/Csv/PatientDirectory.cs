@@ -16,7 +16,7 @@ namespace DsnGateway.Ingestion.Csv;
 /// identifier of that system at all, none of the batch's identifiers of that system can be there, and they are not
 /// searched one by one (the usual case when an establishment's history is first imported).
 /// </summary>
-public sealed class PatientDirectory(InboxStore inbox, RecordStoreClient store)
+internal sealed class PatientDirectory(InboxStore inbox, RecordStoreClient store)
 {
     private const int StoreChunk = 100;
     private const string NamKeyPrefix = QuebecHealthNumber.System + "|";

@@ -1,10 +1,10 @@
-namespace DsnGateway.Hosting;
+namespace DsnGateway.Runtime;
 
 /// <summary>
 /// The gateway's configuration, the same for the server and every command: gateway.json, then
 /// gateway.{Environment}.json, then DSN_-prefixed environment variables, then overrides.
 /// </summary>
-public static class GatewayConfiguration
+internal static class GatewayConfiguration
 {
     public static IConfigurationBuilder AddGatewaySources(this IConfigurationBuilder builder, GatewayPaths paths, string environmentName, IReadOnlyDictionary<string, string?> overrides) =>
         builder

@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 
-namespace DsnGateway.Authorization.SmartScopes;
+namespace DsnGateway.SmartScopes;
 
 /// <summary>
 /// One scope of a token, parsed per SMART App Launch 2.x. Resource scopes have the form
@@ -11,7 +11,7 @@ namespace DsnGateway.Authorization.SmartScopes;
 /// <c>launch</c>, <c>launch/...</c>, <c>offline_access</c>, <c>online_access</c>) are kept but grant nothing.
 /// Scopes are case-sensitive, as in the specification.
 /// </summary>
-public sealed class SmartScope
+internal sealed class SmartScope
 {
     private static readonly HashSet<string> NonResourceNames = new(StringComparer.Ordinal)
     {

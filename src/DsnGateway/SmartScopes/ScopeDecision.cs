@@ -1,9 +1,9 @@
-namespace DsnGateway.Authorization.SmartScopes;
+namespace DsnGateway.SmartScopes;
 
 /// <summary>
 /// The outcome of <see cref="SmartScopeSet.Evaluate(IReadOnlyList{SmartContext}, string, SmartInteraction, IReadOnlyList{KeyValuePair{string, string}}?)"/>.
 /// </summary>
-public sealed class ScopeDecision
+internal sealed class ScopeDecision
 {
     private static readonly IReadOnlyList<SmartScope> NoScopes = [];
     private static readonly IReadOnlyList<IReadOnlyList<KeyValuePair<string, string>>> NoConstraints = [];

@@ -1,10 +1,10 @@
-namespace DsnGateway.Hosting;
+namespace DsnGateway.Runtime;
 
 /// <summary>
 /// The gateway (or a command) will not start as configured. Each problem is one line that says what is wrong and
 /// what to change; they are all listed at once, so an operator fixes the configuration in one pass.
 /// </summary>
-public sealed class GatewayStartupException : Exception
+internal sealed class GatewayStartupException : Exception
 {
     public GatewayStartupException(string message)
         : this([message])

@@ -1,7 +1,7 @@
-namespace DsnGateway.Hosting;
+namespace DsnGateway.Runtime;
 
 /// <summary>Section <c>Gateway</c>.</summary>
-public sealed class GatewayOptions
+internal sealed class GatewayOptions
 {
     public const string Section = "Gateway";
 
@@ -13,7 +13,7 @@ public sealed class GatewayOptions
 }
 
 /// <summary>Section <c>RecordStore</c>: which FHIR R4 server the gateway fronts.</summary>
-public sealed class RecordStoreConnectionOptions
+internal sealed class RecordStoreConnectionOptions
 {
     public const string Section = "RecordStore";
 
@@ -39,7 +39,7 @@ public sealed class RecordStoreConnectionOptions
     public string DatabaseFile { get; set; } = "records.db";
 }
 
-public enum RecordStoreMode
+internal enum RecordStoreMode
 {
     Embedded,
     Remote,

@@ -1,6 +1,6 @@
 using DsnGateway.OptionsValidation;
 
-namespace DsnGateway.Hosting;
+namespace DsnGateway.Runtime;
 
 /// <summary>Section <c>Gateway</c>: where the gateway listens and the base URL its links carry.</summary>
 internal sealed class GatewayOptionsProblems : OptionsProblems<GatewayOptions>

@@ -1,10 +1,10 @@
-namespace DsnGateway.Authorization.SmartScopes;
+namespace DsnGateway.SmartScopes;
 
 /// <summary>
 /// Every scope of one access token. Parsing never throws: anything that is neither a valid resource scope
 /// nor a known non-resource scope lands in <see cref="InvalidScopes"/> (for the caller to log) and grants nothing.
 /// </summary>
-public sealed class SmartScopeSet
+internal sealed class SmartScopeSet
 {
     private static readonly IReadOnlyList<KeyValuePair<string, string>> NoParameters = [];
 

@@ -1,6 +1,6 @@
-using DsnGateway.Authorization.SmartScopes;
+using DsnGateway.SmartScopes;
 
-namespace DsnGateway.Tests.Authorization.SmartScopes;
+namespace DsnGateway.Tests.SmartScopes;
 
 /// <summary>Evaluate: which context grants, on which scopes, and which search parameters must confine the query.</summary>
 public class SmartScopeEvaluateTests

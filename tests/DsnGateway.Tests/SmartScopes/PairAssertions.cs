@@ -1,4 +1,4 @@
-namespace DsnGateway.Tests.Authorization.SmartScopes;
+namespace DsnGateway.Tests.SmartScopes;
 
 /// <summary>
 /// Ordered comparison of search-parameter lists (FluentAssertions treats a sequence of key-value pairs as a

@@ -1,10 +1,10 @@
-namespace DsnGateway.Hosting;
+namespace DsnGateway.Runtime;
 
 /// <summary>
 /// Where a gateway keeps its state and reads its configuration. All state (databases, logs) lives under
 /// one data directory, so two gateways with two directories never share anything.
 /// </summary>
-public sealed record GatewayPaths(string DataDirectory, string ConfigDirectory)
+internal sealed record GatewayPaths(string DataDirectory, string ConfigDirectory)
 {
     public static string DefaultDataDirectory => Path.Combine(Directory.GetCurrentDirectory(), "data");
 

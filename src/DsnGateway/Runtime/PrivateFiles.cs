@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace DsnGateway.Hosting;
+namespace DsnGateway.Runtime;
 
 /// <summary>
 /// The data directory holds patient records, the audit and signing keys: nobody but the account running the gateway
@@ -8,7 +8,7 @@ namespace DsnGateway.Hosting;
 /// databases with their -wal and -shm files, the logs, the keys, a command's rejects file) is 0600 and every
 /// directory 0700, whatever library creates them; the data directory itself is made (or tightened to) 0700.
 /// </summary>
-public static class PrivateFiles
+internal static class PrivateFiles
 {
     private const UnixFileMode OwnerOnlyDirectory = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 

@@ -1,6 +1,6 @@
-using DsnGateway.Authorization.SmartScopes;
+using DsnGateway.SmartScopes;
 
-namespace DsnGateway.Tests.Authorization.SmartScopes;
+namespace DsnGateway.Tests.SmartScopes;
 
 /// <summary>A token's whole scope claim: splitting, invalid entries, duplicates, scp arrays.</summary>
 public class SmartScopeSetParsingTests

@@ -1,9 +1,8 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using DsnGateway.Ingestion;
 
-namespace DsnGateway.Hosting;
+namespace DsnGateway.Runtime;
 
 /// <summary>
 /// What can be checked before a server touches anything: the data and configuration directories, the listen addresses
@@ -47,7 +46,7 @@ internal static class StartupChecks
             return false;
         try
         {
-            MllpListener.ParseEndpoint(text);
+            MllpEndpoint(text);
             return true;
         }
         catch (FormatException)
@@ -55,6 +54,16 @@ internal static class StartupChecks
             return false;
         }
     }
+
+    /// <summary>
+    /// An MLLP endpoint as the listener binds it: an IP endpoint, or localhost:port. Here with the HTTP listen
+    /// addresses so that every listen address is read in one place the options validators can use.
+    /// </summary>
+    /// <exception cref="FormatException">not a host:port MLLP endpoint.</exception>
+    public static IPEndPoint MllpEndpoint(string text) =>
+        IPEndPoint.TryParse(text, out var endpoint) ? endpoint
+        : text.Split(':') is [var host, var port] && host == "localhost" && int.TryParse(port, out var p) ? new IPEndPoint(IPAddress.Loopback, p)
+        : throw new FormatException($"'{text}' is not a host:port MLLP endpoint (e.g. 127.0.0.1:2575).");
 
     /// <summary>The HTTP listen addresses (<c>;</c>-separated, as Kestrel takes them), or null when one is not an address.</summary>
     private static List<IPEndPoint>? HttpEndpoints(string urls)

@@ -1,4 +1,4 @@
-namespace DsnGateway.Authorization.SmartScopes;
+namespace DsnGateway.SmartScopes;
 
 /// <summary>The context prefix of a SMART resource scope (<c>patient/</c>, <c>user/</c>, <c>system/</c>).</summary>
 public enum SmartContext
@@ -37,7 +37,7 @@ public enum SmartPermissions
 }
 
 /// <summary>Conversions between contexts, interactions, permissions and their SMART spellings.</summary>
-public static class SmartScopeNames
+internal static class SmartScopeNames
 {
     /// <summary>The permission letters in the only order SMART v2 allows.</summary>
     public const string PermissionOrder = "cruds";

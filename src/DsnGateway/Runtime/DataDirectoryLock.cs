@@ -1,4 +1,4 @@
-namespace DsnGateway.Hosting;
+namespace DsnGateway.Runtime;
 
 /// <summary>
 /// One server per data directory: an exclusive lock on <c>&lt;data-dir&gt;/gateway.lock</c> (<c>store.lock</c> for the
@@ -7,7 +7,7 @@ namespace DsnGateway.Hosting;
 /// it (<c>gateway.pid</c>) so that a second server can say which process holds the directory. Commands (import,
 /// deadletters, audit verify…) take no lock: SQLite lets them share the files with a running server.
 /// </summary>
-public sealed class DataDirectoryLock : IDisposable
+internal sealed class DataDirectoryLock : IDisposable
 {
     /// <summary>The gateway: one per data directory.</summary>
     public static readonly DataDirectoryServer Gateway = new("gateway", "gateway");
@@ -91,4 +91,4 @@ public sealed class DataDirectoryLock : IDisposable
 }
 
 /// <summary>A kind of server that holds a data directory: its lock and pid files are named after <see cref="FileStem"/>.</summary>
-public sealed record DataDirectoryServer(string FileStem, string Name);
+internal sealed record DataDirectoryServer(string FileStem, string Name);

@@ -1,6 +1,6 @@
-using DsnGateway.Authorization.SmartScopes;
+using DsnGateway.SmartScopes;
 
-namespace DsnGateway.Tests.Authorization.SmartScopes;
+namespace DsnGateway.Tests.SmartScopes;
 
 /// <summary>Permits: the full matrix of permission letters, interactions, contexts and resource types.</summary>
 public class SmartScopePermitsTests

@@ -1,6 +1,6 @@
-using DsnGateway.Authorization.SmartScopes;
+using DsnGateway.SmartScopes;
 
-namespace DsnGateway.Tests.Authorization.SmartScopes;
+namespace DsnGateway.Tests.SmartScopes;
 
 /// <summary>One scope string at a time: the SMART 2.x grammar, v1 equivalents, non-resource scopes, qualifiers.</summary>
 public class SmartScopeParsingTests

@@ -1,11 +1,11 @@
 using DsnGateway.Authorization;
-using DsnGateway.Hosting;
-using DsnGateway.Proxy;
+using DsnGateway.EmbeddedStore;
+using DsnGateway.Runtime;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
-namespace DsnGateway.EmbeddedStore;
+namespace DsnGateway.Proxy;
 
 /// <summary>
 /// Carries <c>/fhir/...</c> to the embedded store without YARP: the gateway's request becomes the store's
@@ -18,7 +18,7 @@ namespace DsnGateway.EmbeddedStore;
 /// <see cref="HttpResponseMessage"/> built, their headers copied twice, and the body read again by a transform.
 /// A remote store is still reached through YARP.
 /// </summary>
-public sealed partial class EmbeddedForwarder
+internal sealed partial class EmbeddedForwarder
 {
     // Never forwarded: the caller's credentials are for the gateway, and connection-level headers are per hop.
     private static readonly HashSet<string> NotForwarded = new(StringComparer.OrdinalIgnoreCase)
