@@ -30,9 +30,11 @@ public sealed partial class FhirAccessMiddleware
     private readonly ILogger<FhirAccessMiddleware> _logger;
     private readonly TimeProvider _clock;
     private readonly CallerIdentityCache _callers;
+    private readonly IOptionsMonitor<AccessOptions> _access;
 
-    public FhirAccessMiddleware(RequestDelegate next, FhirAccessPolicy policy, IAuditTrail audit, IOptionsMonitor<GatewayAuthenticationOptions> authentication, ILogger<FhirAccessMiddleware> logger, TimeProvider clock, CallerIdentityCache callers)
+    public FhirAccessMiddleware(RequestDelegate next, FhirAccessPolicy policy, IAuditTrail audit, IOptionsMonitor<GatewayAuthenticationOptions> authentication, ILogger<FhirAccessMiddleware> logger, TimeProvider clock, CallerIdentityCache callers, IOptionsMonitor<AccessOptions> access)
     {
+        _access = access;
         _callers = callers;
         _next = next;
         _policy = policy;
@@ -229,12 +231,13 @@ public sealed partial class FhirAccessMiddleware
             }
         }
         var originalBody = context.Features.Get<IHttpResponseBodyFeature>()!;
-        using var buffer = new MemoryStream();
+        var cap = writes ? int.MaxValue : _access.CurrentValue.MaxBufferedAnswerBytes;
+        using var buffer = new AnswerBuffer(cap);
         context.Features.Set<IHttpResponseBodyFeature>(new StreamResponseBodyFeature(buffer));
         try
         {
             await _next(context);
-            await ExplainStoreFailureAsync(context, buffer);
+            if (!buffer.Exceeded) await ExplainStoreFailureAsync(context, buffer);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -248,6 +251,15 @@ public sealed partial class FhirAccessMiddleware
             context.Features.Set(originalBody);
         }
 
+        if (buffer.Exceeded)
+        {
+            // Nothing of it is released, so it showed no patient: the audit says what was asked and that it was refused.
+            foreach (var header in StoreAnswerHeaders) context.Response.Headers.Remove(header);
+            context.Response.ContentLength = null;
+            await RefuseAsync(context, audit, StatusCodes.Status400BadRequest,
+                $"The answer is larger than the gateway releases at once ({cap} bytes); ask for less, e.g. page a search with _count.", null, "too-costly");
+            return;
+        }
         if (context.Response.StatusCode < 400)
         {
             audit.NoteWritten(context.Response.Headers.Location.ToString());
@@ -340,7 +352,7 @@ public sealed partial class FhirAccessMiddleware
         return false;
     }
 
-    private async Task RefuseAsync(HttpContext context, AuditContext audit, int status, string message, string? tokenProblem)
+    private async Task RefuseAsync(HttpContext context, AuditContext audit, int status, string message, string? tokenProblem, string? issueCode = null)
     {
         if (!await TryAuditAsync(context, audit, status, message))
         {
@@ -351,7 +363,7 @@ public sealed partial class FhirAccessMiddleware
         {
             context.Response.Headers.WWWAuthenticate = AuthenticationSetup.BearerChallenge(tokenProblem);
         }
-        var code = status switch { 400 => "invalid", 401 => "login", 403 => "forbidden", 404 => "not-found", 503 => "transient", _ => "processing" };
+        var code = issueCode ?? status switch { 400 => "invalid", 401 => "login", 403 => "forbidden", 404 => "not-found", 503 => "transient", _ => "processing" };
         await FhirResponses.WriteAsync(context, status, OperationOutcomes.Error(code, message));
     }
 
