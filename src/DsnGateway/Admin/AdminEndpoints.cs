@@ -3,16 +3,17 @@ using DsnGateway.RecordStore.Http;
 
 namespace DsnGateway.Admin;
 
-/// <summary>Operations under /admin (the access middleware admits role admin only, and audits them).</summary>
+/// <summary>Operations under /admin: one group, so one access declaration (made where it is mapped) covers them all.</summary>
 internal static class AdminEndpoints
 {
-    public static void MapAdmin(this IEndpointRouteBuilder endpoints)
+    public static RouteGroupBuilder MapAdmin(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost("/admin/patients/{id}/restricted", (HttpContext http, string id, RestrictedPatients restricted) =>
+        var admin = endpoints.MapGroup("/admin");
+        admin.MapPost("/patients/{id}/restricted", (HttpContext http, string id, RestrictedPatients restricted) =>
             SetAsync(http, id, true, restricted));
-        endpoints.MapDelete("/admin/patients/{id}/restricted", (HttpContext http, string id, RestrictedPatients restricted) =>
+        admin.MapDelete("/patients/{id}/restricted", (HttpContext http, string id, RestrictedPatients restricted) =>
             SetAsync(http, id, false, restricted));
-        endpoints.MapGet("/admin/deadletters", async (Ingestion.InboxStore inbox, CancellationToken cancellationToken) =>
+        admin.MapGet("/deadletters", async (Ingestion.InboxStore inbox, CancellationToken cancellationToken) =>
             Results.Json((await inbox.ListDeadLettersAsync(includeReplayed: false, cancellationToken)).Select(l => new
             {
                 l.Id,
@@ -22,8 +23,9 @@ internal static class AdminEndpoints
                 stage = l.Stage.ToString().ToLowerInvariant(),
                 l.Reason,
             })));
-        endpoints.MapPost("/admin/deadletters/{id:long}/replay", async (long id, Ingestion.DeadLetterReplay replay, CancellationToken cancellationToken) =>
+        admin.MapPost("/deadletters/{id:long}/replay", async (long id, Ingestion.DeadLetterReplay replay, CancellationToken cancellationToken) =>
             Results.Json(new { id, outcome = await replay.ReplayAsync(id, cancellationToken) }));
+        return admin;
     }
 
     private static async Task SetAsync(HttpContext http, string id, bool restricted, RestrictedPatients patients)

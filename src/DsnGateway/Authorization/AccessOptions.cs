@@ -10,4 +10,11 @@ internal sealed class AccessOptions
 
     /// <summary>Patient ids marked restricted at start (readable only with break-the-glass); admins add more under /admin.</summary>
     public List<string> RestrictedPatients { get; set; } = [];
+
+    /// <summary>
+    /// The largest answer the gateway holds back while it audits (it releases nothing before the audit is committed).
+    /// A larger one is refused, too-costly, asking the caller to page. Writes are not capped: their answer echoes a
+    /// body the caller sent, which Kestrel already limits.
+    /// </summary>
+    public long MaxBufferedAnswerBytes { get; set; } = 64L * 1024 * 1024;
 }

@@ -3,11 +3,13 @@ using System.Text.RegularExpressions;
 
 namespace DsnGateway.Authorization;
 
-/// <summary>Section <c>Access</c>: the patients restricted at start are named by FHIR ids.</summary>
+/// <summary>Section <c>Access</c>: the patients restricted at start are named by FHIR ids; the answer cap is a size a MemoryStream holds.</summary>
 internal sealed partial class AccessOptionsProblems : OptionsProblems<AccessOptions>
 {
     public override IEnumerable<string> Problems(AccessOptions options)
     {
+        if (options.MaxBufferedAnswerBytes is < 1024 or > int.MaxValue)
+            yield return $"{AccessOptions.Section}:MaxBufferedAnswerBytes '{options.MaxBufferedAnswerBytes}' is not a number of bytes from 1024 to {int.MaxValue}.";
         for (var i = 0; i < options.RestrictedPatients.Count; i++)
         {
             var id = options.RestrictedPatients[i];

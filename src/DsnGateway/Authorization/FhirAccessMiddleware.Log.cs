@@ -18,5 +18,8 @@ internal sealed partial class FhirAccessMiddleware
 
         [LoggerMessage(5, LogLevel.Error, "The record store refused the gateway's access token (401): check RecordStore:Credentials and the store's audience")]
         public static partial void StoreRefusedGateway(ILogger logger);
+
+        [LoggerMessage(6, LogLevel.Warning, "Endpoint {Endpoint} declares no access (RequireAuthorization or AllowAnonymous), or none the gateway knows; it is refused")]
+        public static partial void Undeclared(ILogger logger, string endpoint);
     }
 }

@@ -10,8 +10,9 @@ using Microsoft.Extensions.Options;
 namespace DsnGateway.Authorization;
 
 /// <summary>
-/// The gate in front of everything under /fhir and /admin: authenticate the bearer token, decide with
-/// <see cref="FhirAccessPolicy"/>, confine the query, let the request run with its answer held back, write
+/// The gate in front of every endpoint, led by what the matched endpoint declares (<see cref="AccessPolicies"/>):
+/// anonymous ones run as they are; for the others, authenticate the bearer token, admit the caller the declared policy
+/// names (for the FHIR API, decide with <see cref="FhirAccessPolicy"/> and confine the query), let the request run with its answer held back, write
 /// one audit record naming every patient the answer shows, and only then release the answer. If the audit
 /// cannot be written, the caller gets 503 and no clinical data (fail closed). Refusals are audited too.
 /// </summary>
@@ -22,8 +23,6 @@ internal sealed partial class FhirAccessMiddleware
     /// <summary>What described the store's own answer, dropped when the gateway answers in its place.</summary>
     private static readonly string[] StoreAnswerHeaders = ["ETag", "Last-Modified", "Location", "Content-Location", "Content-Encoding", "WWW-Authenticate"];
 
-    private static readonly HashSet<string> AnonymousFhirPaths = new(StringComparer.OrdinalIgnoreCase) { "/metadata", "/.well-known/smart-configuration" };
-
     private readonly RequestDelegate _next;
     private readonly FhirAccessPolicy _policy;
     private readonly IAuditTrail _audit;
@@ -31,9 +30,11 @@ internal sealed partial class FhirAccessMiddleware
     private readonly ILogger<FhirAccessMiddleware> _logger;
     private readonly TimeProvider _clock;
     private readonly CallerIdentityCache _callers;
+    private readonly IOptionsMonitor<AccessOptions> _access;
 
-    public FhirAccessMiddleware(RequestDelegate next, FhirAccessPolicy policy, IAuditTrail audit, IOptionsMonitor<GatewayAuthenticationOptions> authentication, ILogger<FhirAccessMiddleware> logger, TimeProvider clock, CallerIdentityCache callers)
+    public FhirAccessMiddleware(RequestDelegate next, FhirAccessPolicy policy, IAuditTrail audit, IOptionsMonitor<GatewayAuthenticationOptions> authentication, ILogger<FhirAccessMiddleware> logger, TimeProvider clock, CallerIdentityCache callers, IOptionsMonitor<AccessOptions> access)
     {
+        _access = access;
         _callers = callers;
         _next = next;
         _policy = policy;
@@ -45,21 +46,28 @@ internal sealed partial class FhirAccessMiddleware
 
     public async Task InvokeAsync(HttpContext context)
     {
-        var path = context.Request.Path;
-        var isFhir = path.StartsWithSegments("/fhir", out var fhirPath);
-        var isAdmin = path.StartsWithSegments("/admin");
-        var isIngest = path.StartsWithSegments("/ingest");
-        // Discovery is public for GET only: any other method on those paths would go, unauthenticated, to the record store.
-        if ((!isFhir && !isAdmin && !isIngest) || (isFhir && HttpMethods.IsGet(context.Request.Method) && AnonymousFhirPaths.Contains(fhirPath.Value ?? "")))
+        var policy = AccessPolicies.Of(context.GetEndpoint());
+        if (policy == AccessPolicies.Anonymous)
         {
             await _next(context);
             return;
         }
 
+        var isFhir = policy == AccessPolicies.FhirRecords;
+        var path = context.Request.Path;
+        var fhirPath = path.StartsWithSegments("/fhir", out var rest) ? rest : path;
         var query = context.Request.Query.SelectMany(q => q.Value.Select(v => KeyValuePair.Create(q.Key, v ?? ""))).ToList();
         var request = isFhir ? FhirRequest.Classify(context.Request.Method, fhirPath.Value ?? "", query)
-            : new FhirRequest(isIngest ? FhirRequest.Create : FhirRequest.Operation, null, null, query);
+            : new FhirRequest(policy == AccessPolicies.Ingestion ? FhirRequest.Create : FhirRequest.Operation, null, null, query);
         var audit = new AuditContext(context, request, _clock);
+        if (policy is null)
+        {
+            // No endpoint, or one that does not say who may call it: closed. 404, as for a path that matches nothing,
+            // whoever asks: a refusal that names no missing right tells a prober nothing about what exists.
+            Log.Undeclared(_logger, context.GetEndpoint()?.DisplayName ?? "(none)");
+            await RefuseAsync(context, audit, 404, "There is no such endpoint.", null);
+            return;
+        }
 
         var authentication = await context.AuthenticateAsync();
         if (!authentication.Succeeded && !authentication.None && await ProviderUnavailableAsync(context))
@@ -104,7 +112,7 @@ internal sealed partial class FhirAccessMiddleware
             audit.BreakGlassReason = breakGlass;
         }
 
-        if (isIngest)
+        if (policy == AccessPolicies.Ingestion)
         {
             // Legacy senders: a system token whose scope grants create on every type (e.g. system/*.cu).
             if (caller.Role != CallerIdentity.System)
@@ -117,18 +125,18 @@ internal sealed partial class FhirAccessMiddleware
                 await RefuseAsync(context, audit, 403, "Ingestion needs the scope system/*.c (e.g. system/*.cu).", null);
                 return;
             }
-            await RunAndAuditAsync(context, audit, writes: true);
+            await RunAndAuditAsync(context, audit, policy, writes: true);
             return;
         }
 
-        if (isAdmin)
+        if (policy == AccessPolicies.Administration)
         {
             if (caller.Role != CallerIdentity.Admin)
             {
                 await RefuseAsync(context, audit, 403, "Only administrators run the operations under /admin.", null);
                 return;
             }
-            await RunAndAuditAsync(context, audit, writes: !HttpMethods.IsGet(context.Request.Method));
+            await RunAndAuditAsync(context, audit, policy, writes: !HttpMethods.IsGet(context.Request.Method));
             return;
         }
 
@@ -198,15 +206,16 @@ internal sealed partial class FhirAccessMiddleware
             context.Request.QueryString = confined;
             new Proxy.SearchConfinement(decision.AddedParameters).Attach(context);
         }
-        await RunAndAuditAsync(context, audit, writes: request.Interaction is FhirRequest.Create or FhirRequest.Update or FhirRequest.Delete);
+        await RunAndAuditAsync(context, audit, policy, writes: request.Interaction is FhirRequest.Create or FhirRequest.Update or FhirRequest.Delete);
     }
 
     /// <summary>
     /// Runs the rest of the pipeline with the answer held in memory, audits, then releases it. A write first makes its
     /// intent durable: the store may commit it even if the audit fails afterwards, and then the intent is its trace.
     /// </summary>
-    private async Task RunAndAuditAsync(HttpContext context, AuditContext audit, bool writes)
+    private async Task RunAndAuditAsync(HttpContext context, AuditContext audit, string policy, bool writes)
     {
+        AccessPolicies.Admit(context, policy);
         if (writes)
         {
             audit.IntentId = Guid.NewGuid().ToString("N");
@@ -222,12 +231,13 @@ internal sealed partial class FhirAccessMiddleware
             }
         }
         var originalBody = context.Features.Get<IHttpResponseBodyFeature>()!;
-        using var buffer = new MemoryStream();
+        var cap = writes ? int.MaxValue : _access.CurrentValue.MaxBufferedAnswerBytes;
+        using var buffer = new AnswerBuffer(cap);
         context.Features.Set<IHttpResponseBodyFeature>(new StreamResponseBodyFeature(buffer));
         try
         {
             await _next(context);
-            await ExplainStoreFailureAsync(context, buffer);
+            if (!buffer.Exceeded) await ExplainStoreFailureAsync(context, buffer);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -241,6 +251,15 @@ internal sealed partial class FhirAccessMiddleware
             context.Features.Set(originalBody);
         }
 
+        if (buffer.Exceeded)
+        {
+            // Nothing of it is released, so it showed no patient: the audit says what was asked and that it was refused.
+            foreach (var header in StoreAnswerHeaders) context.Response.Headers.Remove(header);
+            context.Response.ContentLength = null;
+            await RefuseAsync(context, audit, StatusCodes.Status400BadRequest,
+                $"The answer is larger than the gateway releases at once ({cap} bytes); ask for less, e.g. page a search with _count.", null, "too-costly");
+            return;
+        }
         if (context.Response.StatusCode < 400)
         {
             audit.NoteWritten(context.Response.Headers.Location.ToString());
@@ -333,7 +352,7 @@ internal sealed partial class FhirAccessMiddleware
         return false;
     }
 
-    private async Task RefuseAsync(HttpContext context, AuditContext audit, int status, string message, string? tokenProblem)
+    private async Task RefuseAsync(HttpContext context, AuditContext audit, int status, string message, string? tokenProblem, string? issueCode = null)
     {
         if (!await TryAuditAsync(context, audit, status, message))
         {
@@ -344,7 +363,7 @@ internal sealed partial class FhirAccessMiddleware
         {
             context.Response.Headers.WWWAuthenticate = AuthenticationSetup.BearerChallenge(tokenProblem);
         }
-        var code = status switch { 400 => "invalid", 401 => "login", 403 => "forbidden", 503 => "transient", _ => "processing" };
+        var code = issueCode ?? status switch { 400 => "invalid", 401 => "login", 403 => "forbidden", 404 => "not-found", 503 => "transient", _ => "processing" };
         await FhirResponses.WriteAsync(context, status, OperationOutcomes.Error(code, message));
     }
 

@@ -21,14 +21,16 @@ internal static class HealthEndpoints
         return services;
     }
 
-    public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder endpoints)
+    /// <summary>Liveness and readiness, in one group so one access declaration covers both.</summary>
+    public static RouteGroupBuilder MapHealth(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapHealthChecks("/healthz", new HealthCheckOptions
+        var health = endpoints.MapGroup("");
+        health.MapHealthChecks("/healthz", new HealthCheckOptions
         {
             Predicate = _ => false, // liveness: answering at all is the answer
             ResponseWriter = (context, _) => WriteAsync(context, w => w.WriteString("status", "alive")),
         });
-        endpoints.MapHealthChecks("/readyz", new HealthCheckOptions
+        health.MapHealthChecks("/readyz", new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains(ReadinessTag),
             ResultStatusCodes =
@@ -39,7 +41,7 @@ internal static class HealthEndpoints
             },
             ResponseWriter = WriteReadinessAsync,
         });
-        return endpoints;
+        return health;
     }
 
     private static Task WriteReadinessAsync(HttpContext context, HealthReport report) => WriteAsync(context, w =>

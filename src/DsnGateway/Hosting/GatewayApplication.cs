@@ -184,6 +184,7 @@ internal static partial class GatewayApplication
         if (builder.Configuration.GetSection(GatewayAuthenticationOptions.Section).Get<GatewayAuthenticationOptions>() is { IsEntraId: true } inbound)
             Log.EntraIdTenant(startupLog, inbound.EntraId.TenantId!, inbound.EntraId.Audience!, inbound.EntraId.RoleMap.Count, inbound.EntraId.ScopeMap.Count + inbound.EntraId.AppRoleScopes.Count);
         AddFhirAccess(builder.Services);
+        builder.Services.AddAccessPolicies();
         var auditBusyTimeout = builder.Configuration.GetValue<double?>("Audit:BusyTimeoutSeconds");
         builder.Services.AddAuditTrail(paths, checkpointKey, checkpoints, auditBusyTimeout is { } seconds ? TimeSpan.FromSeconds(seconds) : null);
         builder.Services.AddGatewayHealthChecks(embeddedStore: embedded is not null);
@@ -195,13 +196,16 @@ internal static partial class GatewayApplication
         var app = builder.Build();
         app.Services.GetRequiredService<DataDirectoryLock>();
         app.UseGatewayRequestLogging(serilog);
+        // Routing runs first (WebApplication puts it there), so the gate sees the endpoint and its declaration; ASP.NET's
+        // authorization only after it, so every refusal is the gate's (OperationOutcome, WWW-Authenticate, audit).
         app.UseMiddleware<FhirAccessMiddleware>();
-        app.MapHealth();
-        app.MapSmartEndpoints();
-        app.MapAuditEvents();
-        app.MapAdmin();
-        app.MapIngestion();
-        app.MapCsvIngestion();
+        app.UseAuthorization();
+        app.MapHealth().AllowAnonymous();
+        app.MapSmartEndpoints().AllowAnonymous();
+        app.MapAuditEvents().RequireAuthorization(AccessPolicies.FhirRecords);
+        app.MapAdmin().RequireAuthorization(AccessPolicies.Administration);
+        app.MapIngestion().RequireAuthorization(AccessPolicies.Ingestion);
+        app.MapCsvIngestion().RequireAuthorization(AccessPolicies.Ingestion);
         MapRecordStore(app, embedded is not null);
         await MarkConfiguredRestrictionsAsync(app, startupLog, cancellationToken);
         if (embedded is not null)
@@ -259,7 +263,7 @@ internal static partial class GatewayApplication
         if (embedded)
         {
             var forwarder = app.Services.GetRequiredService<EmbeddedForwarder>();
-            app.Map(RecordStoreRoute.FhirBasePath + "/{**rest}", forwarder.ForwardAsync);
+            app.Map(RecordStoreRoute.FhirBasePath + "/{**rest}", forwarder.ForwardAsync).RequireAuthorization(AccessPolicies.FhirRecords);
             return;
         }
         app.MapReverseProxy(pipeline =>
@@ -267,7 +271,7 @@ internal static partial class GatewayApplication
             pipeline.UseSessionAffinity();
             pipeline.UseLoadBalancing();
             pipeline.UsePassiveHealthChecks();
-        });
+        }).RequireAuthorization(AccessPolicies.FhirRecords);
     }
 
     /// <summary>Patients listed under Access:RestrictedPatients are marked restricted at every start.</summary>

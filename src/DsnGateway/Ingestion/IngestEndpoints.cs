@@ -14,9 +14,10 @@ internal static class IngestEndpoints
 {
     public const string AckContentType = "x-application/hl7-v2+er7";
 
-    public static void MapIngestion(this IEndpointRouteBuilder endpoints)
+    /// <summary>The HL7 v2 intake; its access is declared where it is mapped (GatewayApplication).</summary>
+    public static RouteHandlerBuilder MapIngestion(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost("/ingest/hl7v2", async (HttpContext http, Hl7Intake intake, IOptionsMonitor<IngestionOptions> options) =>
+        return endpoints.MapPost("/ingest/hl7v2", async (HttpContext http, Hl7Intake intake, IOptionsMonitor<IngestionOptions> options) =>
         {
             var caller = (CallerIdentity)http.Items[typeof(CallerIdentity)]!;
             var contentType = http.Request.ContentType ?? "";

@@ -36,9 +36,11 @@ internal static partial class SmartEndpoints
         "user/AuditEvent.rs", "system/*.cu",
     ];
 
-    public static void MapSmartEndpoints(this IEndpointRouteBuilder endpoints)
+    /// <summary>Discovery (GET only: any other method on these paths goes to the record store, authorized), in one group.</summary>
+    public static RouteGroupBuilder MapSmartEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/fhir/metadata", async (HttpContext http, RecordStoreClient store, IServiceProvider services) =>
+        var discovery = endpoints.MapGroup("");
+        discovery.MapGet("/fhir/metadata", async (HttpContext http, RecordStoreClient store, IServiceProvider services) =>
         {
             HttpResponseMessage response;
             try
@@ -92,7 +94,7 @@ internal static partial class SmartEndpoints
             await FhirResponses.WriteAsync(http, 200, capability);
         });
 
-        endpoints.MapGet("/fhir/.well-known/smart-configuration", async (HttpContext http, IServiceProvider services) =>
+        discovery.MapGet("/fhir/.well-known/smart-configuration", async (HttpContext http, IServiceProvider services) =>
         {
             var oauth = await OAuthEndpointsAsync(services, http.RequestAborted);
             if (oauth is null)
@@ -118,6 +120,7 @@ internal static partial class SmartEndpoints
             http.Response.ContentType = "application/json";
             await http.Response.WriteAsync(configuration.ToJsonString(), http.RequestAborted);
         });
+        return discovery;
     }
 
     private static bool Offered(string? type) =>

@@ -47,6 +47,7 @@ public sealed class OptionsValidationTests : IDisposable
     [InlineData("Ingestion:Delivery:MaxParallelism", "0", "Ingestion:Delivery:MaxParallelism '0' is not a whole number of 1 or more")]
     [InlineData("Ingestion:Delivery:PollInterval", "soon", "Ingestion:Delivery:PollInterval 'soon' is not a duration such as 00:00:05.")]
     [InlineData("Access:RestrictedPatients:0", "not an id", "Access:RestrictedPatients:0 'not an id' is not a Patient id")]
+    [InlineData("Access:MaxBufferedAnswerBytes", "10", "Access:MaxBufferedAnswerBytes '10' is not a number of bytes from 1024 to")]
     [InlineData("Authentication:Authority", "login.example", "Authentication:Authority 'login.example' is not an http(s) URL")]
     [InlineData("Telemetry:Otlp:Protocol", "udp", "Telemetry:Otlp:Protocol 'udp' is neither grpc nor http/protobuf.")]
     public async Task An_invalid_option_refuses_the_start_with_one_line_naming_its_key_and_value(string key, string value, string expected)

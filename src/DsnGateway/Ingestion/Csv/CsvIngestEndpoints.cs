@@ -28,9 +28,10 @@ internal static class CsvIngestEndpoints
         return string.IsNullOrWhiteSpace(given) ? $"{establishment.Code}-{CsvKinds.Name(kind)}-http.csv" : given;
     }
 
-    public static void MapCsvIngestion(this IEndpointRouteBuilder endpoints)
+    /// <summary>The CSV intake; its access is declared where it is mapped (GatewayApplication).</summary>
+    public static RouteHandlerBuilder MapCsvIngestion(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost("/ingest/csv/{establishment}/{kind}", async (HttpContext http, string establishment, string kind,
+        return endpoints.MapPost("/ingest/csv/{establishment}/{kind}", async (HttpContext http, string establishment, string kind,
             CsvImporter importer, CsvLayouts layouts, SenderRegistry senders) =>
         {
             var caller = (CallerIdentity)http.Items[typeof(CallerIdentity)]!;
