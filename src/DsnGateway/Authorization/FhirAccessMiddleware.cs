@@ -11,9 +11,9 @@ namespace DsnGateway.Authorization;
 
 /// <summary>
 /// The gate in front of every endpoint, led by what the matched endpoint declares (<see cref="AccessPolicies"/>):
-/// anonymous ones run as they are; for the others, authenticate the bearer token, admit the caller the declared policy
-/// names (for the FHIR API, decide with <see cref="FhirAccessPolicy"/> and confine the query), let the request run with its answer held back, write
-/// one audit record naming every patient the answer shows, and only then release the answer. If the audit
+/// anonymous ones run as they are, undeclared ones are refused; for the others, authenticate the bearer token, admit
+/// the caller the declared policy names (for the FHIR API, decide with <see cref="FhirAccessPolicy"/> and confine the
+/// query), let the request run with its answer held back (up to a cap), write one audit record naming every patient the answer shows, and only then release the answer. If the audit
 /// cannot be written, the caller gets 503 and no clinical data (fail closed). Refusals are audited too.
 /// </summary>
 internal sealed partial class FhirAccessMiddleware
