@@ -13,8 +13,8 @@ namespace DsnGateway.Tests.Architecture;
 public partial class FolderImportTests
 {
     /// <summary>
-    /// Folders still in an import cycle. Measured first at 22faf50: one cycle of twelve. Measured again on branch
-    /// i13-loops once Hosting kept only the composition root (the basics every capability needs moved to Runtime),
+    /// Folders still in an import cycle. Measured first at 22faf50: one cycle of twelve. Measured again at 582e432 (branch
+    /// i13-loops), once Hosting kept only the composition root (the basics every capability needs moved to Runtime),
     /// SMART scopes became a folder of their own and the in-process forwarder joined the proxy: one cycle of three,
     /// Authorization ↔ Proxy (the access policy reads through the store client; the forwarder drops the break-glass
     /// header) and Authorization → Audit → Proxy (audit search links use the proxy's public base).
