@@ -2,7 +2,6 @@ using System.Globalization;
 using DsnGateway.Fhir.Outcomes;
 using DsnGateway.Fhir.Serialization;
 using DsnGateway.Runtime;
-using DsnGateway.Proxy;
 using DsnGateway.RecordStore.Http;
 using Microsoft.Data.Sqlite;
 using Hl7.Fhir.Model;
@@ -95,7 +94,7 @@ internal static partial class AuditEventEndpoints
     private static string BaseUrl(HttpContext http)
     {
         var options = http.RequestServices.GetRequiredService<IOptionsMonitor<GatewayOptions>>().CurrentValue;
-        return LinkRewritingTransform.PublicBase(http, options);
+        return options.PublicFhirBase(http.Request);
     }
 
     private static Task WriteAsync(HttpContext http, int status, Resource resource)

@@ -1,3 +1,4 @@
+using DsnGateway.Runtime;
 using System.Net;
 using DsnGateway.Audit;
 using DsnGateway.Authentication;
@@ -18,7 +19,7 @@ namespace DsnGateway.Authorization;
 /// </summary>
 internal sealed partial class FhirAccessMiddleware
 {
-    public const string BreakGlassHeader = "X-Break-Glass";
+    public const string BreakGlassHeader = GatewayOptions.BreakGlassHeader;
 
     /// <summary>What described the store's own answer, dropped when the gateway answers in its place.</summary>
     private static readonly string[] StoreAnswerHeaders = ["ETag", "Last-Modified", "Location", "Content-Location", "Content-Encoding", "WWW-Authenticate"];

@@ -1,4 +1,3 @@
-using DsnGateway.Authorization;
 using DsnGateway.EmbeddedStore;
 using DsnGateway.Runtime;
 using Microsoft.AspNetCore.Http.Features;
@@ -23,7 +22,7 @@ internal sealed partial class EmbeddedForwarder
     // Never forwarded: the caller's credentials are for the gateway, and connection-level headers are per hop.
     private static readonly HashSet<string> NotForwarded = new(StringComparer.OrdinalIgnoreCase)
     {
-        HeaderNames.Authorization, FhirAccessMiddleware.BreakGlassHeader, HeaderNames.Host,
+        HeaderNames.Authorization, GatewayOptions.BreakGlassHeader, HeaderNames.Host,
         HeaderNames.Connection, HeaderNames.KeepAlive, HeaderNames.TE, HeaderNames.Trailer, HeaderNames.TransferEncoding,
         HeaderNames.Upgrade, HeaderNames.ProxyAuthorization, "Proxy-Connection",
     };
@@ -85,7 +84,7 @@ internal sealed partial class EmbeddedForwarder
 
         var response = context.Response;
         response.StatusCode = answer.StatusCode;
-        var publicBase = LinkRewritingTransform.PublicBase(context, _options.CurrentValue);
+        var publicBase = _options.CurrentValue.PublicFhirBase(context.Request);
         foreach (var (name, values) in answer.Headers)
         {
             if (NotReturned.Contains(name)) continue;

@@ -34,17 +34,12 @@ internal sealed class LinkRewritingTransform : ITransformProvider
     }
 
     /// <summary>The base URL of this gateway's FHIR API as the client sees it.</summary>
-    public static string PublicBase(HttpContext http, GatewayOptions options) =>
-        !string.IsNullOrEmpty(options.PublicBaseUrl)
-            ? options.PublicBaseUrl.TrimEnd('/')
-            : $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}{RecordStoreRoute.FhirBasePath}";
-
     private async ValueTask RewriteAsync(ResponseTransformContext context)
     {
         var proxyResponse = context.ProxyResponse;
         if (proxyResponse is null) return;
         var http = context.HttpContext;
-        var publicBase = PublicBase(http, _options.CurrentValue);
+        var publicBase = _options.CurrentValue.PublicFhirBase(http.Request);
 
         foreach (var header in new[] { "Location", "Content-Location" })
         {

@@ -7,7 +7,7 @@ namespace DsnGateway.Proxy;
 /// <summary>The YARP route and cluster that carry <c>/fhir/...</c> to the record store.</summary>
 internal static class RecordStoreRoute
 {
-    public const string FhirBasePath = "/fhir";
+    public const string FhirBasePath = GatewayOptions.FhirPath;
     public const string ClusterId = "record-store";
     public const string RouteId = "fhir";
 

@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Http;
+
 namespace DsnGateway.Runtime;
 
 /// <summary>Section <c>Gateway</c>.</summary>
@@ -5,11 +7,23 @@ internal sealed class GatewayOptions
 {
     public const string Section = "Gateway";
 
+    /// <summary>Where the FHIR API is served, under the gateway's own base.</summary>
+    public const string FhirPath = "/fhir";
+
+    /// <summary>The clinician's break-the-glass header: read by access control, never passed on to the store.</summary>
+    public const string BreakGlassHeader = "X-Break-Glass";
+
     /// <summary>Where the gateway listens (overridden by --urls).</summary>
     public string Urls { get; set; } = "http://127.0.0.1:8080";
 
     /// <summary>The base URL clients see in links (e.g. https://dsn.example/fhir); unset, the request's own scheme and host plus /fhir.</summary>
     public string? PublicBaseUrl { get; set; }
+
+    /// <summary>The FHIR base clients see in links: <see cref="PublicBaseUrl"/>, else this request's scheme and host plus /fhir.</summary>
+    public string PublicFhirBase(HttpRequest request) =>
+        !string.IsNullOrEmpty(PublicBaseUrl)
+            ? PublicBaseUrl.TrimEnd('/')
+            : $"{request.Scheme}://{request.Host}{request.PathBase}{FhirPath}";
 }
 
 /// <summary>Section <c>RecordStore</c>: which FHIR R4 server the gateway fronts.</summary>

@@ -76,7 +76,7 @@ internal static partial class SmartEndpoints
                 await FhirResponses.WriteAsync(http, 503, OperationOutcomes.Error("transient", "The record store did not answer its capabilities; retry shortly."));
                 return;
             }
-            var publicBase = LinkRewritingTransform.PublicBase(http, services.GetRequiredService<IOptionsMonitor<GatewayOptions>>().CurrentValue);
+            var publicBase = services.GetRequiredService<IOptionsMonitor<GatewayOptions>>().CurrentValue.PublicFhirBase(http.Request);
             capability.Implementation = new CapabilityStatement.ImplementationComponent { Description = "DSN gateway", Url = publicBase };
             if (capability.Rest.Count > 0)
             {
