@@ -192,18 +192,6 @@ public static class AuditEventJson
         w.WriteEndObject();
     }
 
-    private static void Array(Utf8JsonWriter w, ReadOnlySpan<byte> name, List<Coding> codings)
-    {
-        if (codings.Count == 0) return;
-        w.WriteStartArray(name);
-        foreach (var coding in codings)
-        {
-            Plain(coding is not null);
-            Write(w, coding!);
-        }
-        w.WriteEndArray();
-    }
-
     private static void Object(Utf8JsonWriter w, ReadOnlySpan<byte> name, CodeableConcept? c)
     {
         if (c is null) return;
@@ -220,14 +208,19 @@ public static class AuditEventJson
         w.WriteEndObject();
     }
 
-    private static void Array(Utf8JsonWriter w, ReadOnlySpan<byte> name, List<CodeableConcept> concepts)
+    private static void Array(Utf8JsonWriter w, ReadOnlySpan<byte> name, List<Coding> codings) => Array(w, name, codings, Write);
+
+    private static void Array(Utf8JsonWriter w, ReadOnlySpan<byte> name, List<CodeableConcept> concepts) => Array(w, name, concepts, Write);
+
+    private static void Array<T>(Utf8JsonWriter w, ReadOnlySpan<byte> name, List<T> items, Action<Utf8JsonWriter, T> write)
+        where T : class
     {
-        if (concepts.Count == 0) return;
+        if (items.Count == 0) return;
         w.WriteStartArray(name);
-        foreach (var concept in concepts)
+        foreach (var item in items)
         {
-            Plain(concept is not null);
-            Write(w, concept!);
+            Plain(item is not null);
+            write(w, item!);
         }
         w.WriteEndArray();
     }

@@ -111,7 +111,7 @@ internal static partial class GatewayApplication
         else if (gateway is not null)
             problems.AddRange(StartupChecks.HttpPortProblems(gateway.Urls, "--urls") ?? []);
         if (ingestion is { Mllp.Enabled: true } && (settings.Mllp is null || StartupChecks.IsMllpEndpoint(settings.Mllp))
-            && StartupChecks.PortProblem("MLLP", MllpListener.ParseEndpoint(ingestion.Mllp.Endpoint), "--mllp") is { } busy)
+            && StartupChecks.PortProblem("MLLP", StartupChecks.MllpEndpoint(ingestion.Mllp.Endpoint), "--mllp") is { } busy)
             problems.Add(busy);
         if (usage.Count > 0 || problems.Count > 0) throw new GatewayStartupException([.. usage, .. problems], usage.Count > 0);
         return new CheckedStart(gateway!, storeConnection!, ingestion!, files!);

@@ -42,9 +42,6 @@ internal sealed partial class MllpListener : BackgroundService
     /// <summary>The address actually listened on (port 0 in configuration picks a free one).</summary>
     public Task<IPEndPoint> BoundEndpoint => _bound.Task;
 
-    // Kept by name for the composition root's port check (GatewayApplication), whose body another change owns.
-    public static IPEndPoint ParseEndpoint(string text) => StartupChecks.MllpEndpoint(text);
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var options = _options.CurrentValue;
